@@ -1,0 +1,140 @@
+"""The one rules table: which role may do what in which kind of agenda step.
+
+Every HTTP route and Socket.IO event asks ``require(role, action, kind)``
+before it acts; visibility filters (snapshots, event fan-out, exports) ask
+``allowed``.  A few rules need more than role x step kind (your own circle,
+another circle, the posting lock); those are named next to the table in
+``RELATIONAL_RULES`` and enforced in ``operations``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from .errors import N_, Forbidden, NotNow
+from .model import StepKind
+
+
+class Role(StrEnum):
+    """Who is acting."""
+
+    ORGANISER = "organiser"
+    FACILITATOR = "facilitator"
+    SCREEN = "screen"
+    PARTICIPANT = "participant"
+
+
+class Action(StrEnum):
+    """Everything a role may see or do."""
+
+    VIEW_SESSION = "view_session"
+    JOIN = "join"
+    POST_REFLECTION = "post_reflection"
+    VIEW_OWN_CIRCLE = "view_own_circle"
+    SHARE_REFLECTION = "share_reflection"
+    VIEW_SHARED = "view_shared"
+    VIEW_ALL_REFLECTIONS = "view_all_reflections"
+    VIEW_ACTIVITY = "view_activity"
+    REACT = "react"
+    VIEW_REACTIONS = "view_reactions"
+    SPOTLIGHT = "spotlight"
+    HIDE = "hide"
+    WRITE_CONCLUSION = "write_conclusion"
+    VIEW_CONCLUSIONS = "view_conclusions"
+    ENDORSE = "endorse"
+    CHANGE_STEP = "change_step"
+    LOCK_POSTING = "lock_posting"
+    CONTROL_SCREEN = "control_screen"
+    VIEW_FINDINGS = "view_findings"
+    VIEW_PATTERNS = "view_patterns"
+    PIN_PATTERN = "pin_pattern"
+    EDIT_SESSION = "edit_session"
+    EXPORT = "export"
+    ROTATE_LINKS = "rotate_links"
+    DELETE_SESSION = "delete_session"
+
+
+W, P, C, X, K, Z = (StepKind.WELCOME, StepKind.PRESENTATION, StepKind.CIRCLE,
+                    StepKind.EXCHANGE, StepKind.CONCLUSIONS, StepKind.CLOSING)
+ANY = frozenset(StepKind)
+AFTER_CIRCLE = frozenset({C, X, K, Z})
+DIALOGUE_ON = frozenset({X, K, Z})
+ORG, FAC, SCR, PAR = Role.ORGANISER, Role.FACILITATOR, Role.SCREEN, Role.PARTICIPANT
+
+#: action -> role -> the step kinds in which that role may do it.
+#: A role that is not listed may never do it.
+RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
+    Action.VIEW_SESSION:         {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY},
+    Action.JOIN:                 {PAR: ANY - {Z}},
+    Action.POST_REFLECTION:      {PAR: frozenset({C})},
+    Action.VIEW_OWN_CIRCLE:      {PAR: AFTER_CIRCLE},
+    Action.SHARE_REFLECTION:     {PAR: frozenset({C}), FAC: frozenset({C, X})},
+    Action.VIEW_SHARED:          {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON, PAR: DIALOGUE_ON},
+    Action.VIEW_ALL_REFLECTIONS: {ORG: ANY, FAC: ANY},
+    Action.VIEW_ACTIVITY:        {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY},
+    Action.REACT:                {PAR: frozenset({X})},
+    Action.VIEW_REACTIONS:       {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON},
+    Action.SPOTLIGHT:            {FAC: DIALOGUE_ON},
+    Action.HIDE:                 {ORG: ANY, FAC: ANY},
+    Action.WRITE_CONCLUSION:     {FAC: frozenset({X, K})},
+    Action.VIEW_CONCLUSIONS:     {ORG: ANY, FAC: ANY, SCR: frozenset({K, Z}),
+                                  PAR: frozenset({K, Z})},
+    Action.ENDORSE:              {PAR: frozenset({K})},
+    Action.CHANGE_STEP:          {FAC: ANY},
+    Action.LOCK_POSTING:         {FAC: ANY},
+    Action.CONTROL_SCREEN:       {FAC: ANY},
+    Action.VIEW_FINDINGS:        {ORG: ANY, FAC: ANY, SCR: ANY - {W},
+                                  PAR: ANY - {W}},
+    Action.VIEW_PATTERNS:        {ORG: ANY, FAC: ANY},
+    Action.PIN_PATTERN:          {FAC: DIALOGUE_ON},
+    Action.EDIT_SESSION:         {ORG: ANY},
+    Action.EXPORT:               {ORG: ANY, FAC: ANY},
+    Action.ROTATE_LINKS:         {ORG: ANY, FAC: ANY},
+    Action.DELETE_SESSION:       {ORG: ANY},
+}
+
+#: Rules that need more than role x step kind; each is enforced in ``operations``.
+RELATIONAL_RULES: dict[str, str] = {
+    "own_circle": "A participant sees and shares only the reflections of their own circle "
+                  "(until shared and the dialogue has begun).",
+    "other_circle": "A participant reacts only to shared reflections of other circles.",
+    "posting_lock": "While the facilitator has locked posting, participants cannot post, "
+                    "react or endorse.",
+    "shared_only_on_screen": "Only shared, visible reflections can be spotlighted.",
+    "hidden": "Hidden reflections are seen only by the facilitator and organiser.",
+}
+
+#: Actions the posting lock stops.
+LOCKABLE: frozenset[Action] = frozenset({Action.POST_REFLECTION, Action.REACT, Action.ENDORSE})
+
+
+def effective_kind(kind: str | None) -> StepKind:
+    """The kind that rules apply to; before the first step the session is in welcome."""
+    return StepKind(kind) if kind else StepKind.WELCOME
+
+
+def allowed(role: Role | str, action: Action, kind: str | None) -> bool:
+    """True when ``role`` may do ``action`` during a step of ``kind``."""
+    kinds = RULES[action].get(Role(role))
+    return bool(kinds) and effective_kind(kind) in kinds
+
+
+def require(role: Role | str, action: Action, kind: str | None) -> None:
+    """Raise Forbidden (never allowed for this role) or NotNow (not in this step)."""
+    kinds = RULES[action].get(Role(role))
+    if not kinds:
+        raise Forbidden(N_("You are not allowed to do this."), action=str(action))
+    if effective_kind(kind) not in kinds:
+        raise NotNow(N_("This is not possible in the current agenda step."), action=str(action))
+
+
+def as_markdown() -> str:
+    """The table as Markdown, for docs/api.md and the organiser's help page."""
+    kinds = list(StepKind)
+    lines = ["| action | role | " + " | ".join(k.value for k in kinds) + " |",
+             "|---|---|" + "---|" * len(kinds)]
+    for action, per_role in RULES.items():
+        for role, allowed_kinds in per_role.items():
+            marks = " | ".join("✓" if k in allowed_kinds else "·" for k in kinds)
+            lines.append(f"| {action.value} | {role.value} | {marks} |")
+    return "\n".join(lines)

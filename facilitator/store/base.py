@@ -1,0 +1,100 @@
+"""The store interface every backend implements, and ``open_store(url)``.
+
+The interface is small and generic on purpose: workshops are JSON documents,
+everything else is a record of a *kind* (participant, reflection, ...) inside
+a workshop.  Each method is one atomic step, so that SQLite (one transaction)
+and Redis (a Lua script or WATCH/MULTI/EXEC) give the same guarantees:
+
+* ``insert`` with a ``unique`` key stores a record at most once; the second
+  call returns the first record (idempotent posting by client id);
+* every write that carries events gives each event the next number of the
+  workshop's sequence in the same transaction, so the event log and the
+  records never disagree and a client can detect a gap;
+* ``update`` and ``update_workshop`` run a pure function on the current value
+  and write its result only if nothing changed in between (retrying).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol
+
+Doc = dict[str, Any]
+Event = dict[str, Any]
+#: A mutation returns the new value and the events it caused, or None to change nothing.
+Mutation = Callable[[Doc], "tuple[Doc, list[Event]] | None"]
+
+
+class Store(Protocol):
+    """What the domain needs from storage; see the module docstring for the guarantees."""
+
+    def create_workshop(self, code: str, doc: Doc) -> bool:
+        """Store a new workshop; False (and nothing written) when ``code`` is taken."""
+
+    def get_workshop(self, code: str) -> Doc | None:
+        """The workshop document, or None."""
+
+    def update_workshop(self, code: str, mutate: Mutation) -> tuple[Doc, list[Event]]:
+        """Apply ``mutate`` atomically; returns the stored document and numbered events."""
+
+    def list_workshops(self) -> list[Doc]:
+        """All workshop documents, newest first."""
+
+    def delete_workshop(self, code: str) -> bool:
+        """Delete a workshop with all its records and events; False when absent."""
+
+    def insert(self, code: str, kind: str, doc: Doc, unique: str | None = None,
+               events: list[Event] | None = None) -> tuple[Doc, bool, list[Event]]:
+        """Insert a record (``doc['id']``), at most once per ``unique`` key.
+
+        Returns (the stored record, created?, the numbered events); when the
+        unique key already exists nothing is written and no event is numbered.
+        """
+
+    def put(self, code: str, kind: str, doc: Doc,
+            events: list[Event] | None = None) -> tuple[Doc, list[Event]]:
+        """Insert or replace the record ``doc['id']`` (one reaction per pair, say)."""
+
+    def update(self, code: str, kind: str, record_id: str,
+               mutate: Mutation) -> tuple[Doc | None, list[Event]]:
+        """Apply ``mutate`` to one record atomically; (None, []) when it does not exist."""
+
+    def get(self, code: str, kind: str, record_id: str) -> Doc | None:
+        """One record, or None."""
+
+    def find(self, code: str, kind: str, unique: str) -> Doc | None:
+        """The record stored under a unique key, or None."""
+
+    def records(self, code: str, kind: str) -> list[Doc]:
+        """All records of a kind, in the order they were first stored."""
+
+    def count(self, code: str, kind: str) -> int:
+        """How many records of a kind a workshop holds."""
+
+    def next_number(self, code: str, counter: str) -> int:
+        """Atomically increment a named counter and return its new value (1, 2, ...)."""
+
+    def seq(self, code: str) -> int:
+        """The number of the workshop's last event (0 when none)."""
+
+    def events_since(self, code: str, seq: int, limit: int = 1000) -> list[Event]:
+        """Events numbered above ``seq``, oldest first."""
+
+    def ping(self) -> bool:
+        """True when the backend answers."""
+
+    def close(self) -> None:
+        """Release connections."""
+
+
+def open_store(url: str) -> Store:
+    """Open the store named by a URL: ``sqlite:///path``, ``sqlite://`` (memory) or ``redis://``."""
+    if url.startswith("sqlite:"):
+        from .sqlite import SQLiteStore
+
+        return SQLiteStore.from_url(url)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        from .redis import RedisStore
+
+        return RedisStore.from_url(url)
+    raise ValueError(f"unknown store URL {url!r}: use sqlite:///path or redis://host:port/db")
