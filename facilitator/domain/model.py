@@ -242,10 +242,10 @@ class Reflection(Record):
     created_at: str
     finding: str | None = None
     client_id: str | None = None
+    pseudonym: str = ""
     shared: bool = False
     shared_at: str | None = None
     hidden: bool = False
-    seq: int = 0
 
 
 @dataclass

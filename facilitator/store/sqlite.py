@@ -118,7 +118,7 @@ class SQLiteStore:
         with self._tx() as db:
             try:
                 db.execute("INSERT INTO workshops (code, doc, created_at) VALUES (?, ?, ?)",
-                           (code, _dumps(doc), doc.get("created_at", "")))
+                           (code, _dumps(doc), doc.get("created_at") or ""))
             except sqlite3.IntegrityError:
                 return False
         return True

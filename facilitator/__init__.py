@@ -1,0 +1,48 @@
+"""facilitator: a realtime toolkit for the 'dialoog tussen perspectieven'.
+
+``create_app`` builds the Flask app with its store, operations, translations,
+blueprints and the Socket.IO server.  Deploys run from the repository
+checkout: ``static/`` and ``templates/`` live beside this package.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from . import config as config_module
+from .domain.operations import Operations
+from .store import open_store
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app; ``overrides`` replace settings (tests use them, deploys use env vars)."""
+    settings = config_module.load(overrides)
+    app = Flask(__name__, static_folder=os.path.join(ROOT, "static"),
+                template_folder=os.path.join(ROOT, "templates"),
+                instance_path=settings.get("INSTANCE_PATH") or os.path.join(ROOT, "instance"))
+    app.config["FACILITATOR"] = settings
+    app.config["SECRET_KEY"] = settings["SECRET_KEY"]
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_SECURE"] = settings["SECURE_COOKIES"]
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    app.config["WTF_CSRF_TIME_LIMIT"] = None  # a form left open through a long afternoon
+    app.config["TESTING"] = bool(settings.get("TESTING"))
+    if settings.get("TESTING"):
+        app.config["WTF_CSRF_ENABLED"] = bool(settings.get("CSRF_IN_TESTS", False))
+
+    url = settings["STORE"] or f"sqlite:///{os.path.join(app.instance_path, 'facilitator.db')}"
+    store = open_store(url)
+    app.extensions["facilitator.store"] = store
+    app.extensions["facilitator.ops"] = Operations(store)
+
+    from . import realtime, web
+
+    web.init_app(app)
+    realtime.init_app(app)
+    return app

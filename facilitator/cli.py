@@ -1,0 +1,176 @@
+"""The ``facilitator`` command: serve, demo, create, export, import.
+
+With the eventlet async mode the standard library must be monkey-patched
+before anything else is imported, so this module imports the app lazily.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _patch_for_async_mode() -> str:
+    mode = os.environ.get("FACILITATOR_ASYNC_MODE", "eventlet")
+    if mode == "eventlet":
+        import eventlet
+
+        eventlet.monkey_patch()
+    elif mode == "gevent":
+        from gevent import monkey
+
+        monkey.patch_all()
+    return mode
+
+
+def _app(**overrides):
+    from . import create_app
+
+    return create_app(overrides or None)
+
+
+def serve(host: str, port: int, app=None) -> None:
+    """Serve the app with the configured async mode (eventlet's WSGI server by default)."""
+    app = app or _app()
+    from .realtime import socketio
+
+    cfg = app.config["FACILITATOR"]
+    kwargs = {"host": host, "port": port, "use_reloader": False, "log_output": False}
+    if cfg["ASYNC_MODE"] == "eventlet":
+        # eventlet's WSGI server defaults to 1024 simultaneous connections per process.
+        kwargs["max_size"] = cfg["MAX_CONNECTIONS"]
+    elif cfg["ASYNC_MODE"] == "threading":
+        kwargs["allow_unsafe_werkzeug"] = True
+    print(f"facilitator: serving on http://{host}:{port} ({cfg['ASYNC_MODE']})", flush=True)
+    socketio.run(app, **kwargs)
+
+
+def demo(host: str, port: int) -> None:
+    """Create a demo session on the default programme, print its links and serve it."""
+    app = _app()
+    cfg = app.config["FACILITATOR"]
+    base = cfg.get("PUBLIC_URL") or f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+    with app.test_request_context(base_url=base):
+        from .web.links import links_for
+
+        workshop = app.extensions["facilitator.ops"].create_demo()
+        links = links_for(workshop)
+    print("\nDemo session:", workshop.title, f"(code {workshop.code})")
+    print("  Phone (join):   ", links["join_url"])
+    print("  Join by code:   ", f"{base}/join  ->  {workshop.code}")
+    print("  Facilitator:    ", links["facilitator_url"])
+    print("  Screen:         ", links["screen_url"])
+    print("  Organiser:      ", f"{base}/organiser/login  (key: {cfg['ORGANISER_TOKEN']})")
+    if cfg.get("GENERATED_ORGANISER_TOKEN"):
+        print("  (organiser key generated for this run; set FACILITATOR_ORGANISER_TOKEN to fix it)")
+    print(flush=True)
+    serve(host, port, app)
+
+
+def create(path: str) -> int:
+    """Create a session from a JSON or YAML file; print its code and secrets as JSON."""
+    import yaml
+
+    from .domain.errors import DomainError
+
+    app = _app()
+    with open(path, encoding="utf-8") as handle:
+        spec = yaml.safe_load(handle)
+    try:
+        workshop = app.extensions["facilitator.ops"].create_workshop(spec)
+    except DomainError as exc:
+        print(f"error: {exc.message % exc.params if exc.params else exc.message} "
+              f"({exc.params.get('field', '')})", file=sys.stderr)
+        return 2
+    print(json.dumps({"code": workshop.code, "facilitator_token": workshop.facilitator_token,
+                      "screen_token": workshop.screen_token}))
+    return 0
+
+
+def export(code: str, fmt: str, output: str | None, names: bool, lang: str) -> int:
+    """Write a session report or archive to a file or stdout."""
+    from .domain.errors import DomainError
+    from .domain.export import render
+
+    app = _app()
+    ops = app.extensions["facilitator.ops"]
+    try:
+        data = ops.load(code)
+    except DomainError:
+        print(f"error: no session with code {code!r}", file=sys.stderr)
+        return 2
+    patterns = None
+    try:
+        from .domain.patterns import analyse_workshop
+
+        patterns = analyse_workshop(data, audience="export",
+                                    min_group=app.config["FACILITATOR"]["MIN_GROUP"])
+    except ImportError:
+        pass
+    result = render(data, fmt, lang=lang, names=names, patterns=patterns)
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(result.content)
+        print(f"wrote {output} ({len(result.content)} bytes)")
+    else:
+        sys.stdout.buffer.write(result.content)
+    return 0
+
+
+def import_archive(path: str) -> int:
+    """Restore a JSON archive into a new session; print its code and secrets."""
+    from .domain.errors import DomainError
+    from .domain.export.archive import from_archive, restore
+    from .domain.joincode import new_code
+    from .domain.operations import new_token
+
+    app = _app()
+    store = app.extensions["facilitator.store"]
+    try:
+        with open(path, encoding="utf-8") as handle:
+            data = from_archive(json.load(handle))
+    except (OSError, ValueError, DomainError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 2
+    for _ in range(20):
+        code = new_code()
+        if store.get_workshop(code) is None:
+            break
+    restore(store, data, code, new_token)
+    workshop = store.get_workshop(code)
+    print(json.dumps({"code": code, "facilitator_token": workshop["facilitator_token"],
+                      "screen_token": workshop["screen_token"]}))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``facilitator`` and ``python -m facilitator``."""
+    parser = argparse.ArgumentParser(prog="facilitator", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("serve", "demo"):
+        p = sub.add_parser(name, help=f"{name} the web app")
+        p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    p = sub.add_parser("create", help="create a session from a JSON or YAML file")
+    p.add_argument("file")
+    p = sub.add_parser("export", help="export a session")
+    p.add_argument("code")
+    p.add_argument("--format", default="md",
+                   choices=["md", "json", "html", "pdf", "docx", "csv", "xlsx"])
+    p.add_argument("-o", "--output")
+    p.add_argument("--names", action="store_true", help="include display names")
+    p.add_argument("--lang", default="nl", choices=["nl", "en"])
+    p = sub.add_parser("import", help="restore a JSON archive into a new session")
+    p.add_argument("file")
+    args = parser.parse_args(argv)
+    if args.command in ("serve", "demo"):
+        _patch_for_async_mode()
+        (serve if args.command == "serve" else demo)(args.host, args.port)
+        return 0
+    if args.command == "create":
+        return create(args.file)
+    if args.command == "export":
+        return export(args.code, args.format, args.output, args.names, args.lang)
+    return import_archive(args.file)

@@ -1,0 +1,57 @@
+"""Configuration: defaults, overridden by ``FACILITATOR_*`` environment variables.
+
+Backends that are not configured are simply off: no message queue means one
+process; the store defaults to a SQLite file in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+#: name -> (default, parser); every name can be set as FACILITATOR_<NAME>.
+SETTINGS: dict[str, tuple[Any, Any]] = {
+    "ENV": ("development", str),
+    "SECRET_KEY": (None, str),
+    "ORGANISER_TOKEN": (None, str),
+    "STORE": (None, str),  # default: sqlite:///<instance>/facilitator.db
+    "MESSAGE_QUEUE": (None, str),  # redis://... to fan out across worker processes
+    "ASYNC_MODE": ("eventlet", str),  # eventlet | threading | gevent
+    "PUBLIC_URL": ("", str),  # base URL printed in links and QR codes
+    "MAX_REFLECTION_LENGTH": (1000, int),
+    "MIN_GROUP": (3, int),  # smallest group a per-perspective figure may show
+    "MAX_CONNECTIONS": (5000, int),  # eventlet WSGI max_size per process
+    "SECURE_COOKIES": (False, lambda v: v.lower() in ("1", "true", "yes")),
+    "RETENTION_DAYS": (0, int),  # 0 keeps ended sessions
+    "SOCKETIO_TRANSPORTS": ("websocket,polling", str),
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration is unsafe or inconsistent."""
+
+
+def load(overrides: dict[str, Any] | None = None,
+         environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the configuration dict (keys without the FACILITATOR_ prefix)."""
+    environ = os.environ if environ is None else environ
+    config: dict[str, Any] = {}
+    for name, (default, parse) in SETTINGS.items():
+        raw = environ.get(f"FACILITATOR_{name}")
+        config[name] = parse(raw) if raw not in (None, "") else default
+    config.update(overrides or {})
+    if config["ENV"] == "production":
+        missing = [n for n in ("SECRET_KEY", "ORGANISER_TOKEN") if not config.get(n)]
+        if missing:
+            raise ConfigError("FACILITATOR_ENV=production needs "
+                              + " and ".join(f"FACILITATOR_{n}" for n in missing))
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = secrets.token_hex(32)
+        config["GENERATED_SECRET_KEY"] = True
+    if not config.get("ORGANISER_TOKEN"):
+        config["ORGANISER_TOKEN"] = secrets.token_urlsafe(18)
+        config["GENERATED_ORGANISER_TOKEN"] = True
+    if config["ASYNC_MODE"] not in ("eventlet", "threading", "gevent"):
+        raise ConfigError("FACILITATOR_ASYNC_MODE must be eventlet, threading or gevent")
+    return config

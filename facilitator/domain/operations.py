@@ -1,0 +1,513 @@
+"""Use cases: everything a role can do to a workshop.
+
+Each operation checks the rules table, validates its input, writes through the
+store in one atomic call, and returns what it stored together with the
+numbered events it caused.  Operations never broadcast: the adapters hand the
+events to ``audience.fan_out`` and a publisher.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from . import joincode, programme
+from .errors import N_, Conflict, Forbidden, Invalid, NotFound, NotNow, Unauthorized
+from .model import (
+    Conclusion,
+    Endorsement,
+    EndorsementKind,
+    Participant,
+    Reaction,
+    ReactionKind,
+    Reflection,
+    StepKind,
+    Workshop,
+    WorkshopData,
+)
+from .rules import LOCKABLE, Action, Role, allowed, require
+from .spec import apply_spec
+from .validation import clean_bool, clean_choice, clean_id, clean_text
+
+Event = dict[str, Any]
+
+#: Neutral Dutch words for pseudonyms (birds and trees): friendly on a projector,
+#: and they say nothing about the person.
+PSEUDONYM_WORDS = ["Merel", "Kievit", "Reiger", "Zwaluw", "Specht", "Lijster", "Grutto", "Ekster",
+                   "Eik", "Linde", "Beuk", "Berk", "Wilg", "Els", "Hazelaar", "Esdoorn"]
+
+
+def utcnow() -> str:
+    """The current time as an ISO 8601 string in UTC, to the second."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def new_token() -> str:
+    """A secret of 192 bits for links and bearer tokens."""
+    return secrets.token_urlsafe(24)
+
+
+def new_id() -> str:
+    """A short random record id."""
+    return uuid.uuid4().hex[:16]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a role in one workshop, and the participant for the participant role."""
+
+    role: Role
+    code: str
+    participant: Participant | None = None
+
+    @property
+    def participant_id(self) -> str | None:
+        """The participant's id, or None for other roles."""
+        return self.participant.id if self.participant else None
+
+
+class Operations:
+    """The use cases, over any ``Store``."""
+
+    def __init__(self, store: Any, clock: Callable[[], str] = utcnow,
+                 code_length: int = joincode.LENGTH) -> None:
+        self.store = store
+        self.clock = clock
+        self.code_length = code_length
+
+    # -- reading ------------------------------------------------------------
+    def workshop(self, code: str) -> Workshop:
+        """The workshop for a (typed) join code; NotFound when there is none."""
+        canonical = joincode.normalise(code) if isinstance(code, str) else None
+        doc = self.store.get_workshop(canonical) if canonical else None
+        if doc is None:
+            raise NotFound(N_("There is no session with this code."))
+        return Workshop.from_dict(doc)
+
+    def load(self, code: str) -> WorkshopData:
+        """Everything stored about a workshop (read the sequence first: see views)."""
+        workshop = self.workshop(code)
+        code = workshop.code
+        seq = self.store.seq(code)
+        return WorkshopData(
+            workshop=workshop,
+            participants=[Participant.from_dict(d) for d in self.store.records(code, "participant")],
+            reflections=[Reflection.from_dict(d) for d in self.store.records(code, "reflection")],
+            reactions=[Reaction.from_dict(d) for d in self.store.records(code, "reaction")],
+            conclusions=[Conclusion.from_dict(d) for d in self.store.records(code, "conclusion")],
+            endorsements=[Endorsement.from_dict(d)
+                          for d in self.store.records(code, "endorsement")],
+            seq=seq,
+        )
+
+    def list_workshops(self) -> list[Workshop]:
+        """All workshops, newest first."""
+        return [Workshop.from_dict(d) for d in self.store.list_workshops()]
+
+    def authenticate(self, code: str, token: Any) -> Actor:
+        """Resolve a bearer token to an actor in this workshop, or raise Unauthorized."""
+        workshop = self.workshop(code)
+        if not isinstance(token, str) or not 16 <= len(token) <= 200:
+            raise Unauthorized(N_("This link or token is not valid (any more)."))
+        if hmac.compare_digest(token, workshop.facilitator_token):
+            return Actor(Role.FACILITATOR, workshop.code)
+        if hmac.compare_digest(token, workshop.screen_token):
+            return Actor(Role.SCREEN, workshop.code)
+        doc = self.store.find(workshop.code, "participant", f"token:{token}")
+        if doc is None:
+            raise Unauthorized(N_("This link or token is not valid (any more)."))
+        return Actor(Role.PARTICIPANT, workshop.code, Participant.from_dict(doc))
+
+    # -- organiser ----------------------------------------------------------
+    def create_workshop(self, spec: Any) -> Workshop:
+        """Create a workshop from a spec (defaults: the DVG programme and perspectives)."""
+        workshop = Workshop(code="", title="", created_at=self.clock(),
+                            facilitator_token=new_token(), screen_token=new_token())
+        apply_spec(workshop, spec, partial=False)
+        for _ in range(20):
+            workshop.code = joincode.new_code(self.code_length)
+            if self.store.create_workshop(workshop.code, workshop.to_dict()):
+                return workshop
+        raise Conflict(N_("Could not find a free session code; try again."))
+
+    def create_demo(self) -> Workshop:
+        """A workshop on the default programme with example findings, for trying out."""
+        return self.create_workshop({
+            "title": programme.DEFAULT_TITLE, "place": "Demo", "facilitator": "Demo",
+            "findings": [f.to_dict() for f in programme.example_findings()]})
+
+    def edit_workshop(self, actor: Actor, spec: Any) -> tuple[Workshop, list[Event]]:
+        """Change title, programme, perspectives, circles or findings (organiser)."""
+        require(actor.role, Action.EDIT_SESSION, None)
+
+        def change(workshop: Workshop) -> list[Event]:
+            apply_spec(workshop, spec, partial=True)
+            return [{"type": "programme"}]
+
+        return self._update(actor.code, change)
+
+    def rotate_links(self, actor: Actor, which: str = "both") -> tuple[Workshop, list[Event]]:
+        """Replace the facilitator and/or screen secret; old links stop working."""
+        require(actor.role, Action.ROTATE_LINKS, None)
+        which = clean_choice(which, {"facilitator", "screen", "both"}, field="which")
+
+        def change(workshop: Workshop) -> list[Event]:
+            if which in ("facilitator", "both"):
+                workshop.facilitator_token = new_token()
+            if which in ("screen", "both"):
+                workshop.screen_token = new_token()
+            return [{"type": "links_rotated", "which": which}]
+
+        return self._update(actor.code, change)
+
+    def delete_workshop(self, actor: Actor) -> bool:
+        """Delete a workshop with all its data (organiser)."""
+        require(actor.role, Action.DELETE_SESSION, None)
+        return self.store.delete_workshop(actor.code)
+
+    # -- participants -------------------------------------------------------
+    def join(self, code: str, perspective: Any, name: Any = None,
+             lang: str = "nl") -> tuple[Participant, list[Event]]:
+        """Join a workshop with a perspective; the circle is assigned by size."""
+        workshop = self.workshop(code)
+        require(Role.PARTICIPANT, Action.JOIN, workshop.current_kind())
+        perspective_id = clean_id(perspective, field="perspective")
+        if workshop.perspective(perspective_id) is None:
+            raise Invalid(N_("Unknown perspective: %(perspective)s."), field="perspective",
+                          perspective=perspective_id)
+        display_name = clean_text(name, field="name", max_length=60, required=False)
+        base = workshop.base_circle_for(perspective_id)
+        # An atomic counter per base circle: the n-th member lands in circle
+        # ceil(n / max_size), so simultaneous joins on two workers never overfill one.
+        position = self.store.next_number(workshop.code, f"circle:{base.id}")
+        number = (position - 1) // max(base.max_size, 1) + 1
+        circle_id = base.id if number == 1 else f"{base.id}-{number}"
+        circle_name = base.name if number == 1 else f"{base.name} {number}"
+        serial = self.store.next_number(workshop.code, "participants")
+        word = PSEUDONYM_WORDS[(serial - 1) % len(PSEUDONYM_WORDS)]
+        participant = Participant(
+            id=new_id(), token=new_token(), pseudonym=f"{word} {serial}",
+            perspective=perspective_id, circle=circle_id, circle_name=circle_name,
+            name=display_name, joined_at=self.clock(), lang=lang if lang in ("nl", "en") else "nl")
+        event = {"type": "participant_joined", "participant": participant.public_dict()}
+        _, _, events = self.store.insert(workshop.code, "participant", participant.to_dict(),
+                                         unique=f"token:{participant.token}", events=[event])
+        return participant, events
+
+    def _participant_action(self, actor: Actor, action: Action) -> Workshop:
+        workshop = self.workshop(actor.code)
+        require(actor.role, action, workshop.current_kind())
+        if action in LOCKABLE and workshop.state.posting_locked:
+            raise NotNow(N_("The facilitator has paused posting for a moment."))
+        return workshop
+
+    def post_reflection(self, actor: Actor, text: Any, finding: Any = None,
+                        client_id: Any = None) -> tuple[Reflection, bool, list[Event]]:
+        """Post a reflection in one's own circle; the same client id twice stores it once."""
+        workshop = self._participant_action(actor, Action.POST_REFLECTION)
+        participant = actor.participant
+        assert participant is not None  # the rules table admits participants only
+        body = clean_text(text, field="text", max_length=workshop.max_reflection_length)
+        finding_id = clean_id(finding, field="finding", required=False)
+        if finding_id and workshop.finding(finding_id) is None:
+            raise Invalid(N_("Unknown finding."), field="finding")
+        client = clean_id(client_id, field="client_id", required=False)
+        reflection = Reflection(
+            id=new_id(), participant=participant.id, perspective=participant.perspective,
+            circle=participant.circle, text=body, created_at=self.clock(), finding=finding_id,
+            client_id=client, pseudonym=participant.pseudonym)
+        unique = f"client:{participant.id}:{client}" if client else None
+        doc, created, events = self.store.insert(
+            workshop.code, "reflection", reflection.to_dict(), unique=unique,
+            events=[{"type": "reflection", "reflection": reflection.to_dict()}])
+        return Reflection.from_dict(doc), created, events
+
+    def _reflection(self, code: str, reflection_id: Any) -> Reflection:
+        rid = clean_id(reflection_id, field="reflection")
+        doc = self.store.get(code, "reflection", rid)
+        if doc is None:
+            raise NotFound(N_("This reflection does not exist."))
+        return Reflection.from_dict(doc)
+
+    def _update_reflection(self, code: str, reflection_id: str,
+                           change: Callable[[Reflection], bool]) -> tuple[Reflection, list[Event]]:
+        def mutate(doc: dict[str, Any]):
+            reflection = Reflection.from_dict(doc)
+            if not change(reflection):
+                return None
+            return reflection.to_dict(), [{"type": "reflection_updated",
+                                           "reflection": reflection.to_dict()}]
+
+        doc, events = self.store.update(code, "reflection", reflection_id, mutate)
+        if doc is None:
+            raise NotFound(N_("This reflection does not exist."))
+        return Reflection.from_dict(doc), events
+
+    def share_reflection(self, actor: Actor, reflection_id: Any,
+                         shared: Any = True) -> tuple[Reflection, list[Event]]:
+        """Mark (or unmark) a reflection to take into the dialogue ('meenemen')."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.SHARE_REFLECTION, workshop.current_kind())
+        shared = clean_bool(shared, field="shared")
+        reflection = self._reflection(workshop.code, reflection_id)
+        if actor.role == Role.PARTICIPANT:
+            if actor.participant is None or reflection.circle != actor.participant.circle:
+                raise Forbidden(N_("Only members of this circle can do this."))
+        if reflection.hidden and shared:
+            raise NotNow(N_("This reflection has been hidden by the facilitator."))
+        now = self.clock()
+
+        def change(r: Reflection) -> bool:
+            if r.shared == shared:
+                return False
+            r.shared, r.shared_at = shared, now if shared else None
+            return True
+
+        return self._update_reflection(workshop.code, reflection.id, change)
+
+    def hide_reflection(self, actor: Actor, reflection_id: Any,
+                        hidden: Any = True) -> tuple[Reflection, list[Event]]:
+        """Hide (moderate) or restore a reflection; hidden ones leave every screen."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.HIDE, workshop.current_kind())
+        hidden = clean_bool(hidden, field="hidden")
+        reflection = self._reflection(workshop.code, reflection_id)
+
+        def change(r: Reflection) -> bool:
+            if r.hidden == hidden:
+                return False
+            r.hidden = hidden
+            return True
+
+        result = self._update_reflection(workshop.code, reflection.id, change)
+        if hidden and workshop.state.spotlight == reflection.id:
+            _, more = self._update(workshop.code, _set_state(spotlight=None))
+            result = (result[0], result[1] + more)
+        return result
+
+    def react(self, actor: Actor, reflection_id: Any, kind: Any, text: Any = None,
+              client_id: Any = None) -> tuple[Reaction, list[Event]]:
+        """React to a shared reflection of another circle; reacting again replaces it."""
+        workshop = self._participant_action(actor, Action.REACT)
+        participant = actor.participant
+        assert participant is not None
+        reaction_kind = clean_choice(kind, {k.value for k in ReactionKind}, field="kind")
+        body = clean_text(text, field="text", max_length=280, required=False)
+        client = clean_id(client_id, field="client_id", required=False)
+        reflection = self._reflection(workshop.code, reflection_id)
+        if reflection.hidden or not reflection.shared:
+            raise NotFound(N_("This reflection does not exist."))
+        if reflection.circle == participant.circle:
+            raise Forbidden(N_("You react to the reflections of other circles."))
+        reaction = Reaction(
+            id=f"{reflection.id}:{participant.id}", reflection=reflection.id,
+            participant=participant.id, perspective=participant.perspective,
+            circle=participant.circle, kind=reaction_kind, created_at=self.clock(), text=body,
+            client_id=client)
+        doc, events = self.store.put(workshop.code, "reaction", reaction.to_dict(),
+                                     events=[{"type": "reaction", "reaction": reaction.to_dict()}])
+        return Reaction.from_dict(doc), events
+
+    def endorse(self, actor: Actor, conclusion_id: Any, kind: Any, text: Any = None,
+                client_id: Any = None) -> tuple[Endorsement, list[Event]]:
+        """Support a conclusion or voice a concern; endorsing again replaces it."""
+        workshop = self._participant_action(actor, Action.ENDORSE)
+        participant = actor.participant
+        assert participant is not None
+        endorsement_kind = clean_choice(kind, {k.value for k in EndorsementKind}, field="kind")
+        body = clean_text(text, field="text", max_length=280, required=False)
+        client = clean_id(client_id, field="client_id", required=False)
+        cid = clean_id(conclusion_id, field="conclusion")
+        doc = self.store.get(workshop.code, "conclusion", cid)
+        if doc is None or doc.get("hidden") or doc.get("draft"):
+            raise NotFound(N_("This conclusion does not exist."))
+        endorsement = Endorsement(
+            id=f"{cid}:{participant.id}", conclusion=cid, participant=participant.id,
+            perspective=participant.perspective, kind=endorsement_kind, created_at=self.clock(),
+            text=body, client_id=client)
+        stored, events = self.store.put(
+            workshop.code, "endorsement", endorsement.to_dict(),
+            events=[{"type": "endorsement", "endorsement": endorsement.to_dict()}])
+        return Endorsement.from_dict(stored), events
+
+    # -- facilitator --------------------------------------------------------
+    def _update(self, code: str,
+                change: Callable[[Workshop], list[Event] | None]) -> tuple[Workshop, list[Event]]:
+        def mutate(doc: dict[str, Any]):
+            workshop = Workshop.from_dict(doc)
+            events = change(workshop)
+            if events is None:
+                return None
+            workshop.version += 1
+            return workshop.to_dict(), events
+
+        try:
+            doc, events = self.store.update_workshop(code, mutate)
+        except KeyError:
+            raise NotFound(N_("There is no session with this code.")) from None
+        return Workshop.from_dict(doc), events
+
+    def change_step(self, actor: Actor, target: Any) -> tuple[Workshop, list[Event]]:
+        """Open a step: its id, 'next' or 'previous'; the times of both steps are kept."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.CHANGE_STEP, workshop.current_kind())
+        if not isinstance(target, str):
+            raise Invalid(N_("Choose a step, 'next' or 'previous'."), field="step")
+        now = self.clock()
+
+        def change(w: Workshop) -> list[Event] | None:
+            index = w.step_index(w.state.current_step)
+            if target == "next":
+                new_index = index + 1
+            elif target == "previous":
+                new_index = index - 1
+            else:
+                new_index = w.step_index(target)
+                if new_index < 0:
+                    raise Invalid(N_("Unknown step."), field="step")
+            if not 0 <= new_index < len(w.steps):
+                raise NotNow(N_("There is no step in that direction."))
+            if new_index == index:
+                return None
+            old = w.current_step()
+            if old is not None:
+                old.actual_end = now
+            new = w.steps[new_index]
+            new.actual_start = new.actual_start or now
+            new.actual_end = None
+            w.state.current_step = new.id
+            w.state.step_started_at = now
+            w.started_at = w.started_at or now
+            if new.kind == StepKind.CLOSING:
+                w.ended_at = w.ended_at or now
+            if w.state.spotlight and not allowed(Role.FACILITATOR, Action.SPOTLIGHT, new.kind):
+                w.state.spotlight = None
+            if not allowed(Role.FACILITATOR, Action.PIN_PATTERN, new.kind):
+                w.state.pinned_pattern = None
+            return [{"type": "step", "step": new.id, "kind": new.kind,
+                     "state": w.state.to_dict()}]
+
+        return self._update(workshop.code, change)
+
+    def set_posting_locked(self, actor: Actor, locked: Any) -> tuple[Workshop, list[Event]]:
+        """Lock or unlock posting, reacting and endorsing for everyone."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.LOCK_POSTING, workshop.current_kind())
+        return self._update(workshop.code, _set_state(
+            posting_locked=clean_bool(locked, field="locked")))
+
+    def spotlight(self, actor: Actor, reflection_id: Any) -> tuple[Workshop, list[Event]]:
+        """Put a shared reflection on the projector (None clears the spotlight)."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.SPOTLIGHT, workshop.current_kind())
+        if reflection_id is None:
+            return self._update(workshop.code, _set_state(spotlight=None))
+        reflection = self._reflection(workshop.code, reflection_id)
+        if reflection.hidden or not reflection.shared:
+            raise NotNow(N_("Only reflections taken into the dialogue can be shown."))
+        return self._update(workshop.code, _set_state(spotlight=reflection.id))
+
+    def control_screen(self, actor: Actor, blank: Any = None,
+                       finding_index: Any = None) -> tuple[Workshop, list[Event]]:
+        """Blank the projector or page through the findings."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.CONTROL_SCREEN, workshop.current_kind())
+        changes: dict[str, Any] = {}
+        if blank is not None:
+            changes["screen_blank"] = clean_bool(blank, field="blank")
+        if finding_index is not None:
+            if isinstance(finding_index, bool) or not isinstance(finding_index, int) \
+                    or not 0 <= finding_index < max(len(workshop.findings), 1):
+                raise Invalid(N_("Unknown finding."), field="finding_index")
+            changes["finding_index"] = finding_index
+        if not changes:
+            raise Invalid(N_("Nothing to change."))
+        return self._update(workshop.code, _set_state(**changes))
+
+    def pin_pattern(self, actor: Actor, pattern: Any) -> tuple[Workshop, list[Event]]:
+        """Show a pattern (as computed for the screen) on the projector, or None to clear."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.PIN_PATTERN, workshop.current_kind())
+        if pattern is not None and not isinstance(pattern, dict):
+            raise Invalid(N_("Unknown pattern."), field="pattern")
+        return self._update(workshop.code, _set_state(pinned_pattern=pattern))
+
+    def write_conclusion(self, actor: Actor, text: Any, reflections: Any = None,
+                         perspectives: Any = None,
+                         draft: Any = False) -> tuple[Conclusion, list[Event]]:
+        """Write a general conclusion, optionally resting on reflections."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.WRITE_CONCLUSION, workshop.current_kind())
+        body = clean_text(text, field="text", max_length=2000)
+        linked = self._linked_reflections(workshop.code, reflections)
+        linked_perspectives = [p for p in (perspectives or []) if isinstance(p, str)
+                               and workshop.perspective(p)] if isinstance(perspectives, list) \
+            else []
+        conclusion = Conclusion(id=new_id(), text=body, created_at=self.clock(),
+                                reflections=linked, perspectives=linked_perspectives,
+                                draft=clean_bool(draft, field="draft"))
+        _, _, events = self.store.insert(workshop.code, "conclusion", conclusion.to_dict(),
+                                         events=[{"type": "conclusion",
+                                                  "conclusion": conclusion.to_dict()}])
+        return conclusion, events
+
+    def edit_conclusion(self, actor: Actor, conclusion_id: Any, text: Any = None,
+                        hidden: Any = None, draft: Any = None,
+                        reflections: Any = None) -> tuple[Conclusion, list[Event]]:
+        """Reword, publish (draft=False), hide or relink a conclusion."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.WRITE_CONCLUSION, workshop.current_kind())
+        cid = clean_id(conclusion_id, field="conclusion")
+        body = clean_text(text, field="text", max_length=2000) if text is not None else None
+        hide = clean_bool(hidden, field="hidden") if hidden is not None else None
+        is_draft = clean_bool(draft, field="draft") if draft is not None else None
+        linked = self._linked_reflections(workshop.code, reflections) \
+            if reflections is not None else None
+
+        def mutate(doc: dict[str, Any]):
+            conclusion = Conclusion.from_dict(doc)
+            if body is not None:
+                conclusion.text = body
+            if hide is not None:
+                conclusion.hidden = hide
+            if is_draft is not None:
+                conclusion.draft = is_draft
+            if linked is not None:
+                conclusion.reflections = linked
+            return conclusion.to_dict(), [{"type": "conclusion",
+                                           "conclusion": conclusion.to_dict()}]
+
+        doc, events = self.store.update(workshop.code, "conclusion", cid, mutate)
+        if doc is None:
+            raise NotFound(N_("This conclusion does not exist."))
+        return Conclusion.from_dict(doc), events
+
+    def _linked_reflections(self, code: str, reflections: Any) -> list[str]:
+        if reflections is None:
+            return []
+        if not isinstance(reflections, list) or len(reflections) > 200:
+            raise Invalid(N_("This field must be a list."), field="reflections")
+        linked = []
+        for rid in reflections:
+            reflection = self._reflection(code, rid)
+            if reflection.id not in linked:
+                linked.append(reflection.id)
+        return linked
+
+
+def _set_state(**changes: Any) -> Callable[[Workshop], list[Event] | None]:
+    """A workshop change that sets live-state fields and reports the new state."""
+
+    def change(workshop: Workshop) -> list[Event] | None:
+        if all(getattr(workshop.state, k) == v for k, v in changes.items()):
+            return None
+        for key, value in changes.items():
+            setattr(workshop.state, key, value)
+        return [{"type": "state", "state": workshop.state.to_dict()}]
+
+    return change

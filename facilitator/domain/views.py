@@ -1,0 +1,285 @@
+"""What each role may see: snapshots on (re)connect and the fan-out of live events.
+
+Both are derived from the rules table, so circle privacy holds the same way
+for a snapshot, an event, an API answer and an export.  Every audience gets
+every event number, either the event itself or a content-free ``tick``, so a
+client can tell a gap (missed events) from events it was not meant to see.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from .model import Conclusion, Reflection, Workshop, WorkshopData
+from .operations import Actor
+from .rules import Action, Role, allowed
+
+OTHER = "_other"  # the merged group of perspectives too small to show on their own
+MIN_GROUP = 3
+
+
+# -- visibility -------------------------------------------------------------
+def can_see_reflection(role: Role, participant_circle: str | None, reflection: Reflection,
+                       workshop: Workshop) -> bool:
+    """Whether a viewer sees a reflection now (the one place circle privacy is decided)."""
+    kind = workshop.current_kind()
+    if allowed(role, Action.VIEW_ALL_REFLECTIONS, kind):
+        return True
+    if reflection.hidden:
+        return False
+    if role == Role.PARTICIPANT and participant_circle == reflection.circle:
+        return allowed(role, Action.VIEW_OWN_CIRCLE, kind)
+    return reflection.shared and allowed(role, Action.VIEW_SHARED, kind)
+
+
+def can_see_conclusion(role: Role, conclusion: Conclusion, workshop: Workshop) -> bool:
+    """Whether a viewer sees a conclusion now (drafts and hidden ones: facilitator only)."""
+    if role in (Role.FACILITATOR, Role.ORGANISER):
+        return True
+    return (not conclusion.hidden and not conclusion.draft
+            and allowed(role, Action.VIEW_CONCLUSIONS, workshop.current_kind()))
+
+
+def reflection_view(reflection: Reflection, role: Role, own_circle: bool) -> dict[str, Any]:
+    """A reflection as a role may receive it: authors stay pseudonymous outside the circle."""
+    data = {"id": reflection.id, "text": reflection.text, "perspective": reflection.perspective,
+            "circle": reflection.circle, "finding": reflection.finding,
+            "shared": reflection.shared, "created_at": reflection.created_at}
+    if role in (Role.FACILITATOR, Role.ORGANISER):
+        data.update(participant=reflection.participant, pseudonym=reflection.pseudonym,
+                    hidden=reflection.hidden)
+    elif own_circle:
+        data.update(participant=reflection.participant, pseudonym=reflection.pseudonym)
+    return data
+
+
+# -- small-group rule -------------------------------------------------------
+def merge_small_groups(per_perspective: dict[str, Counter], people: dict[str, set[str]],
+                       min_group: int = MIN_GROUP) -> dict[str, dict[str, int]]:
+    """Merge perspectives with fewer than ``min_group`` people behind a figure into OTHER.
+
+    ``per_perspective`` maps perspective -> counts; ``people`` maps perspective ->
+    the participants behind those counts.  A merged group that is still too
+    small is dropped from the breakdown (the totals elsewhere still count it).
+    """
+    shown: dict[str, dict[str, int]] = {}
+    other: Counter = Counter()
+    other_people: set[str] = set()
+    for pid, counts in per_perspective.items():
+        if len(people.get(pid, ())) >= min_group:
+            shown[pid] = dict(counts)
+        else:
+            other.update(counts)
+            other_people |= people.get(pid, set())
+    if other and len(other_people) >= min_group:
+        shown[OTHER] = dict(other)
+    return shown
+
+
+def reaction_summary(data: WorkshopData, reflection_id: str, merge: bool,
+                     min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """Counts of agree/disagree/pass for one reflection, in total and per perspective."""
+    per: dict[str, Counter] = defaultdict(Counter)
+    people: dict[str, set[str]] = defaultdict(set)
+    total: Counter = Counter()
+    for reaction in data.reactions:
+        if reaction.reflection == reflection_id:
+            per[reaction.perspective][reaction.kind] += 1
+            people[reaction.perspective].add(reaction.participant)
+            total[reaction.kind] += 1
+    by = merge_small_groups(per, people, min_group) if merge else {k: dict(v)
+                                                                   for k, v in per.items()}
+    return {"total": dict(total), "by_perspective": by}
+
+
+def endorsement_summary(data: WorkshopData, conclusion_id: str, merge: bool,
+                        min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """Support and concerns for one conclusion, in total and per perspective."""
+    per: dict[str, Counter] = defaultdict(Counter)
+    people: dict[str, set[str]] = defaultdict(set)
+    total: Counter = Counter()
+    for endorsement in data.endorsements:
+        if endorsement.conclusion == conclusion_id:
+            per[endorsement.perspective][endorsement.kind] += 1
+            people[endorsement.perspective].add(endorsement.participant)
+            total[endorsement.kind] += 1
+    by = merge_small_groups(per, people, min_group) if merge else {k: dict(v)
+                                                                   for k, v in per.items()}
+    return {"total": dict(total), "by_perspective": by}
+
+
+# -- snapshots --------------------------------------------------------------
+def workshop_view(workshop: Workshop, role: Role) -> dict[str, Any]:
+    """The programme and live state every role may see (no secrets)."""
+    data = workshop.public_dict()
+    if not allowed(role, Action.VIEW_FINDINGS, workshop.current_kind()):
+        data["findings"] = []
+    if role == Role.PARTICIPANT:
+        data["state"].pop("pinned_pattern", None)
+    return data
+
+
+def activity(data: WorkshopData) -> dict[str, Any]:
+    """Content-free counts: participants per perspective and circle, reflections per circle."""
+    by_perspective = Counter(p.perspective for p in data.participants)
+    circles = {c["id"]: {"name": c["name"], "members": c["members"], "reflections": 0,
+                         "shared": 0} for c in data.circles()}
+    for r in data.reflections:
+        if r.hidden:
+            continue
+        entry = circles.setdefault(r.circle, {"name": r.circle, "members": 0, "reflections": 0,
+                                              "shared": 0})
+        entry["reflections"] += 1
+        entry["shared"] += int(r.shared)
+    return {"participants": len(data.participants), "by_perspective": dict(by_perspective),
+            "circles": circles, "reactions": len(data.reactions),
+            "endorsements": len(data.endorsements)}
+
+
+def snapshot(data: WorkshopData, actor: Actor, min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """Everything ``actor`` may see now, with the event number it is current to."""
+    workshop, role = data.workshop, actor.role
+    kind = workshop.current_kind()
+    circle = actor.participant.circle if actor.participant else None
+    merge = role in (Role.SCREEN, Role.PARTICIPANT)
+    reflections = [
+        reflection_view(r, role, own_circle=circle == r.circle)
+        for r in data.reflections if can_see_reflection(role, circle, r, workshop)]
+    if allowed(role, Action.VIEW_REACTIONS, kind):
+        for view in reflections:
+            view["reactions"] = reaction_summary(data, view["id"], merge, min_group)
+    out: dict[str, Any] = {
+        "seq": data.seq, "role": role.value, "workshop": workshop_view(workshop, role),
+        "can": [a.value for a in Action if allowed(role, a, kind)],
+        "activity": activity(data), "reflections": reflections,
+        "conclusions": [
+            {**c.to_dict(), "endorsements": endorsement_summary(data, c.id, merge, min_group)}
+            for c in data.conclusions if can_see_conclusion(role, c, workshop)],
+    }
+    if role == Role.PARTICIPANT and actor.participant is not None:
+        me = actor.participant
+        out["me"] = me.public_dict()
+        out["my_reactions"] = {r.reflection: {"kind": r.kind, "text": r.text}
+                               for r in data.reactions if r.participant == me.id}
+        out["my_endorsements"] = {e.conclusion: {"kind": e.kind, "text": e.text}
+                                  for e in data.endorsements if e.participant == me.id}
+    if role in (Role.FACILITATOR, Role.ORGANISER):
+        out["participants"] = [
+            {"id": p.id, "pseudonym": p.pseudonym, "name": p.name, "perspective": p.perspective,
+             "circle": p.circle, "circle_name": p.circle_name} for p in data.participants]
+    return out
+
+
+# -- live fan-out -----------------------------------------------------------
+FACILITATORS = "facilitator"
+SCREEN = "screen"
+PARTICIPANTS = "participants"
+
+
+def circle_room(circle_id: str) -> str:
+    """The audience of one circle's members."""
+    return f"circle:{circle_id}"
+
+
+def participant_room(participant_id: str) -> str:
+    """The audience of one participant (all their devices)."""
+    return f"participant:{participant_id}"
+
+
+def _tick(event: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    return {"type": "tick", "seq": event["seq"], **extra}
+
+
+def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[str, Any]]]:
+    """Who receives what for one numbered event: a list of (audience, payload).
+
+    Specific audiences come before the broad ``participants`` audience, so a
+    phone that gets both keeps the fuller one (same ``seq``) and drops the tick.
+    Step and programme changes reach everyone, who then ask for a new snapshot.
+    """
+    kind = workshop.current_kind()
+    etype, seq = event["type"], event["seq"]
+    out: list[tuple[str, dict[str, Any]]] = [(FACILITATORS, event)]
+    if etype in ("reflection", "reflection_updated"):
+        r = Reflection.from_dict(event["reflection"])
+        activity_tick = _tick(event, activity={"circle": r.circle, "kind": etype,
+                                               "shared": r.shared, "hidden": r.hidden})
+        full = {"type": etype, "seq": seq}
+        for role, audience in ((Role.SCREEN, SCREEN), (Role.PARTICIPANT, PARTICIPANTS)):
+            if can_see_reflection(role, None, r, workshop):
+                view = {**full, "reflection": reflection_view(r, role, own_circle=False)}
+                view["activity"] = activity_tick["activity"]
+            elif r.hidden or not r.shared:
+                view = {**activity_tick, "removed": r.id}
+            else:
+                view = activity_tick
+            if audience == PARTICIPANTS:
+                own = {**full, "reflection": reflection_view(r, Role.PARTICIPANT, True),
+                       "activity": activity_tick["activity"]}
+                if not r.hidden:
+                    out.append((circle_room(r.circle), own))
+                else:
+                    out.append((circle_room(r.circle), {**activity_tick, "removed": r.id}))
+            out.append((audience, view))
+    elif etype == "reaction":
+        reaction = event["reaction"]
+        out.append((participant_room(reaction["participant"]), event))
+        public = {"type": "reaction", "seq": seq, "reaction": {
+            "reflection": reaction["reflection"], "perspective": reaction["perspective"],
+            "kind": reaction["kind"]}}
+        out.append((SCREEN, public if allowed(Role.SCREEN, Action.VIEW_REACTIONS, kind)
+                    else _tick(event)))
+        out.append((PARTICIPANTS, _tick(event)))
+    elif etype == "endorsement":
+        endorsement = event["endorsement"]
+        out.append((participant_room(endorsement["participant"]), event))
+        public = {"type": "endorsement", "seq": seq, "endorsement": {
+            "conclusion": endorsement["conclusion"], "perspective": endorsement["perspective"],
+            "kind": endorsement["kind"]}}
+        out.append((SCREEN, public if allowed(Role.SCREEN, Action.VIEW_CONCLUSIONS, kind)
+                    else _tick(event)))
+        out.append((PARTICIPANTS, _tick(event)))
+    elif etype == "conclusion":
+        c = Conclusion.from_dict(event["conclusion"])
+        for role, audience in ((Role.SCREEN, SCREEN), (Role.PARTICIPANT, PARTICIPANTS)):
+            visible = can_see_conclusion(role, c, workshop)
+            out.append((audience, event if visible else _tick(event, removed_conclusion=c.id)))
+    elif etype == "participant_joined":
+        p = event["participant"]
+        public = _tick(event, joined={"perspective": p["perspective"], "circle": p["circle"],
+                                      "circle_name": p.get("circle_name", "")})
+        out += [(SCREEN, public), (PARTICIPANTS, public)]
+    elif etype == "state":
+        state = dict(event["state"])
+        out.append((SCREEN, {"type": "state", "seq": seq, "state": state}))
+        state.pop("pinned_pattern", None)
+        out.append((PARTICIPANTS, {"type": "state", "seq": seq, "state": state}))
+    elif etype in ("step", "programme"):
+        # The visible world changes as a whole: everyone re-reads a snapshot.
+        resync = {"type": "resync", "seq": seq, "reason": etype}
+        out += [(SCREEN, resync), (PARTICIPANTS, resync)]
+    else:  # links_rotated and anything internal: nothing to show
+        out += [(SCREEN, _tick(event)), (PARTICIPANTS, _tick(event))]
+    return out
+
+
+def audiences_of(actor: Actor) -> list[str]:
+    """The audiences an actor belongs to, most specific first."""
+    if actor.role in (Role.FACILITATOR, Role.ORGANISER):
+        return [FACILITATORS]
+    if actor.role == Role.SCREEN:
+        return [SCREEN]
+    assert actor.participant is not None
+    return [participant_room(actor.participant.id), circle_room(actor.participant.circle),
+            PARTICIPANTS]
+
+
+def event_for(event: dict[str, Any], workshop: Workshop, actor: Actor) -> dict[str, Any]:
+    """The payload of one stored event as this actor would have received it live."""
+    wanted = audiences_of(actor)
+    payloads = dict(reversed(fan_out(event, workshop)))  # first entry per audience wins
+    for audience in wanted:
+        if audience in payloads:
+            return payloads[audience]
+    return _tick(event)

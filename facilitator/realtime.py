@@ -1,0 +1,264 @@
+"""Socket.IO: authenticate a connection, call an operation, publish its events.
+
+Rooms per workshop ``w:{code}:{audience}`` where the audience comes from
+``views.fan_out``: ``facilitator``, ``screen``, ``participants``,
+``circle:{id}``, ``participant:{id}``.  Clients send actions with an
+acknowledgement callback and receive ``snapshot`` and ``event`` messages;
+every event carries the workshop's sequence number (see ``views``).
+
+Client -> server events (each answers ``{"ok": true, ...}`` or ``{"ok": false,
+"error": {"code", "message"}}`` through the acknowledgement):
+
+* every role: ``sync`` (a fresh snapshot)
+* participant: ``post``, ``share``, ``react``, ``endorse``
+* facilitator: ``step``, ``lock``, ``spotlight``, ``hide``, ``share``,
+  ``screen``, ``conclude``, ``edit_conclusion``, ``patterns``, ``pin_pattern``
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, request
+from flask_socketio import SocketIO, join_room
+
+from .domain import views
+from .domain.errors import N_, DomainError, Forbidden, Invalid
+from .domain.operations import Actor
+from .domain.rules import Action, Role, require
+from .web.auth import actor_from_socket_auth, ops, settings
+from .web.i18n import error_body
+
+log = logging.getLogger(__name__)
+socketio = SocketIO()
+
+#: sid -> actor, for this worker's connections.
+_actors: dict[str, Actor] = {}
+
+
+def room(code: str, audience: str) -> str:
+    """The Socket.IO room of one audience in one workshop."""
+    return f"w:{code}:{audience}"
+
+
+def init_app(app: Flask) -> None:
+    """Bind Socket.IO to the app with the configured async mode and message queue."""
+    cfg = app.config["FACILITATOR"]
+    transports = [t.strip() for t in cfg["SOCKETIO_TRANSPORTS"].split(",") if t.strip()]
+    socketio.init_app(
+        app,
+        async_mode=cfg.get("SOCKETIO_ASYNC_MODE") or cfg["ASYNC_MODE"],
+        message_queue=cfg.get("MESSAGE_QUEUE") or None,
+        transports=transports,
+        ping_interval=20,
+        ping_timeout=20,
+        max_http_buffer_size=64 * 1024,
+        logger=False,
+        engineio_logger=False,
+    )
+
+
+def publish(code: str, events: list[dict[str, Any]]) -> None:
+    """Fan the numbered events of one operation out to the rooms that may see them."""
+    if not events:
+        return
+    workshop = ops().workshop(code)
+    for event in events:
+        for audience, payload in views.fan_out(event, workshop):
+            socketio.emit("event", payload, to=room(workshop.code, audience))
+
+
+def _fail(exc: DomainError) -> dict[str, Any]:
+    return {"ok": False, **error_body(exc)}
+
+
+def _handler(name: str) -> Callable:
+    """Register a Socket.IO event whose function gets (actor, data) and returns a dict.
+
+    Domain errors become ``{"ok": false, "error": ...}`` in the user's language;
+    an unexpected exception is logged and answered the same way, never dropped.
+    """
+
+    def decorate(fn: Callable[[Actor, dict[str, Any]], dict[str, Any]]) -> Callable:
+        def wrapper(data: Any = None) -> dict[str, Any]:
+            actor = _actors.get(request.sid)
+            if actor is None:
+                return _fail(Forbidden(N_("You are not connected to a session.")))
+            if data is None:
+                data = {}
+            if not isinstance(data, dict):
+                return _fail(Invalid(N_("The request must be a JSON object.")))
+            try:
+                return {"ok": True, **(fn(actor, data) or {})}
+            except DomainError as exc:
+                return _fail(exc)
+            except Exception:
+                log.exception("socket event %s failed", name)
+                return {"ok": False, "error": {
+                    "code": "server_error",
+                    "message": "Something went wrong on our side. Please try again."}}
+
+        wrapper.__name__ = f"on_{name}"
+        socketio.on_event(name, wrapper)
+        return fn
+
+    return decorate
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None):
+    """Any client: authenticate with ``auth={"token": ...}``; refused without a valid one."""
+    try:
+        actor = actor_from_socket_auth(auth)
+    except DomainError:
+        return False
+    _actors[request.sid] = actor
+    for audience in views.audiences_of(actor):
+        join_room(room(actor.code, audience))
+    socketio.emit("snapshot", views.snapshot(ops().load(actor.code), actor,
+                                             settings()["MIN_GROUP"]), to=request.sid)
+    return True
+
+
+@socketio.on("disconnect")
+def on_disconnect(*_args: Any) -> None:
+    """Forget the connection's actor."""
+    _actors.pop(request.sid, None)
+
+
+@_handler("sync")
+def on_sync(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Any client: a fresh snapshot (after a reconnect, a gap, or a step change)."""
+    return {"snapshot": views.snapshot(ops().load(actor.code), actor, settings()["MIN_GROUP"])}
+
+
+@_handler("seq")
+def on_seq(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Any client: the workshop's latest event number (cheap check for missed events)."""
+    return {"seq": ops().store.seq(actor.code)}
+
+
+@_handler("post")
+def on_post(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Participant: post a reflection ``{text, finding?, client_id?}``; acked once stored."""
+    reflection, created, events = ops().post_reflection(
+        actor, data.get("text"), data.get("finding"), data.get("client_id"))
+    publish(actor.code, events)
+    return {"reflection": views.reflection_view(reflection, actor.role, True),
+            "created": created}
+
+
+@_handler("share")
+def on_share(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Circle member or facilitator: take a reflection into the dialogue ``{reflection, shared}``."""
+    reflection, events = ops().share_reflection(actor, data.get("reflection"),
+                                                data.get("shared", True))
+    publish(actor.code, events)
+    return {"reflection": views.reflection_view(reflection, actor.role, True)}
+
+
+@_handler("react")
+def on_react(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Participant: react to another circle's reflection ``{reflection, kind, text?}``."""
+    reaction, events = ops().react(actor, data.get("reflection"), data.get("kind"),
+                                   data.get("text"), data.get("client_id"))
+    publish(actor.code, events)
+    return {"reaction": reaction.to_dict()}
+
+
+@_handler("endorse")
+def on_endorse(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Participant: support or voice a concern about a conclusion ``{conclusion, kind, text?}``."""
+    endorsement, events = ops().endorse(actor, data.get("conclusion"), data.get("kind"),
+                                        data.get("text"), data.get("client_id"))
+    publish(actor.code, events)
+    return {"endorsement": endorsement.to_dict()}
+
+
+@_handler("step")
+def on_step(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: open a step ``{step: id | "next" | "previous"}``."""
+    workshop, events = ops().change_step(actor, data.get("step"))
+    publish(actor.code, events)
+    return {"current_step": workshop.state.current_step}
+
+
+@_handler("lock")
+def on_lock(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: lock or unlock posting ``{locked}``."""
+    workshop, events = ops().set_posting_locked(actor, data.get("locked"))
+    publish(actor.code, events)
+    return {"posting_locked": workshop.state.posting_locked}
+
+
+@_handler("spotlight")
+def on_spotlight(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: show a shared reflection on the projector ``{reflection | null}``."""
+    workshop, events = ops().spotlight(actor, data.get("reflection"))
+    publish(actor.code, events)
+    return {"spotlight": workshop.state.spotlight}
+
+
+@_handler("hide")
+def on_hide(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: hide or restore a reflection ``{reflection, hidden}``."""
+    reflection, events = ops().hide_reflection(actor, data.get("reflection"),
+                                               data.get("hidden", True))
+    publish(actor.code, events)
+    return {"reflection": views.reflection_view(reflection, actor.role, True)}
+
+
+@_handler("screen")
+def on_screen(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: blank the projector or page the findings ``{blank?, finding_index?}``."""
+    workshop, events = ops().control_screen(actor, data.get("blank"), data.get("finding_index"))
+    publish(actor.code, events)
+    return {"state": workshop.state.to_dict()}
+
+
+@_handler("conclude")
+def on_conclude(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: write a conclusion ``{text, reflections?, perspectives?, draft?}``."""
+    conclusion, events = ops().write_conclusion(actor, data.get("text"), data.get("reflections"),
+                                                data.get("perspectives"),
+                                                data.get("draft", False))
+    publish(actor.code, events)
+    return {"conclusion": conclusion.to_dict()}
+
+
+@_handler("edit_conclusion")
+def on_edit_conclusion(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: reword, publish, hide or relink ``{conclusion, text?, hidden?, draft?}``."""
+    conclusion, events = ops().edit_conclusion(actor, data.get("conclusion"), data.get("text"),
+                                               data.get("hidden"), data.get("draft"),
+                                               data.get("reflections"))
+    publish(actor.code, events)
+    return {"conclusion": conclusion.to_dict()}
+
+
+@_handler("patterns")
+def on_patterns(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: the cross-perspective analysis as the console shows it."""
+    require(actor.role, Action.VIEW_PATTERNS, None)
+    from .patterns_service import patterns_for
+
+    return {"patterns": patterns_for(actor.code, "facilitator")}
+
+
+@_handler("pin_pattern")
+def on_pin_pattern(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: show a pattern on the projector ``{pattern: id | null}``."""
+    if actor.role != Role.FACILITATOR:
+        raise Forbidden(N_("You are not allowed to do this."))
+    pattern_id = data.get("pattern")
+    pinned = None
+    if pattern_id is not None:
+        from .patterns_service import find_pattern
+
+        pinned = find_pattern(actor.code, pattern_id)
+    workshop, events = ops().pin_pattern(actor, pinned)
+    publish(actor.code, events)
+    return {"pinned": workshop.state.pinned_pattern is not None}
+

@@ -1,0 +1,120 @@
+"""HTTP adapters: one blueprint per audience, plus shared error handling,
+translations (Flask-Babel) and security headers."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, jsonify, render_template, request, send_from_directory
+from flask_babel import Babel
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException, NotFound
+
+from .. import ROOT
+from ..domain.errors import DomainError
+from .i18n import LANGUAGES, error_body, gettext, select_locale
+
+babel = Babel()
+csrf = CSRFProtect()
+
+#: Browser packages served from node_modules (installed from npm, pinned in package-lock.json).
+VENDOR_FILES = {
+    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
+    "axe.min.js": "axe-core/axe.min.js",
+}
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'self'")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json
+
+
+def init_app(app: Flask) -> None:
+    """Register translations, CSRF protection, blueprints and error handlers."""
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(ROOT, "facilitator",
+                                                                "translations"))
+    csrf.init_app(app)
+
+    from . import api, facilitator, organiser, participant, screen
+
+    app.register_blueprint(participant.bp)
+    app.register_blueprint(facilitator.bp)
+    app.register_blueprint(screen.bp)
+    app.register_blueprint(organiser.bp)
+    app.register_blueprint(api.bp)
+    csrf.exempt(api.bp)  # bearer tokens only: no cookie, so no cross-site request to forge
+
+    @app.context_processor
+    def inject_language():
+        from flask_babel import get_locale
+
+        return {"lang": str(get_locale() or "nl"), "languages": LANGUAGES}
+
+    @app.route("/vendor/<name>")
+    def vendor(name: str):
+        """Third-party browser code from node_modules (never a CDN)."""
+        if name not in VENDOR_FILES:
+            raise NotFound()
+        path = VENDOR_FILES[name]
+        return send_from_directory(os.path.join(ROOT, "node_modules"), path, max_age=86400)
+
+    @app.route("/healthz")
+    def healthz():
+        """Liveness and store reachability, for load balancers."""
+        store = app.extensions["facilitator.store"]
+        try:
+            ok = store.ping()
+        except Exception:  # the store's driver error is the answer here
+            ok = False
+        return jsonify({"ok": ok}), 200 if ok else 503
+
+    @app.errorhandler(DomainError)
+    def domain_error(exc: DomainError):
+        if _wants_json():
+            return jsonify(error_body(exc)), exc.status
+        return render_template("error.html", message=error_body(exc)["error"]["message"],
+                               status=exc.status), exc.status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        message = gettext("The form has expired. Please try again.")
+        if _wants_json():
+            return jsonify({"error": {"code": "csrf", "message": message}}), 400
+        return render_template("error.html", message=message, status=400), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        messages = {404: gettext("This page does not exist."),
+                    405: gettext("This method is not allowed here."),
+                    413: gettext("The request is too large."),
+                    400: gettext("The request could not be understood.")}
+        message = messages.get(exc.code or 400, exc.description or "")
+        code = (exc.name or "error").lower().replace(" ", "_")
+        if _wants_json():
+            return jsonify({"error": {"code": code, "message": message}}), exc.code
+        return render_template("error.html", message=message, status=exc.code), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unexpected error")
+        message = gettext("Something went wrong on our side. Please try again.")
+        if _wants_json():
+            return jsonify({"error": {"code": "server_error", "message": message}}), 500
+        return render_template("error.html", message=message, status=500), 500
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        lang = request.args.get("lang")
+        if lang in LANGUAGES:
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax",
+                                httponly=True, secure=app.config["SESSION_COOKIE_SECURE"])
+        return response

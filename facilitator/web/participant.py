@@ -1,0 +1,87 @@
+"""Participant pages: join by code or QR link, pick a perspective, the phone page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+
+from ..domain import joincode
+from ..domain.errors import DomainError
+from ..domain.rules import Role
+from .auth import cookie_actor, ops, set_identity_cookie
+from .i18n import error_body, select_locale
+from .i18n import gettext as _
+from .pages import socket_context
+
+bp = Blueprint("participant", __name__)
+
+
+@bp.get("/")
+def index():
+    """The start page: where to go for each role."""
+    return redirect(url_for("participant.join"))
+
+
+@bp.route("/join", methods=["GET", "POST"])
+def join():
+    """A field for the join code (what people type from the projector)."""
+    error = None
+    typed = ""
+    if request.method == "POST":
+        typed = request.form.get("code", "")
+        code = joincode.normalise(typed)
+        if code and ops().store.get_workshop(code):
+            return redirect(url_for("participant.join_code", code=code))
+        error = _("There is no session with this code. Check the code on the screen.")
+    return render_template("participant/join.html", error=error, typed=typed[:40]), \
+        422 if error else 200
+
+
+@bp.route("/j/<code>", methods=["GET", "POST"])
+def join_code(code: str):
+    """The QR target: choose a perspective (and optionally a name) and join."""
+    workshop = ops().workshop(code)
+    if workshop.code != code:
+        return redirect(url_for("participant.join_code", code=workshop.code))
+    if cookie_actor(workshop.code, Role.PARTICIPANT):
+        return redirect(url_for("participant.phone", code=workshop.code))
+    errors: dict[str, str] = {}
+    form = {"perspective": "", "name": ""}
+    if request.method == "POST":
+        form = {"perspective": request.form.get("perspective", ""),
+                "name": request.form.get("name", "")}
+        if not form["perspective"]:
+            errors["perspective"] = _("Choose the perspective from which you react.")
+        else:
+            try:
+                participant, events = ops().join(workshop.code, form["perspective"],
+                                                 form["name"] or None, select_locale())
+            except DomainError as exc:
+                field = exc.params.get("field", "perspective")
+                errors[str(field)] = error_body(exc)["error"]["message"]
+            else:
+                from ..realtime import publish
+
+                publish(workshop.code, events)
+                response = make_response(redirect(url_for("participant.phone",
+                                                          code=workshop.code)))
+                set_identity_cookie(response, Role.PARTICIPANT, workshop.code, participant.token)
+                return response
+    return render_template("participant/pick.html", workshop=workshop, errors=errors,
+                           form=form), 422 if errors else 200
+
+
+@bp.get("/p/<code>")
+def phone(code: str):
+    """The phone page: current step, what to do now, the circle, reactions, conclusions."""
+    workshop = ops().workshop(code)
+    actor = cookie_actor(workshop.code, Role.PARTICIPANT)
+    if actor is None:
+        return redirect(url_for("participant.join_code", code=workshop.code))
+    return render_template("participant/phone.html", workshop=workshop,
+                           participant=actor.participant, **socket_context(actor))
+
+
+@bp.get("/toegankelijkheid")
+def accessibility():
+    """The accessibility statement Dutch public bodies publish."""
+    return render_template("accessibility.html")

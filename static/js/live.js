@@ -1,0 +1,76 @@
+// The live connection of every page: Socket.IO with a signed page token,
+// snapshots, numbered events and gap detection.
+//
+// Every event carries the session's sequence number. A page keeps the last
+// number it applied: an older or equal one is a duplicate (dropped), a jump
+// means something was missed (the page asks for a fresh snapshot). Every
+// 20 seconds the page also asks for the latest number, so a page that
+// missed the *last* events (a Redis hiccup between workers) catches up too.
+
+export class Live {
+  constructor({ token, onSnapshot, onEvent, onStatus }) {
+    this.seq = -1;
+    this.onSnapshot = onSnapshot;
+    this.onEvent = onEvent;
+    this.onStatus = onStatus || (() => {});
+    this.listeners = [];
+    this.socket = window.io({ auth: { token }, transports: ["websocket", "polling"],
+                              reconnectionDelayMax: 5000 });
+    this.socket.on("connect", () => { this.onStatus("connected"); this.listeners.forEach((f) => f()); });
+    this.socket.on("disconnect", () => this.onStatus("offline"));
+    this.socket.on("connect_error", () => this.onStatus("offline"));
+    this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
+    this.socket.on("event", (event) => this.applyEvent(event));
+    this.timer = setInterval(() => this.checkSeq(), 20000);
+    window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
+  }
+
+  get connected() {
+    return this.socket.connected;
+  }
+
+  onConnect(fn) {
+    this.listeners.push(fn);
+  }
+
+  applySnapshot(snap) {
+    this.seq = snap.seq;
+    this.onSnapshot(snap);
+  }
+
+  applyEvent(event) {
+    if (event.seq <= this.seq) return;
+    if (this.seq >= 0 && event.seq > this.seq + 1) {
+      this.resync();
+      return;
+    }
+    this.seq = event.seq;
+    if (event.type === "resync") this.resync();
+    else this.onEvent(event);
+  }
+
+  async resync() {
+    const answer = await this.call("sync", {});
+    if (answer.ok) this.applySnapshot(answer.snapshot);
+  }
+
+  async checkSeq() {
+    if (!this.connected) return;
+    const answer = await this.call("seq", {});
+    if (answer.ok && answer.seq > this.seq) this.resync();
+  }
+
+  // Emit with an acknowledgement; resolves {ok:false, error:{code:"timeout"}} when none comes.
+  call(name, data, timeout = 10000) {
+    return new Promise((resolve) => {
+      if (!this.connected) {
+        resolve({ ok: false, error: { code: "offline" } });
+        return;
+      }
+      this.socket.timeout(timeout).emit(name, data, (err, answer) => {
+        if (err) resolve({ ok: false, error: { code: "timeout" } });
+        else resolve(answer || { ok: false, error: { code: "empty" } });
+      });
+    });
+  }
+}

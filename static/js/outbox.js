@@ -1,0 +1,83 @@
+// The phone's outbox: what a participant posts is kept in localStorage with a
+// client id until the server acknowledges it, and sent again after any
+// reconnect. The server stores by client id at most once, so resending is safe.
+
+const TRANSIENT = new Set(["offline", "timeout", "empty", "server_error", "rate_limited"]);
+
+function newClientId() {
+  if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export class Outbox {
+  constructor(live, key, onChange) {
+    this.live = live;
+    this.key = `facilitator-outbox:${key}`;
+    this.onChange = onChange;
+    this.items = this.load();
+    this.flushing = false;
+    live.onConnect(() => this.flush());
+    window.addEventListener("online", () => this.flush());
+    setInterval(() => this.flush(), 5000);
+  }
+
+  load() {
+    try {
+      return JSON.parse(localStorage.getItem(this.key) || "[]");
+    } catch {
+      return [];
+    }
+  }
+
+  save() {
+    try {
+      localStorage.setItem(this.key, JSON.stringify(this.items));
+    } catch {
+      /* private mode without storage: the item still lives in memory */
+    }
+    this.onChange(this.items);
+  }
+
+  // Queue an action (post, react, endorse) and try to send it now.
+  add(event, data, summary) {
+    const item = { id: newClientId(), event, data: { ...data }, summary, state: "waiting" };
+    item.data.client_id = item.id;
+    this.items.push(item);
+    this.save();
+    this.flush();
+    return item;
+  }
+
+  dismiss(id) {
+    this.items = this.items.filter((i) => i.id !== id);
+    this.save();
+  }
+
+  async flush() {
+    if (this.flushing || !this.live.connected) return;
+    this.flushing = true;
+    try {
+      for (const item of this.items.filter((i) => i.state !== "failed")) {
+        item.state = "sending";
+        this.onChange(this.items);
+        const answer = await this.live.call(item.event, item.data);
+        if (answer.ok) {
+          this.items = this.items.filter((i) => i.id !== item.id);
+          this.save();
+        } else if (TRANSIENT.has(answer.error && answer.error.code)) {
+          item.state = "waiting";
+          this.save();
+          break;
+        } else {
+          item.state = "failed";
+          item.error = answer.error ? answer.error.message : "";
+          this.save();
+        }
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
