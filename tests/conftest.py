@@ -41,7 +41,9 @@ class Api:
 
     def call(self, method: str, path: str, token: str | None = None, json: Any = None,
              **kwargs: Any):
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = dict(kwargs.pop("headers", {}))
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
         return self.client.open(f"/api{path}", method=method, json=json, headers=headers,
                                 **kwargs)
 

@@ -1,0 +1,112 @@
+"""Socket.IO through Flask-SocketIO's test client: authentication, snapshots,
+live events with circle privacy, acknowledgements and error events."""
+
+from __future__ import annotations
+
+
+def events_of(client, name="event"):
+    return [m["args"][0] for m in client.get_received() if m["name"] == name]
+
+
+def test_connection_without_valid_token_is_refused(sio, make_session):
+    s = make_session()
+    assert not sio(None).is_connected()
+    assert not sio("garbage-token-garbage-token", s.code).is_connected()
+    assert not sio(s.fac).is_connected()  # a bearer token needs its session code
+    assert sio(s.fac, s.code).is_connected()
+
+
+def test_snapshot_on_connect_and_reconnect(sio, make_session):
+    s = make_session()
+    p = s.join("raadslid")
+    s.goto("circle")
+    s.post(p["participant_token"], "Voor de reconnect")
+    phone = sio(p["participant_token"], s.code)
+    snap = events_of(phone, "snapshot")[0]
+    assert snap["role"] == "participant" and snap["me"]["id"] == p["participant_id"]
+    assert [r["text"] for r in snap["reflections"]] == ["Voor de reconnect"]
+    phone.disconnect()
+    s.post(p["participant_token"], "Tijdens de onderbreking")
+    again = sio(p["participant_token"], s.code)
+    snap2 = events_of(again, "snapshot")[0]
+    assert [r["text"] for r in snap2["reflections"]] == ["Voor de reconnect",
+                                                         "Tijdens de onderbreking"]
+    assert snap2["seq"] > snap["seq"]
+
+
+def test_live_events_respect_circle_privacy(sio, make_session):
+    s = make_session()
+    raad = s.join("raadslid")
+    raad2 = s.join("raadslid")
+    bond = s.join("vakbond")
+    s.goto("circle")
+    fac = sio(s.fac, s.code)
+    screen = sio(s.screen, s.code)
+    mate = sio(raad2["participant_token"], s.code)
+    other = sio(bond["participant_token"], s.code)
+    author = sio(raad["participant_token"], s.code)
+    for c in (fac, screen, mate, other, author):
+        c.get_received()
+    ack = author.emit("post", {"text": "Alleen voor de raad", "client_id": "abc"}, callback=True)
+    assert ack["ok"] and ack["created"]
+    secret = "Alleen voor de raad"
+    assert secret in str(events_of(fac))
+    assert secret in str(events_of(mate))
+    got_other, got_screen = events_of(other), events_of(screen)
+    assert secret not in str(got_other) and secret not in str(got_screen)
+    assert got_other and got_other[0]["type"] == "tick"  # the number still arrives
+    assert got_screen[0]["activity"]["circle"] == "raadslid"
+    # the same client id again: acknowledged, not duplicated
+    again = author.emit("post", {"text": "Alleen voor de raad", "client_id": "abc"},
+                        callback=True)
+    assert again["ok"] and not again["created"]
+    assert again["reflection"]["id"] == ack["reflection"]["id"]
+    assert events_of(fac) == []
+
+
+def test_step_change_reaches_everyone_and_triggers_resync(sio, make_session):
+    s = make_session()
+    p = s.join("burger")
+    fac = sio(s.fac, s.code)
+    phone = sio(p["participant_token"], s.code)
+    phone.get_received()
+    ack = fac.emit("step", {"step": "next"}, callback=True)
+    assert ack == {"ok": True, "current_step": "opening"}
+    resync = events_of(phone)
+    assert resync[0]["type"] == "resync"
+    answer = phone.emit("sync", {}, callback=True)
+    assert answer["ok"] and answer["snapshot"]["workshop"]["state"]["current_step"] == "opening"
+
+
+def test_errors_come_back_as_error_answers(sio, make_session):
+    s = make_session()
+    p = s.join("burger")
+    phone = sio(p["participant_token"], s.code)
+    fac = sio(s.fac, s.code)
+    early = phone.emit("post", {"text": "te vroeg"}, callback=True)
+    assert early["ok"] is False and early["error"]["code"] == "not_allowed_now"
+    assert phone.emit("step", {"step": "next"}, callback=True)["error"]["code"] == "forbidden"
+    assert phone.emit("post", "not a dict", callback=True)["error"]["code"] == "invalid"
+    assert phone.emit("post", ["x"] * 3, callback=True)["ok"] is False
+    s.goto("circle")
+    long = phone.emit("post", {"text": "x" * 10_000}, callback=True)
+    assert long["error"]["code"] == "invalid"
+    assert fac.emit("conclude", {"text": ""}, callback=True)["ok"] is False
+    assert phone.is_connected() and fac.is_connected()
+
+
+def test_screen_follows_reactions_in_the_exchange(sio, make_session):
+    s = make_session()
+    a, b = s.join("raadslid"), s.join("vakbond")
+    s.goto("circle")
+    rid = s.post(a["participant_token"], "Gedeeld").json["id"]
+    s.api.post(f"/sessions/{s.code}/reflections/{rid}/share", a["participant_token"], {})
+    s.goto("exchange")
+    screen = sio(s.screen, s.code)
+    snap = events_of(screen, "snapshot")[0]
+    assert [r["text"] for r in snap["reflections"]] == ["Gedeeld"]
+    phone = sio(b["participant_token"], s.code)
+    ack = phone.emit("react", {"reflection": rid, "kind": "agree"}, callback=True)
+    assert ack["ok"]
+    reaction = [e for e in events_of(screen) if e["type"] == "reaction"][0]
+    assert reaction["reaction"] == {"reflection": rid, "perspective": "vakbond", "kind": "agree"}
