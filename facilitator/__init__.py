@@ -14,6 +14,8 @@ from flask import Flask
 
 from . import config as config_module
 from .domain.operations import Operations
+from .ratelimit import open_limiter
+from .safejson import SafeJSONProvider
 from .store import open_store
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,6 +27,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=os.path.join(ROOT, "static"),
                 template_folder=os.path.join(ROOT, "templates"),
                 instance_path=settings.get("INSTANCE_PATH") or os.path.join(ROOT, "instance"))
+    app.json = SafeJSONProvider(app)
     app.config["FACILITATOR"] = settings
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]
     app.config["SESSION_COOKIE_HTTPONLY"] = True
@@ -40,6 +43,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     store = open_store(url)
     app.extensions["facilitator.store"] = store
     app.extensions["facilitator.ops"] = Operations(store)
+    app.extensions["facilitator.limiter"] = open_limiter(url, settings.get("RATE_LIMITS"))
 
     from . import realtime, web
 

@@ -43,15 +43,33 @@ def serve(host: str, port: int, app=None) -> None:
         kwargs["max_size"] = cfg["MAX_CONNECTIONS"]
     elif cfg["ASYNC_MODE"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
+    if cfg["RETENTION_DAYS"] > 0:
+        socketio.start_background_task(_retention_loop, app)
     print(f"facilitator: serving on http://{host}:{port} ({cfg['ASYNC_MODE']})", flush=True)
     socketio.run(app, **kwargs)
+
+
+def _retention_loop(app) -> None:
+    """Delete sessions past the retention period at start-up and then hourly."""
+    from .realtime import socketio
+
+    days = app.config["FACILITATOR"]["RETENTION_DAYS"]
+    while True:
+        try:
+            deleted = app.extensions["facilitator.ops"].purge_ended(days)
+            if deleted:
+                print(f"facilitator: retention deleted {len(deleted)} session(s)", flush=True)
+        except Exception as exc:  # the store may be briefly away; try again next hour
+            print(f"facilitator: retention run failed: {exc}", flush=True)
+        socketio.sleep(3600)
 
 
 def demo(host: str, port: int) -> None:
     """Create a demo session on the default programme, print its links and serve it."""
     app = _app()
     cfg = app.config["FACILITATOR"]
-    base = cfg.get("PUBLIC_URL") or f"http://{'localhost' if host in ('0.0.0.0', '::') else host}:{port}"
+    shown_host = "localhost" if host in ("0.0.0.0", "::") else host
+    base = cfg.get("PUBLIC_URL") or f"http://{shown_host}:{port}"
     with app.test_request_context(base_url=base):
         from .web.links import links_for
 
@@ -145,6 +163,18 @@ def import_archive(path: str) -> int:
     return 0
 
 
+def purge() -> int:
+    """Delete sessions that ended longer ago than FACILITATOR_RETENTION_DAYS."""
+    app = _app()
+    days = app.config["FACILITATOR"]["RETENTION_DAYS"]
+    if days <= 0:
+        print("FACILITATOR_RETENTION_DAYS is not set: nothing is deleted automatically")
+        return 0
+    deleted = app.extensions["facilitator.ops"].purge_ended(days)
+    print(f"deleted {len(deleted)} session(s) that ended more than {days} days ago")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``facilitator`` and ``python -m facilitator``."""
     parser = argparse.ArgumentParser(prog="facilitator", description=__doc__.splitlines()[0])
@@ -164,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lang", default="nl", choices=["nl", "en"])
     p = sub.add_parser("import", help="restore a JSON archive into a new session")
     p.add_argument("file")
+    sub.add_parser("purge", help="delete sessions past the retention period")
     args = parser.parse_args(argv)
     if args.command in ("serve", "demo"):
         _patch_for_async_mode()
@@ -173,4 +204,6 @@ def main(argv: list[str] | None = None) -> int:
         return create(args.file)
     if args.command == "export":
         return export(args.code, args.format, args.output, args.names, args.lang)
+    if args.command == "purge":
+        return purge()
     return import_archive(args.file)

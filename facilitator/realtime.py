@@ -21,15 +21,17 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_socketio import SocketIO, join_room
 
+from . import safejson
 from .domain import views
-from .domain.errors import N_, DomainError, Forbidden, Invalid
+from .domain.errors import N_, DomainError, Forbidden, RateLimited
 from .domain.operations import Actor
 from .domain.rules import Action, Role, require
+from .domain.validation import reject_unknown
 from .web.auth import actor_from_socket_auth, ops, settings
-from .web.i18n import error_body
+from .web.i18n import error_body, gettext
 
 log = logging.getLogger(__name__)
 socketio = SocketIO()
@@ -57,6 +59,7 @@ def init_app(app: Flask) -> None:
         max_http_buffer_size=64 * 1024,
         logger=False,
         engineio_logger=False,
+        json=safejson,
     )
 
 
@@ -74,11 +77,15 @@ def _fail(exc: DomainError) -> dict[str, Any]:
     return {"ok": False, **error_body(exc)}
 
 
-def _handler(name: str) -> Callable:
+def _handler(name: str, fields: set[str] | frozenset[str] = frozenset(),
+             per_participant: str | None = None) -> Callable:
     """Register a Socket.IO event whose function gets (actor, data) and returns a dict.
 
-    Domain errors become ``{"ok": false, "error": ...}`` in the user's language;
-    an unexpected exception is logged and answered the same way, never dropped.
+    The payload must be an object with only ``fields``; every connection has
+    an event budget, and ``per_participant`` names a further rate limit.
+    Domain errors become ``{"ok": false, "error": ...}`` in the user's
+    language; an unexpected exception is logged and answered the same way,
+    never dropped.
     """
 
     def decorate(fn: Callable[[Actor, dict[str, Any]], dict[str, Any]]) -> Callable:
@@ -86,19 +93,22 @@ def _handler(name: str) -> Callable:
             actor = _actors.get(request.sid)
             if actor is None:
                 return _fail(Forbidden(N_("You are not connected to a session.")))
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                return _fail(Invalid(N_("The request must be a JSON object.")))
             try:
-                return {"ok": True, **(fn(actor, data) or {})}
+                limiter = current_app.extensions["facilitator.limiter"]
+                if not limiter.hit("socket_event", request.sid) or (
+                        per_participant and actor.participant_id
+                        and not limiter.hit(per_participant, actor.participant_id)):
+                    raise RateLimited(N_("Too many requests. Please wait a moment and try "
+                                         "again."))
+                payload = reject_unknown(data, set(fields))
+                return {"ok": True, **(fn(actor, payload) or {})}
             except DomainError as exc:
                 return _fail(exc)
             except Exception:
                 log.exception("socket event %s failed", name)
                 return {"ok": False, "error": {
                     "code": "server_error",
-                    "message": "Something went wrong on our side. Please try again."}}
+                    "message": gettext("Something went wrong on our side. Please try again.")}}
 
         wrapper.__name__ = f"on_{name}"
         socketio.on_event(name, wrapper)
@@ -128,7 +138,7 @@ def on_disconnect(*_args: Any) -> None:
     _actors.pop(request.sid, None)
 
 
-@_handler("sync")
+@_handler("sync", {"since"})
 def on_sync(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Any client: a fresh snapshot (after a reconnect, a gap, or a step change)."""
     return {"snapshot": views.snapshot(ops().load(actor.code), actor, settings()["MIN_GROUP"])}
@@ -140,7 +150,7 @@ def on_seq(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"seq": ops().store.seq(actor.code)}
 
 
-@_handler("post")
+@_handler("post", {"text", "finding", "client_id"}, per_participant="post")
 def on_post(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Participant: post a reflection ``{text, finding?, client_id?}``; acked once stored."""
     reflection, created, events = ops().post_reflection(
@@ -150,16 +160,16 @@ def on_post(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
             "created": created}
 
 
-@_handler("share")
+@_handler("share", {"reflection", "shared"})
 def on_share(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
-    """Circle member or facilitator: take a reflection into the dialogue ``{reflection, shared}``."""
+    """Circle member or facilitator: take into the dialogue ``{reflection, shared}``."""
     reflection, events = ops().share_reflection(actor, data.get("reflection"),
                                                 data.get("shared", True))
     publish(actor.code, events)
     return {"reflection": views.reflection_view(reflection, actor.role, True)}
 
 
-@_handler("react")
+@_handler("react", {"reflection", "kind", "text", "client_id"}, per_participant="react")
 def on_react(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Participant: react to another circle's reflection ``{reflection, kind, text?}``."""
     reaction, events = ops().react(actor, data.get("reflection"), data.get("kind"),
@@ -168,7 +178,8 @@ def on_react(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"reaction": reaction.to_dict()}
 
 
-@_handler("endorse")
+@_handler("endorse", {"conclusion", "kind", "text", "client_id"},
+          per_participant="react")
 def on_endorse(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Participant: support or voice a concern about a conclusion ``{conclusion, kind, text?}``."""
     endorsement, events = ops().endorse(actor, data.get("conclusion"), data.get("kind"),
@@ -177,7 +188,7 @@ def on_endorse(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"endorsement": endorsement.to_dict()}
 
 
-@_handler("step")
+@_handler("step", {"step"})
 def on_step(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: open a step ``{step: id | "next" | "previous"}``."""
     workshop, events = ops().change_step(actor, data.get("step"))
@@ -185,7 +196,7 @@ def on_step(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"current_step": workshop.state.current_step}
 
 
-@_handler("lock")
+@_handler("lock", {"locked"})
 def on_lock(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: lock or unlock posting ``{locked}``."""
     workshop, events = ops().set_posting_locked(actor, data.get("locked"))
@@ -193,7 +204,7 @@ def on_lock(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"posting_locked": workshop.state.posting_locked}
 
 
-@_handler("spotlight")
+@_handler("spotlight", {"reflection"})
 def on_spotlight(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: show a shared reflection on the projector ``{reflection | null}``."""
     workshop, events = ops().spotlight(actor, data.get("reflection"))
@@ -201,7 +212,7 @@ def on_spotlight(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"spotlight": workshop.state.spotlight}
 
 
-@_handler("hide")
+@_handler("hide", {"reflection", "hidden"})
 def on_hide(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: hide or restore a reflection ``{reflection, hidden}``."""
     reflection, events = ops().hide_reflection(actor, data.get("reflection"),
@@ -210,7 +221,7 @@ def on_hide(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"reflection": views.reflection_view(reflection, actor.role, True)}
 
 
-@_handler("screen")
+@_handler("screen", {"blank", "finding_index"})
 def on_screen(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: blank the projector or page the findings ``{blank?, finding_index?}``."""
     workshop, events = ops().control_screen(actor, data.get("blank"), data.get("finding_index"))
@@ -218,7 +229,7 @@ def on_screen(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"state": workshop.state.to_dict()}
 
 
-@_handler("conclude")
+@_handler("conclude", {"text", "reflections", "perspectives", "draft"})
 def on_conclude(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: write a conclusion ``{text, reflections?, perspectives?, draft?}``."""
     conclusion, events = ops().write_conclusion(actor, data.get("text"), data.get("reflections"),
@@ -228,7 +239,7 @@ def on_conclude(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"conclusion": conclusion.to_dict()}
 
 
-@_handler("edit_conclusion")
+@_handler("edit_conclusion", {"conclusion", "text", "hidden", "draft", "reflections"})
 def on_edit_conclusion(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: reword, publish, hide or relink ``{conclusion, text?, hidden?, draft?}``."""
     conclusion, events = ops().edit_conclusion(actor, data.get("conclusion"), data.get("text"),
@@ -247,7 +258,7 @@ def on_patterns(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"patterns": patterns_for(actor.code, "facilitator")}
 
 
-@_handler("pin_pattern")
+@_handler("pin_pattern", {"pattern"})
 def on_pin_pattern(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: show a pattern on the projector ``{pattern: id | null}``."""
     if actor.role != Role.FACILITATOR:

@@ -8,8 +8,13 @@ from typing import Any
 import pytest
 
 from facilitator import create_app
+from facilitator.ratelimit import LIMITS
 from facilitator.realtime import socketio
 from tests.redis_fixtures import clean_redis_url, redis_url  # noqa: F401  (fixtures)
+
+
+#: The shared test app must not trip over limits; tests/web/test_limits.py tests them.
+UNLIMITED = {name: (10**9, window) for name, (_count, window) in LIMITS.items()}
 
 
 @pytest.fixture(scope="session")
@@ -18,7 +23,7 @@ def app(tmp_path_factory):
     db = tmp_path_factory.mktemp("db") / "test.db"
     return create_app({"STORE": f"sqlite:///{db}", "TESTING": True, "ASYNC_MODE": "threading",
                        "ORGANISER_TOKEN": "organiser-secret-for-tests",
-                       "SECRET_KEY": "test-secret-key"})
+                       "SECRET_KEY": "test-secret-key", "RATE_LIMITS": UNLIMITED})
 
 
 @pytest.fixture

@@ -66,3 +66,10 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many requests in a short time; the client may retry a little later."""
+
+    status = 429
+    code = "rate_limited"

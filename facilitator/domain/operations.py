@@ -13,7 +13,7 @@ import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import joincode, programme
@@ -96,7 +96,8 @@ class Operations:
         seq = self.store.seq(code)
         return WorkshopData(
             workshop=workshop,
-            participants=[Participant.from_dict(d) for d in self.store.records(code, "participant")],
+            participants=[Participant.from_dict(d)
+                          for d in self.store.records(code, "participant")],
             reflections=[Reflection.from_dict(d) for d in self.store.records(code, "reflection")],
             reactions=[Reaction.from_dict(d) for d in self.store.records(code, "reaction")],
             conclusions=[Conclusion.from_dict(d) for d in self.store.records(code, "conclusion")],
@@ -169,6 +170,19 @@ class Operations:
         """Delete a workshop with all its data (organiser)."""
         require(actor.role, Action.DELETE_SESSION, None)
         return self.store.delete_workshop(actor.code)
+
+    def purge_ended(self, older_than_days: int, now: datetime | None = None) -> list[str]:
+        """Delete sessions that ended more than ``older_than_days`` ago (retention)."""
+        if older_than_days <= 0:
+            return []
+        now = now or datetime.now(UTC)
+        cutoff = (now - timedelta(days=older_than_days)).isoformat()
+        deleted = []
+        for workshop in self.list_workshops():
+            if workshop.ended_at and workshop.ended_at < cutoff:
+                if self.store.delete_workshop(workshop.code):
+                    deleted.append(workshop.code)
+        return deleted
 
     # -- participants -------------------------------------------------------
     def join(self, code: str, perspective: Any, name: Any = None,

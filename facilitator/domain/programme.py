@@ -20,7 +20,8 @@ _STEPS = [
      "Presentation of the (interim) results of the DVG learning and research programme",
      "Luister naar de tussentijdse resultaten. Noteer wat u herkent of wat u verrast.",
      "Listen to the interim results. Note what you recognise or what surprises you."),
-    ("eigen-kring", StepKind.CIRCLE, "14:30", "15:15", "Reflectie op deze resultaten in eigen kring",
+    ("eigen-kring", StepKind.CIRCLE, "14:30", "15:15",
+     "Reflectie op deze resultaten in eigen kring",
      "Reflection on these results in your own circle",
      "Reageer vanuit uw eigen perspectief en belangenpositie. Uw reflecties zijn alleen "
      "zichtbaar voor uw kring en de facilitator. Markeer samen wat u meeneemt naar de dialoog.",

@@ -21,6 +21,26 @@ csrf = CSRFProtect()
 VENDOR_FILES = {
     "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
     "axe.min.js": "axe-core/axe.min.js",
+    # NL Design System: the neutral "voorbeeld" theme and component CSS (see templates/base.html)
+    "voorbeeld-theme.css": "@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css",
+    "nl-heading.css": "@nl-design-system-candidate/heading-css/dist/heading.css",
+    "utrecht-document.css": "@utrecht/document-css/dist/index.min.css",
+    "utrecht-button.css": "@utrecht/button-css/dist/index.min.css",
+    "utrecht-link.css": "@utrecht/link-css/dist/index.min.css",
+    "utrecht-alert.css": "@utrecht/alert-css/dist/index.min.css",
+    "utrecht-skip-link.css": "@utrecht/skip-link-css/dist/index.min.css",
+    "utrecht-form-field.css": "@utrecht/form-field-css/dist/index.min.css",
+    "utrecht-form-label.css": "@utrecht/form-label-css/dist/index.min.css",
+    "utrecht-form-field-description.css": "@utrecht/form-field-description-css/dist/index.min.css",
+    "utrecht-form-field-error-message.css":
+        "@utrecht/form-field-error-message-css/dist/index.min.css",
+    "utrecht-form-fieldset.css": "@utrecht/form-fieldset-css/dist/index.min.css",
+    "utrecht-textbox.css": "@utrecht/textbox-css/dist/index.min.css",
+    "utrecht-textarea.css": "@utrecht/textarea-css/dist/index.min.css",
+    "utrecht-select.css": "@utrecht/select-css/dist/index.min.css",
+    "utrecht-radio-button.css": "@utrecht/radio-button-css/dist/index.min.css",
+    "utrecht-checkbox.css": "@utrecht/checkbox-css/dist/index.min.css",
+    "utrecht-table.css": "@utrecht/table-css/dist/index.min.css",
 }
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -112,7 +132,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        response.headers.setdefault("Permissions-Policy",
+                                    "camera=(), microphone=(), geolocation=()")
         lang = request.args.get("lang")
         if lang in LANGUAGES:
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="Lax",

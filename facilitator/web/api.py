@@ -12,7 +12,15 @@ from ..domain import views
 from ..domain.errors import N_, Forbidden, Invalid
 from ..domain.rules import Action, Role, require
 from ..domain.validation import reject_unknown
-from .auth import bearer_actor, ops, organiser_from_request, settings
+from .auth import (
+    bearer_actor,
+    client_address,
+    find_workshop,
+    limit,
+    ops,
+    organiser_from_request,
+    settings,
+)
 from .links import links_for
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -61,7 +69,7 @@ def list_sessions():
 @bp.get("/sessions/<code>")
 def get_session(code: str):
     """Public programme of a session: what a phone needs to join."""
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     lang = request.args.get("lang", "nl")
     return jsonify({
         "code": workshop.code, "title": workshop.title, "date": workshop.date,
@@ -102,6 +110,7 @@ def snapshot(code: str):
 @bp.post("/sessions/<code>/participants")
 def join(code: str):
     """Join with a perspective (and optionally a display name): a participant token."""
+    limit("join", client_address())
     data = body("perspective", "name", "lang")
     participant, events = ops().join(code, data.get("perspective"), data.get("name"),
                                      data.get("lang") or "nl")
@@ -113,7 +122,7 @@ def join(code: str):
 
 def participant_code(code: str) -> str:
     """The canonical code for a typed one."""
-    return ops().workshop(code).code
+    return find_workshop(code).code
 
 
 @bp.post("/sessions/<code>/steps/current")
@@ -149,6 +158,7 @@ def spotlight(code: str):
 def post_reflection(code: str):
     """Post a reflection (participant, circle step); idempotent by ``client_id``."""
     actor = bearer_actor(code)
+    limit("post", actor.participant_id or actor.role.value)
     data = body("text", "finding", "client_id")
     reflection, created, events = ops().post_reflection(
         actor, data.get("text"), data.get("finding"), data.get("client_id"))
@@ -189,6 +199,7 @@ def hide(code: str, reflection_id: str):
 def react(code: str, reflection_id: str):
     """React to another circle's shared reflection: ``{"kind": agree|disagree|pass}``."""
     actor = bearer_actor(code)
+    limit("react", actor.participant_id or actor.role.value)
     data = body("kind", "text", "client_id")
     reaction, events = ops().react(actor, reflection_id, data.get("kind"), data.get("text"),
                                    data.get("client_id"))
@@ -224,6 +235,7 @@ def edit_conclusion(code: str, conclusion_id: str):
 def endorse(code: str, conclusion_id: str):
     """Support a conclusion or voice a concern: ``{"kind": support|concern, "text"?}``."""
     actor = bearer_actor(code)
+    limit("react", actor.participant_id or actor.role.value)
     data = body("kind", "text", "client_id")
     endorsement, events = ops().endorse(actor, conclusion_id, data.get("kind"),
                                         data.get("text"), data.get("client_id"))
@@ -248,7 +260,7 @@ def events_since(code: str):
     since = request.args.get("since", "0")
     if not since.isdigit():
         raise Invalid(N_("This is not a valid number."), field="since")
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     out = []
     for event in ops().store.events_since(workshop.code, int(since), 500):
         out.append(views.event_for(event, workshop, actor))

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from ..domain.errors import N_, Unauthorized
+from ..domain.errors import N_, NotFound, RateLimited, Unauthorized
 from ..domain.model import Participant
 from ..domain.operations import Actor, Operations
 from ..domain.rules import Role
@@ -50,7 +50,7 @@ def organiser_from_request() -> bool:
 def bearer_actor(code: str) -> Actor:
     """The actor behind the bearer token for workshop ``code``; Unauthorized otherwise."""
     token = bearer_token()
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     if token is None:
         raise Unauthorized(N_("This needs a token (Authorization: Bearer ...)."))
     if is_organiser_token(token):
@@ -129,3 +129,32 @@ def actor_from_socket_auth(auth: Any) -> Actor:
     if is_organiser_token(token):
         return Actor(Role.ORGANISER, ops().workshop(code).code)
     return ops().authenticate(code, token)
+
+
+def client_address() -> str:
+    """The caller's address (behind a proxy: see FACILITATOR_PROXY_FIX in docs/deploy.md)."""
+    return request.remote_addr or "unknown"
+
+
+def limit(name: str, key: str) -> None:
+    """Count one hit against a rate limit; RateLimited when it is exceeded."""
+    if not current_app.extensions["facilitator.limiter"].hit(name, key):
+        raise RateLimited(N_("Too many requests. Please wait a moment and try again."))
+
+
+def find_workshop(code: str):
+    """Look up a session by a typed code, refusing addresses that guess codes.
+
+    Wrong codes are counted per address; once the limit is reached, every
+    look-up from that address is refused until the window ends, so a hit
+    cannot be told from a miss by the answer.
+    """
+    limiter = current_app.extensions["facilitator.limiter"]
+    address = client_address()
+    if limiter.blocked("code_miss", address):
+        raise RateLimited(N_("Too many wrong codes. Please wait a minute and try again."))
+    try:
+        return ops().workshop(code)
+    except NotFound:
+        limiter.hit("code_miss", address)
+        raise

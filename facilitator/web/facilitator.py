@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import hmac
 
-from flask import (Blueprint, Response, abort, make_response, redirect, render_template,
-                   request, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from ..domain.rules import Role
-from .auth import cookie_actor, ops, set_identity_cookie
+from .auth import cookie_actor, find_workshop, ops, set_identity_cookie
 from .links import links_for
 from .pages import socket_context
 
@@ -18,7 +26,7 @@ bp = Blueprint("facilitator", __name__, url_prefix="/f")
 @bp.get("/<code>/<token>")
 def enter(code: str, token: str):
     """Exchange the secret link for a cookie, then drop the secret from the address bar."""
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     if not hmac.compare_digest(token.encode(), workshop.facilitator_token.encode()):
         abort(404)
     response = make_response(redirect(url_for("facilitator.console", code=workshop.code)))
@@ -29,7 +37,7 @@ def enter(code: str, token: str):
 @bp.get("/<code>")
 def console(code: str):
     """Step through the agenda, see everything live, spotlight, conclude."""
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     actor = cookie_actor(workshop.code, Role.FACILITATOR)
     if actor is None:
         abort(403)
@@ -44,7 +52,7 @@ def export(code: str):
     from ..domain.export import FORMATS, render
     from .i18n import gettext as _
 
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     if cookie_actor(workshop.code, Role.FACILITATOR) is None:
         abort(403)
     fmt = request.args.get("format", "md")

@@ -6,8 +6,7 @@ from __future__ import annotations
 import functools
 
 import yaml
-from flask import (Blueprint, Response, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 
 from ..domain.errors import DomainError, Invalid
 from ..domain.operations import Actor

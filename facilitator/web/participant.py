@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
-from ..domain import joincode
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, RateLimited
 from ..domain.rules import Role
-from .auth import cookie_actor, ops, set_identity_cookie
+from .auth import client_address, cookie_actor, find_workshop, limit, ops, set_identity_cookie
 from .i18n import error_body, select_locale
 from .i18n import gettext as _
 from .pages import socket_context
@@ -28,10 +27,14 @@ def join():
     typed = ""
     if request.method == "POST":
         typed = request.form.get("code", "")
-        code = joincode.normalise(typed)
-        if code and ops().store.get_workshop(code):
-            return redirect(url_for("participant.join_code", code=code))
-        error = _("There is no session with this code. Check the code on the screen.")
+        try:
+            workshop = find_workshop(typed)
+        except RateLimited as exc:
+            error = error_body(exc)["error"]["message"]
+        except DomainError:
+            error = _("There is no session with this code. Check the code on the screen.")
+        else:
+            return redirect(url_for("participant.join_code", code=workshop.code))
     return render_template("participant/join.html", error=error, typed=typed[:40]), \
         422 if error else 200
 
@@ -39,7 +42,7 @@ def join():
 @bp.route("/j/<code>", methods=["GET", "POST"])
 def join_code(code: str):
     """The QR target: choose a perspective (and optionally a name) and join."""
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     if workshop.code != code:
         return redirect(url_for("participant.join_code", code=workshop.code))
     if cookie_actor(workshop.code, Role.PARTICIPANT):
@@ -53,6 +56,7 @@ def join_code(code: str):
             errors["perspective"] = _("Choose the perspective from which you react.")
         else:
             try:
+                limit("join", client_address())
                 participant, events = ops().join(workshop.code, form["perspective"],
                                                  form["name"] or None, select_locale())
             except DomainError as exc:
@@ -73,7 +77,7 @@ def join_code(code: str):
 @bp.get("/p/<code>")
 def phone(code: str):
     """The phone page: current step, what to do now, the circle, reactions, conclusions."""
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     actor = cookie_actor(workshop.code, Role.PARTICIPANT)
     if actor is None:
         return redirect(url_for("participant.join_code", code=workshop.code))

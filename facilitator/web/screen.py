@@ -9,7 +9,7 @@ from flask import Blueprint, abort, make_response, redirect, render_template, ur
 
 from ..domain.operations import Actor
 from ..domain.rules import Role
-from .auth import cookie_actor, ops, set_identity_cookie
+from .auth import cookie_actor, find_workshop, set_identity_cookie
 from .links import links_for
 from .pages import socket_context
 
@@ -19,7 +19,7 @@ bp = Blueprint("screen", __name__, url_prefix="/s")
 @bp.get("/<code>/<token>")
 def enter(code: str, token: str):
     """Exchange the secret link for a cookie, then drop the secret from the address bar."""
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     if not hmac.compare_digest(token.encode(), workshop.screen_token.encode()):
         abort(404)
     response = make_response(redirect(url_for("screen.show", code=workshop.code)))
@@ -30,7 +30,7 @@ def enter(code: str, token: str):
 @bp.get("/<code>")
 def show(code: str):
     """Large type for the room: QR and code, findings, activity, shared reflections."""
-    workshop = ops().workshop(code)
+    workshop = find_workshop(code)
     actor = cookie_actor(workshop.code, Role.SCREEN)
     if actor is None and cookie_actor(workshop.code, Role.FACILITATOR):
         actor = Actor(Role.SCREEN, workshop.code)  # the console's preview of the screen

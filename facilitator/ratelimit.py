@@ -1,0 +1,97 @@
+"""Rate limits: fixed windows counted in memory (one process) or in Redis
+(shared by every worker, so a client cannot dodge a limit by reconnecting to
+another worker).
+
+Limits (per window of seconds), chosen for a room of hundreds behind one
+venue address: joining is generous per address, but *failed* code look-ups
+are tight, so join codes cannot be guessed by brute force.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+#: name -> (count, window in seconds)
+LIMITS: dict[str, tuple[int, int]] = {
+    "code_miss": (20, 60),        # wrong join codes per address
+    "join": (600, 60),            # joins per address (a whole room shares one address)
+    "post": (10, 60),             # reflections per participant
+    "react": (120, 60),           # reactions and endorsements per participant
+    "socket_event": (40, 10),     # Socket.IO events per connection
+    "api_write": (120, 60),       # other API writes per token
+}
+
+
+class Limiter(Protocol):
+    """Counts hits of a key in the current window."""
+
+    def hit(self, name: str, key: str) -> bool:
+        """Count one hit; False when the limit for ``name`` is exceeded."""
+
+    def blocked(self, name: str, key: str) -> bool:
+        """True when the limit is already reached in this window (counts nothing)."""
+
+
+class MemoryLimiter:
+    """Fixed-window counters in this process."""
+
+    def __init__(self, limits: dict[str, tuple[int, int]] | None = None,
+                 clock=time.monotonic) -> None:
+        self.limits = dict(limits or LIMITS)
+        self.clock = clock
+        self._counts: dict[tuple[str, str, int], int] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, name: str, key: str) -> bool:
+        count, window = self.limits[name]
+        slot = int(self.clock() // window)
+        with self._lock:
+            if len(self._counts) > 100_000:  # drop old windows now and then
+                self._counts = {k: v for k, v in self._counts.items() if k[2] >= slot}
+            current = self._counts.get((name, key, slot), 0) + 1
+            self._counts[(name, key, slot)] = current
+        return current <= count
+
+    def blocked(self, name: str, key: str) -> bool:
+        count, window = self.limits[name]
+        slot = int(self.clock() // window)
+        with self._lock:
+            return self._counts.get((name, key, slot), 0) >= count
+
+
+class RedisLimiter:
+    """Fixed-window counters in Redis (INCR + EXPIRE in one transaction)."""
+
+    def __init__(self, client, limits: dict[str, tuple[int, int]] | None = None,
+                 prefix: str = "fac:rl", clock=time.time) -> None:
+        self.client = client
+        self.limits = dict(limits or LIMITS)
+        self.prefix = prefix
+        self.clock = clock
+
+    def hit(self, name: str, key: str) -> bool:
+        count, window = self.limits[name]
+        slot = int(self.clock() // window)
+        redis_key = f"{self.prefix}:{name}:{key}:{slot}"
+        pipe = self.client.pipeline(transaction=True)
+        pipe.incr(redis_key)
+        pipe.expire(redis_key, window + 1)
+        current, _ = pipe.execute()
+        return int(current) <= count
+
+    def blocked(self, name: str, key: str) -> bool:
+        count, window = self.limits[name]
+        slot = int(self.clock() // window)
+        current = self.client.get(f"{self.prefix}:{name}:{key}:{slot}")
+        return current is not None and int(current) >= count
+
+
+def open_limiter(store_url: str, limits: dict[str, tuple[int, int]] | None = None) -> Limiter:
+    """Redis counters when the store is Redis, else in-memory."""
+    if store_url.startswith(("redis://", "rediss://", "unix://")):
+        import redis
+
+        return RedisLimiter(redis.Redis.from_url(store_url, socket_timeout=5), limits)
+    return MemoryLimiter(limits)
