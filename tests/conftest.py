@@ -12,7 +12,6 @@ from facilitator.ratelimit import LIMITS
 from facilitator.realtime import socketio
 from tests.redis_fixtures import clean_redis_url, redis_url  # noqa: F401  (fixtures)
 
-
 #: The shared test app must not trip over limits; tests/web/test_limits.py tests them.
 UNLIMITED = {name: (10**9, window) for name, (_count, window) in LIMITS.items()}
 
