@@ -39,6 +39,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if settings.get("TESTING"):
         app.config["WTF_CSRF_ENABLED"] = bool(settings.get("CSRF_IN_TESTS", False))
 
+    if settings["PROXY_FIX"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     url = settings["STORE"] or f"sqlite:///{os.path.join(app.instance_path, 'facilitator.db')}"
     store = open_store(url)
     app.extensions["facilitator.store"] = store

@@ -25,6 +25,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "SECURE_COOKIES": (False, lambda v: v.lower() in ("1", "true", "yes")),
     "RETENTION_DAYS": (0, int),  # 0 keeps ended sessions
     "SOCKETIO_TRANSPORTS": ("websocket,polling", str),
+    "PROXY_FIX": (0, int),  # number of trusted proxies setting X-Forwarded-For/-Proto
 }
 
 

@@ -279,17 +279,28 @@ def export(code: str):
         raise Invalid(N_("Unknown format."), field="format")
     names = request.args.get("names") in ("1", "true", "yes") and actor.role == Role.ORGANISER
     result = render(ops().load(code), fmt, lang=request.args.get("lang", "nl"), names=names,
-                    patterns=_patterns_for_export(code),
+                    patterns=_patterns_for_export(actor.code),
                     delimiter="," if request.args.get("delimiter") == "," else ";")
     return Response(result.content, mimetype=result.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
 
 
 def _patterns_for_export(code: str) -> dict[str, Any] | None:
-    try:
-        from ..domain.patterns import analyse_workshop
-    except ImportError:
-        return None
-    return analyse_workshop(ops().load(code), audience="export",
-                            min_group=settings()["MIN_GROUP"])
+    from ..patterns_service import patterns_for
 
+    return patterns_for(code, "export", request.args.get("lang", "nl"))
+
+
+@bp.get("/sessions/<code>/patterns")
+def patterns(code: str):
+    """The cross-perspective analysis (facilitator or organiser); ``?audience=screen``
+    gives the version the projector and exports may show."""
+    actor = bearer_actor(code)
+    require(actor.role, Action.VIEW_PATTERNS, None)
+    from ..patterns_service import patterns_for
+
+    audience = request.args.get("audience", "facilitator")
+    if audience not in ("facilitator", "screen", "export"):
+        raise Invalid(N_("Choose one of the offered options."), field="audience")
+    lang = "en" if request.args.get("lang") == "en" else "nl"
+    return jsonify(patterns_for(actor.code, audience, lang))
