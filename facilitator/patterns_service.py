@@ -16,7 +16,7 @@ from typing import Any
 from flask import current_app
 
 from .domain.errors import N_, NotFound
-from .domain.patterns import PatternEngine
+from .domain.patterns import PatternEngine, make_manual_pattern, pattern_to_conclusion_draft
 
 _MAX_SESSIONS = 64
 _lock = threading.Lock()
@@ -62,6 +62,10 @@ def patterns_for(code: str, audience: str, lang: str = "nl") -> dict[str, Any]:
     engine = _engine(code)
     with _lock_for(code):
         result = run_blocking(engine.analyse, data, audience, lang, min_group)
+    result["manual"] = [
+        {**make_manual_pattern(p["name"], p["reflections"], data, audience, lang, min_group),
+         "id": p["id"]}
+        for p in ops.store.records(code, "pattern")]
     _results[key] = (data.seq, result)
     return result
 
@@ -75,19 +79,31 @@ def _lock_for(code: str) -> threading.Lock:
         return _session_locks.setdefault(code, threading.Lock())
 
 
-PATTERN_GROUPS = ("themes", "distinctive", "common_ground", "dividing_lines", "blind_spots")
+PATTERN_GROUPS = ("themes", "distinctive", "common_ground", "dividing_lines", "blind_spots",
+                  "manual")
 
 
-def find_pattern(code: str, pattern_id: Any) -> dict[str, Any]:
+def find_pattern(code: str, pattern_id: Any, audience: str = "screen") -> dict[str, Any]:
     """A pattern as the *screen* may show it (small groups merged), for pinning."""
     if not isinstance(pattern_id, str):
         raise NotFound(N_("Unknown pattern."))
-    result = patterns_for(code, "screen")
+    return _find(patterns_for(code, audience), pattern_id, N_(
+        "This pattern cannot be shown on the screen: too few people stand behind it, or it "
+        "rests on reflections not taken into the dialogue."))
+
+
+def _find(result: dict[str, Any], pattern_id: str,
+          missing: str = N_("Unknown pattern.")) -> dict[str, Any]:
     for group in PATTERN_GROUPS:
         for item in result.get(group, []):
             if item.get("id") == pattern_id:
                 return {**item, "group": group}
-    manual = current_app.extensions["facilitator.ops"].store.get(code, "pattern", pattern_id)
-    if manual is not None:
-        return {**manual, "group": "manual"}
-    raise NotFound(N_("Unknown pattern."))
+    raise NotFound(missing)
+
+
+def conclusion_draft(code: str, pattern_id: Any, lang: str = "nl") -> dict[str, Any]:
+    """A draft conclusion (text, reflections, perspectives) from any pattern."""
+    if not isinstance(pattern_id, str):
+        raise NotFound(N_("Unknown pattern."))
+    return pattern_to_conclusion_draft(_find(patterns_for(code, "facilitator", lang),
+                                             pattern_id), lang)

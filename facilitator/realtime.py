@@ -258,6 +258,30 @@ def on_patterns(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     return {"patterns": patterns_for(actor.code, "facilitator")}
 
 
+@_handler("group", {"name", "reflections", "pattern"})
+def on_group(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: group reflections by hand into a named pattern ``{name, reflections}``."""
+    pattern, events = ops().save_pattern(actor, data.get("name"), data.get("reflections"),
+                                         data.get("pattern"))
+    publish(actor.code, events)
+    return {"pattern": pattern}
+
+
+@_handler("pattern_conclusion", {"pattern", "lang"})
+def on_pattern_conclusion(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
+    """Facilitator: turn a pattern into a draft conclusion that keeps its links."""
+    require(actor.role, Action.WRITE_CONCLUSION, ops().workshop(actor.code).current_kind())
+    from .patterns_service import conclusion_draft
+
+    draft = conclusion_draft(actor.code, data.get("pattern"),
+                             "en" if data.get("lang") == "en" else "nl")
+    conclusion, events = ops().write_conclusion(actor, draft["text"][:2000] or "—",
+                                                draft["reflections"], draft["perspectives"],
+                                                True)
+    publish(actor.code, events)
+    return {"conclusion": conclusion.to_dict()}
+
+
 @_handler("pin_pattern", {"pattern"})
 def on_pin_pattern(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: show a pattern on the projector ``{pattern: id | null}``."""

@@ -501,6 +501,23 @@ class Operations:
             raise NotFound(N_("This conclusion does not exist."))
         return Conclusion.from_dict(doc), events
 
+    def save_pattern(self, actor: Actor, name: Any, reflections: Any,
+                     pattern_id: Any = None) -> tuple[dict[str, Any], list[Event]]:
+        """Group reflections by hand into a named pattern (facilitator), or rename/regroup one."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.VIEW_PATTERNS, workshop.current_kind())
+        if actor.role != Role.FACILITATOR:
+            raise Forbidden(N_("You are not allowed to do this."))
+        title = clean_text(name, field="name", max_length=120)
+        linked = self._linked_reflections(workshop.code, reflections)
+        if not linked:
+            raise Invalid(N_("Choose at least one reflection."), field="reflections")
+        pid = clean_id(pattern_id, field="pattern", required=False) or f"manual:{new_id()}"
+        record = {"id": pid, "name": title, "reflections": linked, "created_at": self.clock()}
+        doc, events = self.store.put(workshop.code, "pattern", record,
+                                     events=[{"type": "pattern", "pattern": record}])
+        return doc, events
+
     def _linked_reflections(self, code: str, reflections: Any) -> list[str]:
         if reflections is None:
             return []

@@ -253,8 +253,8 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
     elif etype == "state":
         state = dict(event["state"])
         out.append((SCREEN, {"type": "state", "seq": seq, "state": state}))
-        state.pop("pinned_pattern", None)
-        out.append((PARTICIPANTS, {"type": "state", "seq": seq, "state": state}))
+        phone_state = {k: v for k, v in state.items() if k != "pinned_pattern"}
+        out.append((PARTICIPANTS, {"type": "state", "seq": seq, "state": phone_state}))
     elif etype in ("step", "programme"):
         # The visible world changes as a whole: everyone re-reads a snapshot.
         resync = {"type": "resync", "seq": seq, "reason": etype}
