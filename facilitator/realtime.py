@@ -18,6 +18,8 @@ Client -> server events (each answers ``{"ok": true, ...}`` or ``{"ok": false,
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -27,6 +29,7 @@ from flask_socketio import SocketIO, join_room
 from . import safejson
 from .domain import views
 from .domain.errors import N_, DomainError, Forbidden, RateLimited
+from .domain.model import WorkshopData
 from .domain.operations import Actor
 from .domain.rules import Action, Role, require
 from .domain.validation import reject_unknown
@@ -71,6 +74,39 @@ def publish(code: str, events: list[dict[str, Any]]) -> None:
     for event in events:
         for audience, payload in views.fan_out(event, workshop):
             socketio.emit("event", payload, to=room(workshop.code, audience))
+
+
+#: (code, seq) -> loaded data, and (code, seq, role, circle) -> shared part of a snapshot.
+#: After a step change every phone asks for a snapshot at once; they share one load.
+_loaded: OrderedDict[str, WorkshopData] = OrderedDict()
+_shared: OrderedDict[tuple[str, int, str, str | None], dict[str, Any]] = OrderedDict()
+_CACHE_SESSIONS = 32
+_cache_lock = threading.Lock()
+
+
+def current_snapshot(actor: Actor) -> dict[str, Any]:
+    """The actor's snapshot, built from data and shared parts cached by event number."""
+    seq = ops().store.seq(actor.code)
+    with _cache_lock:
+        data = _loaded.get(actor.code)
+    if data is None or data.seq != seq:
+        data = ops().load(actor.code)
+        with _cache_lock:
+            _loaded[actor.code] = data
+            _loaded.move_to_end(actor.code)
+            while len(_loaded) > _CACHE_SESSIONS:
+                _loaded.popitem(last=False)
+    circle = actor.participant.circle if actor.participant else None
+    key = (actor.code, data.seq, actor.role.value, circle)
+    with _cache_lock:
+        shared = _shared.get(key)
+    if shared is None:
+        shared = views.shared_snapshot(data, actor.role, circle, settings()["MIN_GROUP"])
+        with _cache_lock:
+            _shared[key] = shared
+            while len(_shared) > 64 * _CACHE_SESSIONS:
+                _shared.popitem(last=False)
+    return views.snapshot(data, actor, shared=shared)
 
 
 def _fail(exc: DomainError) -> dict[str, Any]:
@@ -127,8 +163,7 @@ def on_connect(auth: Any = None):
     _actors[request.sid] = actor
     for audience in views.audiences_of(actor):
         join_room(room(actor.code, audience))
-    socketio.emit("snapshot", views.snapshot(ops().load(actor.code), actor,
-                                             settings()["MIN_GROUP"]), to=request.sid)
+    socketio.emit("snapshot", current_snapshot(actor), to=request.sid)
     return True
 
 
@@ -141,7 +176,7 @@ def on_disconnect(*_args: Any) -> None:
 @_handler("sync", {"since"})
 def on_sync(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Any client: a fresh snapshot (after a reconnect, a gap, or a step change)."""
-    return {"snapshot": views.snapshot(ops().load(actor.code), actor, settings()["MIN_GROUP"])}
+    return {"snapshot": current_snapshot(actor)}
 
 
 @_handler("seq")

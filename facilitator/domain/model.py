@@ -47,9 +47,20 @@ class Record:
         return dataclasses.asdict(self)  # type: ignore[arg-type]
 
     @classmethod
+    def field_names(cls) -> frozenset[str]:
+        """The record's field names (computed once per class: loading is a hot path)."""
+        names = cls.__dict__.get("_field_names")
+        if names is None:
+            names = frozenset(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
+            cls._field_names = names  # type: ignore[attr-defined]
+        return names
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Build the record from a dict, ignoring keys this version does not know."""
-        names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        names = cls.field_names()
+        if names.issuperset(data):
+            return cls(**data)
         return cls(**{k: v for k, v in data.items() if k in names})
 
 
@@ -149,7 +160,7 @@ class Workshop(Record):
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Build a workshop with its nested records."""
-        plain = {k: v for k, v in data.items() if k in {f.name for f in dataclasses.fields(cls)}}
+        plain = {k: v for k, v in data.items() if k in cls.field_names()}
         plain["steps"] = [Step.from_dict(s) for s in data.get("steps", [])]
         plain["perspectives"] = [Perspective.from_dict(p) for p in data.get("perspectives", [])]
         plain["circles"] = [CircleDef.from_dict(c) for c in data.get("circles", [])]

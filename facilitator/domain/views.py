@@ -77,36 +77,32 @@ def merge_small_groups(per_perspective: dict[str, Counter], people: dict[str, se
     return shown
 
 
-def reaction_summary(data: WorkshopData, reflection_id: str, merge: bool,
-                     min_group: int = MIN_GROUP) -> dict[str, Any]:
-    """Counts of agree/disagree/pass for one reflection, in total and per perspective."""
+def _summary(items: list[Any], merge: bool, min_group: int) -> dict[str, Any]:
+    """Counts by kind in total and per perspective for reactions or endorsements."""
     per: dict[str, Counter] = defaultdict(Counter)
     people: dict[str, set[str]] = defaultdict(set)
     total: Counter = Counter()
-    for reaction in data.reactions:
-        if reaction.reflection == reflection_id:
-            per[reaction.perspective][reaction.kind] += 1
-            people[reaction.perspective].add(reaction.participant)
-            total[reaction.kind] += 1
+    for item in items:
+        per[item.perspective][item.kind] += 1
+        people[item.perspective].add(item.participant)
+        total[item.kind] += 1
     by = merge_small_groups(per, people, min_group) if merge else {k: dict(v)
                                                                    for k, v in per.items()}
     return {"total": dict(total), "by_perspective": by}
+
+
+def reaction_summary(data: WorkshopData, reflection_id: str, merge: bool,
+                     min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """Counts of agree/disagree/pass for one reflection, in total and per perspective."""
+    return _summary([r for r in data.reactions if r.reflection == reflection_id], merge,
+                    min_group)
 
 
 def endorsement_summary(data: WorkshopData, conclusion_id: str, merge: bool,
                         min_group: int = MIN_GROUP) -> dict[str, Any]:
     """Support and concerns for one conclusion, in total and per perspective."""
-    per: dict[str, Counter] = defaultdict(Counter)
-    people: dict[str, set[str]] = defaultdict(set)
-    total: Counter = Counter()
-    for endorsement in data.endorsements:
-        if endorsement.conclusion == conclusion_id:
-            per[endorsement.perspective][endorsement.kind] += 1
-            people[endorsement.perspective].add(endorsement.participant)
-            total[endorsement.kind] += 1
-    by = merge_small_groups(per, people, min_group) if merge else {k: dict(v)
-                                                                   for k, v in per.items()}
-    return {"total": dict(total), "by_perspective": by}
+    return _summary([e for e in data.endorsements if e.conclusion == conclusion_id], merge,
+                    min_group)
 
 
 # -- snapshots --------------------------------------------------------------
@@ -137,38 +133,65 @@ def activity(data: WorkshopData) -> dict[str, Any]:
             "endorsements": len(data.endorsements)}
 
 
-def snapshot(data: WorkshopData, actor: Actor, min_group: int = MIN_GROUP) -> dict[str, Any]:
-    """Everything ``actor`` may see now, with the event number it is current to."""
-    workshop, role = data.workshop, actor.role
+def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
+                    min_group: int = MIN_GROUP) -> dict[str, Any]:
+    """The part of a snapshot that is the same for every viewer of one role and circle.
+
+    Adapters may cache it by (session, seq, role, circle): after a step change
+    a whole room asks for a snapshot at once, and most phones share one.
+    """
+    workshop = data.workshop
     kind = workshop.current_kind()
-    circle = actor.participant.circle if actor.participant else None
     merge = role in (Role.SCREEN, Role.PARTICIPANT)
     reflections = [
         reflection_view(r, role, own_circle=circle == r.circle)
         for r in data.reflections if can_see_reflection(role, circle, r, workshop)]
     if allowed(role, Action.VIEW_REACTIONS, kind):
+        by_reflection: dict[str, list[Any]] = defaultdict(list)
+        for reaction in data.reactions:
+            by_reflection[reaction.reflection].append(reaction)
         for view in reflections:
-            view["reactions"] = reaction_summary(data, view["id"], merge, min_group)
+            view["reactions"] = _summary(by_reflection.get(view["id"], []), merge, min_group)
+    by_conclusion: dict[str, list[Any]] = defaultdict(list)
+    for endorsement in data.endorsements:
+        by_conclusion[endorsement.conclusion].append(endorsement)
     out: dict[str, Any] = {
         "seq": data.seq, "role": role.value, "workshop": workshop_view(workshop, role),
         "can": [a.value for a in Action if allowed(role, a, kind)],
         "activity": activity(data), "reflections": reflections,
         "conclusions": [
-            {**c.to_dict(), "endorsements": endorsement_summary(data, c.id, merge, min_group)}
+            {**c.to_dict(), "endorsements": _summary(by_conclusion.get(c.id, []), merge,
+                                                     min_group)}
             for c in data.conclusions if can_see_conclusion(role, c, workshop)],
     }
-    if role == Role.PARTICIPANT and actor.participant is not None:
-        me = actor.participant
-        out["me"] = me.public_dict()
-        out["my_reactions"] = {r.reflection: {"kind": r.kind, "text": r.text}
-                               for r in data.reactions if r.participant == me.id}
-        out["my_endorsements"] = {e.conclusion: {"kind": e.kind, "text": e.text}
-                                  for e in data.endorsements if e.participant == me.id}
     if role in (Role.FACILITATOR, Role.ORGANISER):
         out["participants"] = [
             {"id": p.id, "pseudonym": p.pseudonym, "name": p.name, "perspective": p.perspective,
              "circle": p.circle, "circle_name": p.circle_name} for p in data.participants]
     return out
+
+
+def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
+    """What only this participant sees: themselves and their own choices."""
+    if actor.participant is None:
+        return {}
+    me = actor.participant
+    return {
+        "me": me.public_dict(),
+        "my_reactions": {r.reflection: {"kind": r.kind, "text": r.text}
+                         for r in data.reactions if r.participant == me.id},
+        "my_endorsements": {e.conclusion: {"kind": e.kind, "text": e.text}
+                            for e in data.endorsements if e.participant == me.id},
+    }
+
+
+def snapshot(data: WorkshopData, actor: Actor, min_group: int = MIN_GROUP,
+             shared: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Everything ``actor`` may see now, with the event number it is current to."""
+    circle = actor.participant.circle if actor.participant else None
+    base = shared if shared is not None else shared_snapshot(data, actor.role, circle,
+                                                             min_group)
+    return {**base, **personal_snapshot(data, actor)}
 
 
 # -- live fan-out -----------------------------------------------------------
