@@ -541,17 +541,18 @@ class PatternEngine:
                                 "scherm.",
                           "en": "Facilitator view: includes unshared reflections and small groups "
                                 "(marked small_group); not for the screen."})
-        found = [len(text["themes"]), len(text["distinctive"]),
-                 len(reactions["common_ground"]), len(reactions["dividing_lines"]), len(blind)]
+        t, d, c, v, b = (len(text["themes"]), len(text["distinctive"]),
+                         len(reactions["common_ground"]), len(reactions["dividing_lines"]),
+                         len(blind))
         summary = {
             "nl": f"{counts['reflections']} reflecties van {counts['authors']} deelnemers uit "
                   f"{counts['perspectives_active']} perspectieven; {counts['reactions']} reacties. "
-                  "Gedeelde thema's: {}; kenmerkende zorgen: {}; gemeenschappelijke grond: {}; "
-                  "scheidslijnen: {}; blinde vlekken: {}.".format(*found),
+                  f"Gedeelde thema's: {t}; kenmerkende zorgen: {d}; gemeenschappelijke grond: "
+                  f"{c}; scheidslijnen: {v}; blinde vlekken: {b}.",
             "en": f"{counts['reflections']} reflections by {counts['authors']} participants from "
                   f"{counts['perspectives_active']} perspectives; {counts['reactions']} reactions. "
-                  "Shared themes: {}; distinctive concerns: {}; common ground: {}; "
-                  "dividing lines: {}; blind spots: {}.".format(*found),
+                  f"Shared themes: {t}; distinctive concerns: {d}; common ground: {c}; "
+                  f"dividing lines: {v}; blind spots: {b}.",
         }
         return {
             "version": 1,
@@ -659,12 +660,25 @@ def _text_analysis(index: _TextIndex, ctx: _Ctx) -> dict[str, Any]:
     return result
 
 
-def _covered(key: str, selected: set[str]) -> bool:
-    """True for a two-word phrase one of whose words is itself selected (it adds nothing)."""
-    if " " not in key:
-        return False
-    first, second = key.split(" ", 1)
-    return first in selected or second in selected
+def _prune(users: dict[str, int], drop_covered_phrases: bool) -> set[str]:
+    """The keys worth listing among ``users`` (key -> number of authors).
+
+    A word used mostly (>= 80 %) inside one listed two-word phrase is dropped in
+    favour of the phrase ("sociaal domein" rather than "sociaal").  With
+    ``drop_covered_phrases`` a phrase is also dropped when one of its words is
+    itself listed (it only repeats that word).
+    """
+    absorbed: set[str] = set()
+    for key, n in users.items():
+        if " " in key:
+            for word in key.split(" ", 1):
+                if word in users and n >= 0.8 * users[word]:
+                    absorbed.add(word)
+    keep = {key for key in users if key not in absorbed}
+    if drop_covered_phrases:
+        keep = {key for key in keep
+                if " " not in key or not any(w in keep for w in key.split(" ", 1))}
+    return keep
 
 
 def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, list[str]],
@@ -686,9 +700,9 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
           & (sub_tot >= s.theme_min_share * n_authors) & ~fmask)
     keys = index.vocab.keys
     eligible = np.nonzero(ok)[0]
-    words = {keys[int(cand[j])] for j in eligible}
+    listed = _prune({keys[int(cand[j])]: int(sub_tot[j]) for j in eligible}, False)
     ranked = sorted(eligible, key=lambda j: (-_r(score[j], 6), keys[int(cand[j])]))
-    picks = [j for j in ranked if not _covered(keys[int(cand[j])], words)][: s.max_themes]
+    picks = [j for j in ranked if keys[int(cand[j])] in listed][: s.max_themes]
     displays = {int(j): index.display(int(cand[j])) for j in picks}
     out = []
     for j in picks:
@@ -798,8 +812,8 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
         if cols.size == 0:
             continue
         keys = index.vocab.keys
-        words = {keys[int(cand[j])] for j in cols}
-        ranked = sorted((j for j in cols if not _covered(keys[int(cand[j])], words)),
+        listed = _prune({keys[int(cand[j])]: int(sub[g_i, j]) for j in cols}, True)
+        ranked = sorted((j for j in cols if keys[int(cand[j])] in listed),
                         key=lambda j: (-_r(z[g_i, j], 6), keys[int(cand[j])]))
         for j in ranked[: s.max_distinct_per_perspective]:
             tid = int(cand[j])

@@ -224,6 +224,21 @@ def test_english_text_field(planted):
     assert result["themes"][0]["text"].startswith("All 4 perspectives mention")
 
 
+def test_a_shared_two_word_phrase_replaces_its_words():
+    rng = random.Random(3)
+    vocab = _vocab(rng)
+    s = Session(FOUR)
+    for pid, _nl, _en in FOUR:
+        for _ in range(5):
+            words = " ".join(rng.choice(vocab) for _ in range(8))
+            s.write(s.person(pid), f"Het sociaal domein. {words}")
+    result = analyse_workshop(s.data)
+    terms = [t["term"] for t in result["themes"]]
+    assert terms[0] == "sociaal domein"
+    assert result["themes"][0]["phrase"] is True
+    assert "sociaal" not in terms and "domein" not in terms
+
+
 # -- nothing spurious on random text ----------------------------------------------
 
 @pytest.mark.parametrize("seed", [7, 8, 9])
