@@ -1,0 +1,88 @@
+"""Benchmark: every export format of a session with 2,000 reflections.
+
+    python bench/export.py                  # 2,000 reflections, best of 3
+    python bench/export.py --reflections 5000 --repeat 5 --check
+
+The session comes from the tests' ``make_session`` (7 perspectives, 210
+participants, shared and hidden reflections, reactions across circles,
+conclusions with support and concerns).  Prints, per format, the best and
+median wall-clock time and the size; then the JSON archive's round trip and
+its restore into an in-memory SQLite store.  ``--check`` exits with 1 when a
+format takes 5 seconds or more.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from facilitator.domain.export import FORMATS, render  # noqa: E402
+from facilitator.domain.export.archive import from_archive, restore, to_archive  # noqa: E402
+from facilitator.store.sqlite import SQLiteStore  # noqa: E402
+from tests.domain.export import make_session  # noqa: E402
+
+LIMIT = 5.0
+
+
+def timed(func, repeat: int) -> tuple[float, float, object]:
+    """Best and median seconds of ``repeat`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = func()
+        times.append(time.perf_counter() - start)
+    return min(times), statistics.median(times), result
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the figures; see the module docstring."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reflections", type=int, default=2000)
+    parser.add_argument("--per-perspective", type=int, default=30)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--check", action="store_true",
+                        help=f"exit 1 if a format takes >= {LIMIT}s")
+    args = parser.parse_args(argv)
+
+    data = make_session(reflections=args.reflections, per_perspective=args.per_perspective,
+                        reactions=(3, 12))
+    print(f"session: {len(data.reflections)} reflections "
+          f"({sum(r.hidden for r in data.reflections)} hidden, "
+          f"{sum(r.shared for r in data.reflections)} shared), "
+          f"{len(data.participants)} participants, {len(data.reactions)} reactions, "
+          f"{len(data.conclusions)} conclusions, {len(data.endorsements)} endorsements")
+    print(f"{'format':<8} {'best s':>8} {'median s':>9} {'size':>12}")
+    total, slow = 0.0, []
+    for fmt in FORMATS:
+        best, median, export = timed(lambda fmt=fmt: render(data, fmt), args.repeat)
+        total += best
+        if best >= LIMIT:
+            slow.append(fmt)
+        print(f"{fmt:<8} {best:>8.3f} {median:>9.3f} {len(export.content):>12,}")
+    print(f"{'all':<8} {total:>8.3f}")
+
+    counter = itertools.count()
+    best, _, _ = timed(lambda: from_archive(to_archive(data)), args.repeat)
+    print(f"archive round trip (to_archive + from_archive): {best:.3f} s")
+
+    def restore_once():
+        store = SQLiteStore(":memory:")
+        restore(store, data, f"B{next(counter):05d}", lambda: f"token-{next(counter):012d}")
+        store.close()
+
+    best, _, _ = timed(restore_once, args.repeat)
+    print(f"restore into SQLite (memory): {best:.3f} s")
+    if args.check and slow:
+        print(f"too slow (>= {LIMIT} s): {', '.join(slow)}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,140 @@
+"""Exports of a session: the report (Word, print/PDF page, HTML, Markdown), tables, archive.
+
+``render(data, fmt, lang=..., names=..., patterns=..., delimiter=...)`` returns
+an ``Export`` (bytes, MIME type, file name) for one of ``FORMATS``:
+
+========  ====================================================================
+docx      the report as a Word document, charts as PNG pictures (python-docx)
+pdf       the report as a print-ready A4 HTML page that the browser saves as
+          PDF (*Print -> Save as PDF*); no server-side PDF library is used, so
+          the content is HTML (``text/html``) with a screen-only print hint
+html      the same page without the print hint
+csv       a ZIP of CSV files (reflections, reactions, endorsements, conclusions),
+          UTF-8 with BOM, ``;`` (or ``delimiter``), formulas neutralised
+xlsx      the same tables as an Excel workbook, one sheet each (openpyxl)
+md        the report as Markdown
+json      the complete, versioned archive (see ``archive``); restorable
+========  ====================================================================
+
+Every report format is built from one ``report.Report``, which leaves hidden
+(moderated) reflections and conclusions out and shows participants as
+perspective + pseudonym, with display names only for ``names=True``.  The JSON
+archive is a backup: it keeps hidden records (marked), never tokens, and drops
+display names unless ``names=True``.  python-docx and openpyxl are imported
+only for their formats (the ``export`` extra).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..model import WorkshopData
+from . import labels
+from . import report as report_model
+
+
+@dataclass(frozen=True)
+class Format:
+    """What a format produces: its file extension and MIME type."""
+
+    extension: str
+    mimetype: str
+
+
+@dataclass(frozen=True)
+class Export:
+    """One rendered export: the file's bytes, its MIME type and a suggested file name."""
+
+    content: bytes
+    mimetype: str
+    filename: str
+
+
+FORMATS: dict[str, Format] = {
+    "docx": Format("docx",
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "pdf": Format("html", "text/html; charset=utf-8"),
+    "html": Format("html", "text/html; charset=utf-8"),
+    "csv": Format("zip", "application/zip"),
+    "xlsx": Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "md": Format("md", "text/markdown; charset=utf-8"),
+    "json": Format("json", "application/json"),
+}
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A file-name-safe ASCII slug: ``Reflectiesessie Gemeente Één`` -> ``reflectiesessie-...``."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    cleaned = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return cleaned[:limit].rstrip("-") or "sessie"
+
+
+def filename(data: WorkshopData, fmt: str, lang: str = "nl") -> str:
+    """The suggested file name of an export: ``<title>-<date>-<kind>.<ext>``."""
+    t = labels.labels(lang)
+    parts = [slug(data.workshop.title)]
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", data.workshop.date or ""):
+        parts.append(data.workshop.date)
+    kind = {"json": t["archive_file"], "pdf": f"{t['report_file']}-print",
+            "csv": "csv"}.get(fmt, t["report_file"])
+    parts.append(kind)
+    return "-".join(parts) + "." + FORMATS[fmt].extension
+
+
+def _report_renderer(fmt: str) -> Callable[[report_model.Report, str], bytes]:
+    if fmt == "docx":
+        from . import docx
+
+        return lambda r, _d: docx.render(r)
+    if fmt == "xlsx":
+        from . import xlsx
+
+        return lambda r, _d: xlsx.render(r)
+    if fmt == "csv":
+        from . import csv
+
+        return lambda r, d: csv.render(r, delimiter=d)
+    if fmt == "md":
+        from . import markdown
+
+        return lambda r, _d: markdown.render(r).encode("utf-8")
+    from . import html
+
+    return lambda r, _d: html.render(r, print_hint=fmt == "pdf").encode("utf-8")
+
+
+def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = False,
+           patterns: dict[str, Any] | None = None, delimiter: str = ";") -> Export:
+    """Render the export ``fmt`` (one of ``FORMATS``) of a session.
+
+    ``lang`` is 'nl' (default) or 'en'; ``names=True`` adds display names;
+    ``patterns`` (optional, from the patterns module) adds a section with each
+    item's title, explanation and counts; ``delimiter`` is the CSV delimiter.
+    "pdf" returns the print-ready A4 HTML page (``text/html``), which the browser
+    saves as PDF.  Raises ValueError for an unknown format or CSV delimiter; an
+    unknown language gives Dutch.
+    """
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
+    if fmt == "csv" and delimiter not in (";", ",", "\t"):
+        raise ValueError(f"unsupported CSV delimiter {delimiter!r}: use ';', ',' or a tab")
+    lang = labels.normalise_lang(lang)
+    if fmt == "json":
+        from .archive import to_archive
+
+        doc = to_archive(data, names=names)
+        content = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    else:
+        renderer = _report_renderer(fmt)
+        model = report_model.build(data, lang=lang, names=names, patterns=patterns)
+        content = renderer(model, delimiter)
+    return Export(content=content, mimetype=FORMATS[fmt].mimetype,
+                  filename=filename(data, fmt, lang))
+
+
+__all__ = ["FORMATS", "Export", "Format", "filename", "render", "slug"]

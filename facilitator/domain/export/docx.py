@@ -1,0 +1,269 @@
+"""The report as a Word document (python-docx): headings, tables and PNG charts.
+
+Everything stays editable in Word: real heading styles (for the navigation
+pane and a table of contents), tables in the "Table Grid" style with a shaded
+header row that repeats on every page, bulleted lists, and the charts as PNG
+pictures (drawn by ``charts.png``) with their numbers in the table below them.
+Page size A4, document language Dutch or English for the spelling checker.
+
+python-docx makes the package, the styles, the properties and the picture
+parts; the body is written as WordprocessingML with the default template's
+style ids and parsed once, because python-docx's paragraph and cell API is
+too slow for thousands of rows.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+from xml.sax.saxutils import escape
+
+from docx import Document
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from lxml import etree
+
+from . import charts
+from .report import Report, xml_safe
+
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+#: Style ids of python-docx's default template.
+_TITLE, _BULLET, _TABLE = "Title", "ListBullet", "TableGrid"
+_ACCENT = "0B3D60"
+_TABLE_SIZE = 18  # 9 pt in tables, in half points
+
+
+def _runs(text: str, bold: bool = False, italic: bool = False, color: str = "",
+          half_points: int = 0) -> str:
+    """One run for a text; line breaks become ``<w:br/>``."""
+    props = ("<w:b/>" if bold else "") + ("<w:i/>" if italic else "")
+    props += f'<w:color w:val="{color}"/>' if color else ""
+    props += f'<w:sz w:val="{half_points}"/>' if half_points else ""
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    lines = xml_safe(str(text)).split("\n")
+    inner = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(line)}</w:t>' for line in lines)
+    return f"<w:r>{rpr}{inner}</w:r>"
+
+
+def _p(*runs: str, style: str = "", align: str = "", keep_next: bool = False) -> str:
+    props = f'<w:pStyle w:val="{style}"/>' if style else ""
+    props += "<w:keepNext/>" if keep_next else ""
+    props += f'<w:jc w:val="{align}"/>' if align else ""
+    return f"<w:p>{f'<w:pPr>{props}</w:pPr>' if props else ''}{''.join(runs)}</w:p>"
+
+
+def _heading(text: str, level: int) -> str:
+    return _p(_runs(text), style=f"Heading{level}" if level else _TITLE)
+
+
+def _lead(lead: str, text: str, style: str = "") -> str:
+    """A paragraph with a bold lead-in: ``Datum: 12 maart 2026``."""
+    return _p(_runs(lead, bold=True) if lead else "", _runs(text), style=style)
+
+
+def _row(values: list[Any], widths: list[int], numeric: set[int], header: bool = False) -> str:
+    cells = []
+    for i, (value, width) in enumerate(zip(values, widths, strict=True)):
+        shade = '<w:shd w:val="clear" w:color="auto" w:fill="E8EEF3"/>' if header else ""
+        text = "" if value is None else str(value)
+        paragraph = _p(_runs(text, bold=header, half_points=_TABLE_SIZE),
+                       align="right" if i in numeric else "")
+        cells.append(f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{shade}</w:tcPr>'
+                     f"{paragraph}</w:tc>")
+    trpr = '<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' if header else \
+        "<w:trPr><w:cantSplit/></w:trPr>"
+    return f"<w:tr>{trpr}{''.join(cells)}</w:tr>"
+
+
+def _table(header: list[str], rows: list[list[Any]], widths: list[float],
+           numeric: set[int] | None = None) -> str:
+    """A grid table (widths in cm) with a bold, shaded header row repeated on every page."""
+    numeric = numeric or set()
+    twips = [int(Cm(w).twips) for w in widths]
+    grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
+    body = [_row(header, twips, set(), header=True)]
+    body += [_row(values, twips, numeric) for values in rows]
+    return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{_TABLE}"/><w:tblW w:w="0" w:type="auto"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(body)}</w:tbl>")
+
+
+def _set_language(document: Any, lang: str) -> None:
+    rpr = document.styles["Normal"].element.get_or_add_rPr()
+    node = rpr.find(qn("w:lang"))
+    if node is None:
+        node = OxmlElement("w:lang")
+        rpr.append(node)
+    node.set(qn("w:val"), "nl-NL" if lang == "nl" else "en-GB")
+
+
+def _setup(report: Report) -> Any:
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+    normal = document.styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(10.5)
+    _set_language(document, report.lang)
+    props = document.core_properties
+    props.title = xml_safe(report.title)
+    props.subject = report.t["report"]
+    props.author = xml_safe(report.facilitator)
+    props.language = "nl-NL" if report.lang == "nl" else "en-GB"
+    props.comments = props.keywords = ""
+    section.footer.paragraphs[0].text = xml_safe(
+        f"{report.title} · {report.t['generated']} {report.generated.strftime('%Y-%m-%d %H:%M')}")
+    return document
+
+
+def render(report: Report) -> bytes:
+    """The report as the bytes of a .docx file."""
+    t = report.t
+    document = _setup(report)
+    out: list[str] = []
+    pictures: list[str] = []
+
+    def chart(spec: charts.BarChart) -> None:
+        inline = document.part.new_pic_inline(io.BytesIO(charts.png(spec)), width=Cm(16))
+        # python-docx numbers pictures from the ids already in the body, which gets
+        # its content only at the end: give each picture its own id and description
+        pictures.append(spec.title)
+        inline.docPr.set("id", str(len(pictures)))
+        inline.docPr.set("name", f"Picture {len(pictures)}")
+        inline.docPr.set("descr", xml_safe(spec.title))
+        drawing = etree.tostring(inline, encoding="unicode")
+        out.append(_p(f"<w:r><w:drawing>{drawing}</w:drawing></w:r>", keep_next=True))
+
+    out.append(_p(_runs(t["report"], color=_ACCENT)))
+    out.append(_heading(report.title, 0))
+    for key, value in [(t["date"], report.date_text), (t["place"], report.place),
+                       (t["facilitator"], report.facilitator)]:
+        if value:
+            out.append(_lead(f"{key}: ", value))
+    out.append(_p(_runs(f"{report.privacy_note()} {t['hidden_note']}", italic=True)))
+
+    out.append(_heading(t["agenda"], 1))
+    out.append(_table([t["step"], t["planned"], t["actual"]],
+                      [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
+                       for a in report.agenda], [8.5, 4.25, 4.25]))
+
+    out.append(_heading(t["participation"], 1))
+    chart(report.participation_chart)
+    out.append(_table(
+        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
+         t["endorsements"]],
+        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+         for p in report.perspectives]
+        + [[t["total"], report.participants, len(report.reflections),
+            sum(1 for r in report.reflections if r.shared), len(report.reactions),
+            len(report.endorsements)]],
+        [4.5, 2.5, 2.5, 2.5, 2.5, 2.5], numeric={1, 2, 3, 4, 5}))
+    out.append(_p())
+    chart(report.circle_chart)
+    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                       t["shared"]],
+                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
+                        c.shared] for c in report.circle_rows],
+                      [4.0, 5.5, 2.5, 2.5, 2.5], numeric={2, 3, 4}))
+
+    if report.findings:
+        out.append(_heading(t["findings"], 1))
+        for f in report.findings:
+            out.append(_heading(f.title, 2))
+            if f.text:
+                out.append(_p(_runs(f.text)))
+
+    out.append(_heading(t["circles"], 1))
+    for circle in report.circles:
+        out.append(_heading(f"{t['circle']} {circle.name}", 2))
+        shared = sum(1 for r in circle.reflections if r.shared)
+        out.append(_p(_runs(f"{len(circle.reflections)} {t['reflections'].lower()}, "
+                            f"{shared} {t['shared_long']}.")))
+        if circle.reflections:
+            out.append(_table(
+                ["#", t["participant"], t["reflection"], t["shared"]],
+                [[r.number, r.author.display(),
+                  f"{r.text}\n({t['finding']}: {r.finding})" if r.finding else r.text,
+                  t["yes"] if r.shared else ""] for r in circle.reflections],
+                [1.0, 4.0, 9.5, 2.5], numeric={0}))
+
+    out.append(_heading(t["dialogue"], 1))
+    out.append(_p(_runs(t["dialogue_intro"])))
+    if report.cross:
+        out.append(_table([t["from_perspective"], t["by_perspective"], t["agree"],
+                           t["disagree"], t["pass"]],
+                          [[c.from_perspective, c.by_perspective, c.agree, c.disagree, c.pass_]
+                           for c in report.cross], [4.4, 4.4, 2.8, 2.8, 2.6],
+                          numeric={2, 3, 4}))
+    else:
+        out.append(_p(_runs(t["no_reactions"])))
+    if report.dialogue:
+        out.append(_heading(t["per_reflection"], 2))
+        out.append(_table(
+            ["#", t["participant"], t["reflection"], t["agree"], t["disagree"], t["pass"]],
+            [[i.reflection.number, f"{i.reflection.author.display()}\n({i.reflection.circle})",
+              i.reflection.text, i.count("agree"), i.count("disagree"), i.count("pass")]
+             for i in report.dialogue], [1.0, 3.8, 6.2, 2.0, 2.0, 2.0], numeric={0, 3, 4, 5}))
+        comments = [(i.reflection, x) for i in report.dialogue for x in i.comments()]
+        if comments:
+            out.append(_heading(t["comments"], 3))
+            out += [_lead(f"#{r.number} · {x.author.display()} ({report.kind_label(x.kind)}): ",
+                          x.text, style=_BULLET) for r, x in comments]
+
+    if report.patterns is not None:
+        patterns = report.patterns
+        out.append(_heading(t["patterns"], 1))
+        if patterns.summary:
+            out.append(_p(_runs(patterns.summary)))
+        out += [_p(_runs(note, italic=True)) for note in patterns.notes]
+        if not any(g.items for g in patterns.groups):
+            out.append(_p(_runs(t["no_patterns"])))
+        for group in patterns.groups:
+            if group.title:
+                out.append(_heading(group.title, 2))
+            for p in group.items:
+                out.append(_heading(p.title, 3 if group.title else 2))
+                if p.explanation:
+                    out.append(_p(_runs(p.explanation)))
+                out += [_lead(f"{key}: " if key else "", value, style=_BULLET)
+                        for key, value in p.counts]
+                if p.reflections:
+                    out.append(_lead(f"{t['reflections']}: ",
+                                     ", ".join(f"#{n}" for n in p.reflections), style=_BULLET))
+
+    out.append(_heading(t["conclusions"], 1))
+    if not report.conclusions:
+        out.append(_p(_runs(t["no_conclusions"])))
+    for c in report.conclusions:
+        draft = f" ({t['draft']})" if c.draft else ""
+        out.append(_heading(f"{t['conclusion']} {c.number}{draft}", 2))
+        out.append(_p(_runs(c.text)))
+        if c.perspectives:
+            out.append(_lead(f"{t['concerns_perspectives']}: ", ", ".join(c.perspectives)))
+        chart(c.chart)
+        out.append(_table([t["perspective"], t["support"], t["concern"]],
+                          [[p.perspective, p.support, p.concern] for p in c.per_perspective]
+                          + [[t["total"], c.support, c.concern]], [9.0, 3.5, 3.5],
+                          numeric={1, 2}))
+        if c.comments():
+            out.append(_heading(t["comments"], 3))
+            out += [_lead(f"{e.author.display()} ({report.kind_label(e.kind)}): ", e.text,
+                          style=_BULLET) for e in c.comments()]
+        if c.reflections:
+            out.append(_heading(t["rests_on"], 3))
+            out += [_lead(f"#{r.number} · {r.author.display()}: ", r.text, style=_BULLET)
+                    for r in c.reflections]
+    out.append(_p())  # Word wants a paragraph, not a table, before the section properties
+
+    body = document.element.body
+    parsed = parse_xml(f'<w:body xmlns:w="{_W}">{"".join(out)}</w:body>')
+    section_properties = body.sectPr
+    for element in list(parsed):
+        section_properties.addprevious(element)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,234 @@
+"""The report as one self-contained HTML page, print-ready on A4.
+
+No script, no external fonts, images or style sheets: the charts are inline
+SVG and the CSS is in the page.  ``@page`` sets A4 with margins and page
+numbers, headings keep with what follows, table headers repeat on every page.
+The browser's *Print -> Save as PDF* turns it into the PDF report.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from . import charts
+from .report import Person, Report
+
+CSS = """
+@page { size: A4; margin: 18mm 16mm 20mm 16mm;
+  @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }
+:root { color-scheme: light; }
+* { box-sizing: border-box; }
+body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; font-size: 10.5pt;
+  line-height: 1.4; color: #1a1a1a; max-width: 190mm; margin: 0 auto; padding: 12mm 0; }
+h1 { font-size: 20pt; margin: 0 0 4pt; color: #0b3d60; }
+h2 { font-size: 14pt; margin: 18pt 0 6pt; padding-bottom: 2pt; border-bottom: 1.5pt solid #0b3d60;
+  color: #0b3d60; break-after: avoid; page-break-after: avoid; }
+h3 { font-size: 11.5pt; margin: 12pt 0 4pt; break-after: avoid; page-break-after: avoid; }
+h4 { font-size: 10.5pt; margin: 8pt 0 3pt; break-after: avoid; page-break-after: avoid; }
+p { margin: 3pt 0 6pt; }
+dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 1pt 10pt; margin: 6pt 0; }
+dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
+.note { color: #444; font-size: 9.5pt; border-left: 3pt solid #0b3d60; padding: 3pt 8pt;
+  background: #f2f6f9; }
+.print-hint { background: #fff6d6; border: 1pt solid #e0c060; padding: 6pt 10pt; }
+table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 9.5pt; }
+th, td { border: 0.6pt solid #b8c2cc; padding: 3pt 5pt; text-align: left; vertical-align: top; }
+th { background: #e8eef3; }
+td.n, th.n { text-align: right; white-space: nowrap; }
+thead { display: table-header-group; }
+tr, .reflection, .pattern, figure { break-inside: avoid; page-break-inside: avoid; }
+ol.reflections, ul.plain { list-style: none; padding: 0; margin: 4pt 0; }
+.reflection { border-left: 3pt solid #c9d3dc; padding: 2pt 8pt; margin: 0 0 6pt; }
+.reflection.shared { border-left-color: #009E73; }
+.who { font-weight: 600; }
+.tag { display: inline-block; font-size: 8.5pt; padding: 0 4pt; border-radius: 3pt;
+  background: #e0f2ec; color: #00563f; margin-left: 4pt; }
+.text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.muted { color: #555; font-size: 9pt; }
+figure { margin: 6pt 0 10pt; }
+svg.chart { max-width: 100%; height: auto; }
+.conclusion { border: 0.8pt solid #b8c2cc; padding: 4pt 10pt; margin: 0 0 10pt; }
+footer { margin-top: 16pt; color: #555; font-size: 8.5pt; }
+@media print {
+  body { padding: 0; max-width: none; }
+  .print-hint { display: none; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _e(value: object) -> str:
+    return escape("" if value is None else str(value), quote=True)
+
+
+def _table(header: list[str], rows: list[list[object]], numeric: set[int] | None = None,
+           caption: str = "") -> str:
+    numeric = numeric or set()
+    head = "".join(f'<th{" class=n" if i in numeric else ""} scope="col">{_e(h)}</th>'
+                   for i, h in enumerate(header))
+    body = "".join("<tr>" + "".join(f'<td{" class=n" if i in numeric else ""}>{_e(v)}</td>'
+                                    for i, v in enumerate(row)) + "</tr>" for row in rows)
+    cap = f"<caption class=muted>{_e(caption)}</caption>" if caption else ""
+    return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _who(person: Person) -> str:
+    return f'<span class="who">{_e(person.display())}</span>'
+
+
+def _figure(chart: charts.BarChart) -> str:
+    return f"<figure>{charts.svg(chart)}</figure>"
+
+
+def render(report: Report, *, print_hint: bool = False) -> str:
+    """The report as a complete HTML document (``print_hint`` adds a screen-only note)."""
+    t = report.t
+    out: list[str] = [
+        "<!DOCTYPE html>", f'<html lang="{report.lang}">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(t['report'])}: {_e(report.title)}</title>",
+        f"<style>{CSS}</style>", "</head>", "<body>"]
+    if print_hint:
+        out.append(f'<p class="print-hint">{_e(t["print_hint"])}</p>')
+    out.append(f"<header><p class=muted>{_e(t['report'])}</p><h1>{_e(report.title)}</h1>")
+    meta = [(t["date"], report.date_text), (t["place"], report.place),
+            (t["facilitator"], report.facilitator)]
+    out.append('<dl class="meta">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>"
+                                             for k, v in meta if v) + "</dl>")
+    out.append(f'<p class="note">{_e(report.privacy_note())} {_e(t["hidden_note"])}</p>'
+               "</header>")
+
+    out.append(f'<section id="agenda"><h2>{_e(t["agenda"])}</h2>')
+    out.append(_table([t["step"], t["planned"], t["actual"]],
+                      [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
+                       for a in report.agenda]))
+    out.append("</section>")
+
+    out.append(f'<section id="participation"><h2>{_e(t["participation"])}</h2>')
+    out.append(_figure(report.participation_chart))
+    out.append(_table(
+        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
+         t["endorsements"]],
+        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+         for p in report.perspectives]
+        + [[t["total"], report.participants, len(report.reflections),
+            sum(1 for r in report.reflections if r.shared), len(report.reactions),
+            len(report.endorsements)]],
+        numeric={1, 2, 3, 4, 5}))
+    out.append(_figure(report.circle_chart))
+    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                       t["shared"]],
+                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
+                        c.shared] for c in report.circle_rows], numeric={2, 3, 4}))
+    out.append("</section>")
+
+    if report.findings:
+        out.append(f'<section id="findings"><h2>{_e(t["findings"])}</h2>')
+        for f in report.findings:
+            out.append(f"<h3>{_e(f.title)}</h3>")
+            if f.text:
+                out.append(f'<p class="text">{_e(f.text)}</p>')
+        out.append("</section>")
+
+    out.append(f'<section id="circles"><h2>{_e(t["circles"])}</h2>')
+    for section in report.circles:
+        shared = sum(1 for r in section.reflections if r.shared)
+        out.append(f"<h3>{_e(t['circle'])} {_e(section.name)}</h3>"
+                   f"<p class=muted>{len(section.reflections)} {_e(t['reflections'].lower())}, "
+                   f"{shared} {_e(t['shared_long'])}</p>")
+        if not section.reflections:
+            out.append(f"<p>{_e(t['no_reflections'])}</p>")
+            continue
+        out.append('<ol class="reflections">')
+        for r in section.reflections:
+            tags = f'<span class="tag">{_e(t["shared_long"])}</span>' if r.shared else ""
+            finding = (f' <span class="muted">· {_e(t["finding"])}: {_e(r.finding)}</span>'
+                       if r.finding else "")
+            out.append(f'<li class="reflection{" shared" if r.shared else ""}" '
+                       f'data-id="{_e(r.id)}"><span class="muted">#{r.number}</span> '
+                       f'{_who(r.author)}{tags}{finding}<div class="text">{_e(r.text)}</div></li>')
+        out.append("</ol>")
+    out.append("</section>")
+
+    out.append(f'<section id="dialogue"><h2>{_e(t["dialogue"])}</h2><p>{_e(t["dialogue_intro"])}'
+               "</p>")
+    if report.cross:
+        out.append(_table([t["from_perspective"], t["by_perspective"], t["agree"],
+                           t["disagree"], t["pass"]],
+                          [[c.from_perspective, c.by_perspective, c.agree, c.disagree, c.pass_]
+                           for c in report.cross], numeric={2, 3, 4}))
+    else:
+        out.append(f"<p>{_e(t['no_reactions'])}</p>")
+    if report.dialogue:
+        out.append(f"<h3>{_e(t['per_reflection'])}</h3>")
+        for item in report.dialogue:
+            r = item.reflection
+            counts = " · ".join(f"{_e(t[k])} {item.count(k)}"
+                                for k in ("agree", "disagree", "pass"))
+            out.append(f'<div class="reflection shared"><span class="muted">#{r.number}</span> '
+                       f"{_who(r.author)} <span class=muted>({_e(r.circle)})</span>"
+                       f'<div class="text">{_e(r.text)}</div><p class="muted">{counts}</p>')
+            if item.comments():
+                out.append('<ul class="plain">' + "".join(
+                    f"<li>{_who(x.author)} <span class=muted>({_e(report.kind_label(x.kind))})"
+                    f'</span>: <span class="text">{_e(x.text)}</span></li>'
+                    for x in item.comments()) + "</ul>")
+            out.append("</div>")
+    out.append("</section>")
+
+    if report.patterns is not None:
+        patterns = report.patterns
+        out.append(f'<section id="patterns"><h2>{_e(t["patterns"])}</h2>')
+        if patterns.summary:
+            out.append(f"<p>{_e(patterns.summary)}</p>")
+        out += [f'<p class="note">{_e(note)}</p>' for note in patterns.notes]
+        if not any(g.items for g in patterns.groups):
+            out.append(f"<p>{_e(t['no_patterns'])}</p>")
+        for group in patterns.groups:
+            if group.title:
+                out.append(f"<h3>{_e(group.title)}</h3>")
+            tag = "h4" if group.title else "h3"
+            for p in group.items:
+                out.append(f'<div class="pattern"><{tag}>{_e(p.title)}</{tag}>')
+                if p.explanation:
+                    out.append(f'<p class="text">{_e(p.explanation)}</p>')
+                if p.counts:
+                    out.append('<ul class="counts">' + "".join(
+                        f"<li>{_e(k) + ': ' if k else ''}{_e(v)}</li>" for k, v in p.counts)
+                        + "</ul>")
+                if p.reflections:
+                    out.append(f"<p class=muted>{_e(t['reflections'])}: "
+                               + ", ".join(f"#{n}" for n in p.reflections) + "</p>")
+                out.append("</div>")
+        out.append("</section>")
+
+    out.append(f'<section id="conclusions"><h2>{_e(t["conclusions"])}</h2>')
+    if not report.conclusions:
+        out.append(f"<p>{_e(t['no_conclusions'])}</p>")
+    for c in report.conclusions:
+        draft = f' <span class="tag">{_e(t["draft"])}</span>' if c.draft else ""
+        out.append(f'<article class="conclusion" data-id="{_e(c.id)}">'
+                   f"<h3>{_e(t['conclusion'])} {c.number}{draft}</h3>"
+                   f'<p class="text">{_e(c.text)}</p>')
+        if c.perspectives:
+            out.append(f"<p class=muted>{_e(t['concerns_perspectives'])}: "
+                       f"{_e(', '.join(c.perspectives))}</p>")
+        out.append(_figure(c.chart))
+        out.append(_table([t["perspective"], t["support"], t["concern"]],
+                          [[p.perspective, p.support, p.concern] for p in c.per_perspective]
+                          + [[t["total"], c.support, c.concern]], numeric={1, 2}))
+        if c.comments():
+            out.append(f"<h4>{_e(t['comments'])}</h4><ul class=plain>" + "".join(
+                f"<li>{_who(e.author)} <span class=muted>({_e(report.kind_label(e.kind))})"
+                f'</span>: <span class="text">{_e(e.text)}</span></li>' for e in c.comments())
+                + "</ul>")
+        if c.reflections:
+            out.append(f"<h4>{_e(t['rests_on'])}</h4><ul class=plain>" + "".join(
+                f'<li class="reflection"><span class="muted">#{r.number}</span> {_who(r.author)}'
+                f'<div class="text">{_e(r.text)}</div></li>' for r in c.reflections) + "</ul>")
+        out.append("</article>")
+    out.append("</section>")
+
+    out.append(f"<footer>{_e(t['generated'])} {report.generated.strftime('%Y-%m-%d %H:%M')}"
+               "</footer></body></html>")
+    return "\n".join(out)

@@ -1,0 +1,147 @@
+"""The report as Markdown (GitHub-flavoured tables), e.g. for a wiki or an e-mail."""
+
+from __future__ import annotations
+
+import re
+
+from .report import Report
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def escape(text: str) -> str:
+    """Escape Markdown syntax in participants' text; line breaks become hard breaks."""
+    lines = [_SPECIAL.sub(r"\\\1", line) for line in str(text).strip().splitlines()]
+    # a line that starts like a list item or heading stays text
+    lines = [re.sub(r"^(\s*)([-+]|\d+\.)(\s)", r"\1\\\2\3", line) for line in lines]
+    return "  \n  ".join(lines)
+
+
+def _cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return _SPECIAL.sub(r"\\\1", text).replace("\r", "").replace("\n", "<br>")
+
+
+def _table(header: list[str], rows: list[list[object]],
+           total: list[object] | None = None) -> list[str]:
+    out = ["| " + " | ".join(_cell(h) for h in header) + " |",
+           "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    if total:
+        out.append("| " + " | ".join(f"**{_cell(v)}**" for v in total) + " |")
+    return out + [""]
+
+
+def render(report: Report) -> str:
+    """The whole report as one Markdown document."""
+    t = report.t
+    out: list[str] = [f"# {escape(report.title)}", ""]
+    meta = [(t["date"], report.date_text), (t["place"], report.place),
+            (t["facilitator"], report.facilitator)]
+    out += [f"- **{label}:** {escape(value)}" for label, value in meta if value]
+    out += ["", f"> {report.privacy_note()} {t['hidden_note']}", ""]
+
+    out += [f"## {t['agenda']}", ""]
+    out += _table([t["step"], t["planned"], t["actual"]],
+                  [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
+                   for a in report.agenda])
+
+    out += [f"## {t['participation']}", "", f"### {t['participation_perspective']}", ""]
+    out += _table(
+        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
+         t["endorsements"]],
+        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+         for p in report.perspectives],
+        [t["total"], report.participants, len(report.reflections),
+         sum(1 for r in report.reflections if r.shared), len(report.reactions),
+         len(report.endorsements)])
+    out += [f"### {t['participation_circle']}", ""]
+    out += _table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                   t["shared"]],
+                  [[c.name, ", ".join(c.perspectives), c.participants, c.reflections, c.shared]
+                   for c in report.circle_rows])
+
+    if report.findings:
+        out += [f"## {t['findings']}", ""]
+        for f in report.findings:
+            out += [f"### {escape(f.title)}", ""]
+            out += [escape(f.text), ""] if f.text else []
+
+    out += [f"## {t['circles']}", ""]
+    for section in report.circles:
+        shared = sum(1 for r in section.reflections if r.shared)
+        out += [f"### {t['circle']} {escape(section.name)}", "",
+                f"{len(section.reflections)} {t['reflections'].lower()}, "
+                f"{shared} {t['shared_long']}.", ""]
+        for r in section.reflections:
+            marks = [f"_{t['shared_long']}_"] if r.shared else []
+            marks += [f"{t['finding']}: {escape(r.finding)}"] if r.finding else []
+            suffix = f" — {' · '.join(marks)}" if marks else ""
+            out.append(f"- **#{r.number} {escape(r.author.display())}**{suffix}  \n"
+                       f"  {escape(r.text)}")
+        out += [""] if section.reflections else [t["no_reflections"], ""]
+
+    out += [f"## {t['dialogue']}", "", t["dialogue_intro"], ""]
+    if report.cross:
+        out += _table([t["from_perspective"], t["by_perspective"], t["agree"], t["disagree"],
+                       t["pass"]],
+                      [[c.from_perspective, c.by_perspective, c.agree, c.disagree, c.pass_]
+                       for c in report.cross])
+    else:
+        out += [t["no_reactions"], ""]
+    if report.dialogue:
+        out += [f"### {t['per_reflection']}", ""]
+        for item in report.dialogue:
+            r = item.reflection
+            counts = " · ".join(f"{t[k]} {item.count(k)}" for k in ("agree", "disagree", "pass"))
+            out.append(f"- **#{r.number} {escape(r.author.display())}** ({escape(r.circle)}): "
+                       f"{escape(r.text)}  \n  {counts}")
+            for x in item.comments():
+                out.append(f"  - {escape(x.author.display())} ({report.kind_label(x.kind)}): "
+                           f"{escape(x.text)}")
+        out.append("")
+
+    if report.patterns is not None:
+        patterns = report.patterns
+        out += [f"## {t['patterns']}", ""]
+        out += [escape(patterns.summary), ""] if patterns.summary else []
+        out += [f"> {escape(note)}" for note in patterns.notes]
+        out += [""] if patterns.notes else []
+        if not any(g.items for g in patterns.groups):
+            out += [t["no_patterns"], ""]
+        for group in patterns.groups:
+            out += [f"### {escape(group.title)}", ""] if group.title else []
+            level = "####" if group.title else "###"
+            for p in group.items:
+                out += [f"{level} {escape(p.title)}", ""]
+                out += [escape(p.explanation), ""] if p.explanation else []
+                out += [f"- {escape(k) + ': ' if k else ''}{escape(v)}" for k, v in p.counts]
+                if p.reflections:
+                    out.append(f"- {t['reflections']}: "
+                               + ", ".join(f"#{n}" for n in p.reflections))
+                out += [""] if p.counts or p.reflections else []
+
+    out += [f"## {t['conclusions']}", ""]
+    if not report.conclusions:
+        out += [t["no_conclusions"], ""]
+    for c in report.conclusions:
+        draft = f" ({t['draft']})" if c.draft else ""
+        out += [f"### {t['conclusion']} {c.number}{draft}", "", escape(c.text), ""]
+        if c.perspectives:
+            out += [f"{t['concerns_perspectives']}: {escape(', '.join(c.perspectives))}", ""]
+        out += _table([t["perspective"], t["support"], t["concern"]],
+                      [[p.perspective, p.support, p.concern] for p in c.per_perspective],
+                      [t["total"], c.support, c.concern])
+        if c.comments():
+            out += [f"**{t['comments']}**", ""]
+            out += [f"- {escape(e.author.display())} ({report.kind_label(e.kind)}): "
+                    f"{escape(e.text)}" for e in c.comments()]
+            out.append("")
+        if c.reflections:
+            out += [f"**{t['rests_on']}**", ""]
+            out += [f"- #{r.number} {escape(r.author.display())}: {escape(r.text)}"
+                    for r in c.reflections]
+            out.append("")
+
+    out += ["---", "", f"_{t['generated']} {report.generated.strftime('%Y-%m-%d %H:%M')}_", ""]
+    return "\n".join(out)

@@ -1,0 +1,770 @@
+"""The report model: what every export shows, built once from a ``WorkshopData``.
+
+``build(data, lang=..., names=..., patterns=...)`` applies the privacy rules in
+one place, so that no format can forget them:
+
+* hidden (moderated) reflections are left out, with the reactions to them, and
+  so are hidden conclusions with their endorsements;
+* participants appear as perspective + pseudonym; the display name only when
+  ``names=True`` (and then only when the participant gave one).
+
+The model holds data, not layout: the formats (Markdown, HTML, Word, CSV,
+Excel) take their headings from ``labels`` and render the same items.  Texts
+that exist in two languages in the session (step titles, perspective and
+circle labels) are resolved for ``lang`` here.  Times are shown in Dutch local
+time (Europe/Amsterdam).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..model import CircleDef, Conclusion, Participant, Reflection, WorkshopData
+from . import charts
+from .labels import labels, normalise_lang
+
+try:
+    LOCAL_TZ: Any = ZoneInfo("Europe/Amsterdam")
+except ZoneInfoNotFoundError:  # pragma: no cover - a system without tz data
+    from datetime import UTC as LOCAL_TZ
+
+KINDS = ("agree", "disagree", "pass")
+
+
+# -- the model ----------------------------------------------------------------
+
+@dataclass
+class Person:
+    """How a participant appears: perspective and pseudonym, the name only on request."""
+
+    perspective: str
+    pseudonym: str
+    name: str = ""
+
+    def display(self) -> str:
+        """``Raadslid · Merel 3`` or, with a name, ``Raadslid · Merel 3 (Anna)``."""
+        text = f"{self.perspective} · {self.pseudonym}"
+        return f"{text} ({self.name})" if self.name else text
+
+
+@dataclass
+class AgendaRow:
+    """One agenda step with its planned and actual times (``HH:MM``, local)."""
+
+    id: str
+    title: str
+    planned_start: str
+    planned_end: str
+    planned_minutes: int | None
+    actual_start: str
+    actual_end: str
+    actual_minutes: int | None
+
+    def planned_text(self, unit: str) -> str:
+        """``13:30–13:45 (15 min.)``, or empty when no times were planned."""
+        return _span(self.planned_start, self.planned_end, self.planned_minutes, unit)
+
+    def actual_text(self, unit: str) -> str:
+        """``13:32–13:50 (18 min.)``, or empty when the step was never opened."""
+        return _span(self.actual_start, self.actual_end, self.actual_minutes, unit)
+
+
+def _span(start: str, end: str, minutes: int | None, unit: str) -> str:
+    if not start:
+        return ""
+    text = f"{start}–{end}"
+    return f"{text} ({minutes} {unit})" if minutes is not None else text
+
+
+@dataclass
+class PerspectiveRow:
+    """Participation of one perspective."""
+
+    id: str
+    label: str
+    participants: int = 0
+    reflections: int = 0
+    shared: int = 0
+    reactions: int = 0
+    endorsements: int = 0
+
+
+@dataclass
+class CircleRow:
+    """Participation of one circle."""
+
+    id: str
+    name: str
+    perspectives: list[str]
+    participants: int = 0
+    reflections: int = 0
+    shared: int = 0
+
+
+@dataclass
+class FindingItem:
+    """An interim finding presented in the session."""
+
+    id: str
+    title: str
+    text: str
+
+
+@dataclass
+class ReflectionItem:
+    """A visible reflection; ``number`` is its reference in the report (#1, #2, ...)."""
+
+    id: str
+    number: int
+    text: str
+    perspective_id: str
+    perspective: str
+    circle_id: str
+    circle: str
+    author: Person
+    finding: str
+    shared: bool
+    shared_at: datetime | None
+    created_at: datetime | None
+    agree: int = 0
+    disagree: int = 0
+    pass_: int = 0
+
+
+@dataclass
+class CircleSection:
+    """A circle with its visible reflections."""
+
+    id: str
+    name: str
+    reflections: list[ReflectionItem]
+
+
+@dataclass
+class ReactionItem:
+    """A reaction to a visible, shared reflection."""
+
+    id: str
+    reflection: ReflectionItem
+    perspective_id: str
+    perspective: str
+    circle: str
+    author: Person
+    kind: str
+    text: str
+    created_at: datetime | None
+
+
+@dataclass
+class DialogueItem:
+    """A reflection taken into the dialogue, with the reactions of the other circles."""
+
+    reflection: ReflectionItem
+    reactions: list[ReactionItem]
+
+    def count(self, kind: str) -> int:
+        """How many reactions of ``kind`` (agree, disagree, pass)."""
+        return sum(1 for r in self.reactions if r.kind == kind)
+
+    def comments(self) -> list[ReactionItem]:
+        """The reactions that carry a text."""
+        return [r for r in self.reactions if r.text.strip()]
+
+
+@dataclass
+class CrossRow:
+    """Reactions of one perspective to the reflections of another."""
+
+    from_perspective: str
+    by_perspective: str
+    agree: int = 0
+    disagree: int = 0
+    pass_: int = 0
+
+
+@dataclass
+class PatternItem:
+    """A cross-perspective pattern: title, explanation, counts as (label, value) pairs,
+    and the numbers (#n) of the visible reflections it refers to."""
+
+    title: str
+    explanation: str
+    counts: list[tuple[str, str]]
+    reflections: list[int]
+
+
+@dataclass
+class PatternGroup:
+    """A kind of pattern (shared themes, dividing lines, ...) with its items."""
+
+    title: str
+    items: list[PatternItem]
+
+
+@dataclass
+class Patterns:
+    """The patterns section: a summary, notes on method, and the groups of items."""
+
+    summary: str
+    notes: list[str]
+    groups: list[PatternGroup]
+
+
+@dataclass
+class PerspectiveSupport:
+    """Support and concerns for a conclusion from one perspective."""
+
+    perspective_id: str
+    perspective: str
+    support: int = 0
+    concern: int = 0
+
+
+@dataclass
+class EndorsementItem:
+    """Support for, or a concern about, a visible conclusion."""
+
+    id: str
+    conclusion_id: str
+    conclusion_number: int
+    conclusion_text: str
+    perspective_id: str
+    perspective: str
+    author: Person
+    kind: str
+    text: str
+    created_at: datetime | None
+
+
+@dataclass
+class ConclusionItem:
+    """A visible conclusion with its support per perspective and the reflections it rests on."""
+
+    id: str
+    number: int
+    text: str
+    draft: bool
+    perspectives: list[str]
+    per_perspective: list[PerspectiveSupport]
+    endorsements: list[EndorsementItem]
+    reflections: list[ReflectionItem]
+    chart: charts.BarChart
+
+    @property
+    def support(self) -> int:
+        """All support for this conclusion."""
+        return sum(p.support for p in self.per_perspective)
+
+    @property
+    def concern(self) -> int:
+        """All concerns about this conclusion."""
+        return sum(p.concern for p in self.per_perspective)
+
+    def comments(self) -> list[EndorsementItem]:
+        """The endorsements that carry a text."""
+        return [e for e in self.endorsements if e.text.strip()]
+
+
+@dataclass
+class Report:
+    """Everything an export shows, in one language, with the privacy rules applied."""
+
+    lang: str
+    names: bool
+    t: dict[str, str]
+    title: str
+    date: str
+    date_text: str
+    place: str
+    facilitator: str
+    code: str
+    started: str
+    ended: str
+    generated: datetime
+    agenda: list[AgendaRow]
+    perspectives: list[PerspectiveRow]
+    circle_rows: list[CircleRow]
+    participation_chart: charts.BarChart
+    circle_chart: charts.BarChart
+    findings: list[FindingItem]
+    circles: list[CircleSection]
+    reflections: list[ReflectionItem]
+    dialogue: list[DialogueItem]
+    cross: list[CrossRow]
+    reactions: list[ReactionItem]
+    patterns: Patterns | None
+    conclusions: list[ConclusionItem]
+    endorsements: list[EndorsementItem]
+    participants: int = 0
+
+    def kind_label(self, kind: str) -> str:
+        """The label of a reaction or endorsement kind in the report's language."""
+        return self.t.get(kind, kind)
+
+    def privacy_note(self) -> str:
+        """The sentence that says how participants are shown."""
+        return self.t["privacy_names"] if self.names else self.t["privacy"]
+
+
+@dataclass
+class Table:
+    """A flat table for CSV and Excel: a key, a sheet title, a file stem, columns and rows."""
+
+    key: str
+    title: str
+    filename: str
+    columns: list[str]
+    rows: list[list[Any]]
+
+
+# -- helpers --------------------------------------------------------------------
+
+_XML_INVALID = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters XML cannot hold (Word and Excel files)."""
+    return _XML_INVALID.sub("", text)
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """An ISO 8601 timestamp as an aware local datetime (naive ones are taken as local)."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=LOCAL_TZ)
+    return moment.astimezone(LOCAL_TZ)
+
+
+def clock(value: str | None) -> str:
+    """``HH:MM`` local for an ISO timestamp; a value that is already a time is kept."""
+    if value and re.fullmatch(r"\d{1,2}:\d{2}", value):
+        return value
+    moment = parse_time(value)
+    return moment.strftime("%H:%M") if moment else ""
+
+
+def stamp(moment: datetime | None) -> str:
+    """``YYYY-MM-DD HH:MM:SS`` local, or an empty string."""
+    return moment.strftime("%Y-%m-%d %H:%M:%S") if moment else ""
+
+
+def date_text(value: str, lang: str) -> str:
+    """``12 maart 2026`` / ``12 March 2026`` for ``2026-03-12``; other values unchanged."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value or "")
+    if not match:
+        return value or ""
+    year, month, day = (int(x) for x in match.groups())
+    if not 1 <= month <= 12:
+        return value
+    return f"{day} {labels(lang)['months'].split()[month - 1]} {year}"
+
+
+def _minutes(start: datetime | None, end: datetime | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return int(round((end - start).total_seconds() / 60))
+
+
+def _circle_names(data: WorkshopData, lang: str) -> dict[str, str]:
+    """Circle id -> name: the name stored at joining (Dutch) or the configured English one."""
+    workshop = data.workshop
+    defs: dict[str, CircleDef] = {c.id: c for c in workshop.circles}
+    stored: dict[str, str] = {}
+    for p in data.participants:
+        stored.setdefault(p.circle, p.circle_name)
+    ids = list(stored) + [r.circle for r in data.reflections if r.circle not in stored]
+
+    def base_name(base_id: str) -> str | None:
+        if base_id in defs:
+            d = defs[base_id]
+            return d.name_en if lang == "en" and d.name_en else d.name
+        perspective = workshop.perspective(base_id)  # no circles configured: one per perspective
+        return perspective.label_for(lang) if perspective else None
+
+    names: dict[str, str] = {}
+    for cid in ids:
+        if lang != "en" and stored.get(cid):
+            names[cid] = stored[cid]
+            continue
+        name = base_name(cid)
+        match = re.fullmatch(r"(.+)-(\d+)", cid)
+        if name is None and match and base_name(match.group(1)):
+            name = f"{base_name(match.group(1))} {match.group(2)}"
+        names[cid] = name or stored.get(cid) or cid
+    return names
+
+
+def _circle_key(workshop: Any, cid: str) -> tuple[int, int, str]:
+    """Sort key: configured circles first in their order, then per perspective; splits after."""
+    match = re.fullmatch(r"(.+)-(\d+)", cid)
+    base, number = (match.group(1), int(match.group(2))) if match else (cid, 1)
+    if not any(c.id == base for c in workshop.circles) and not workshop.perspective(base):
+        base, number = cid, 1
+    ids = [c.id for c in workshop.circles]
+    ids += [p.id for p in workshop.perspectives if p.id not in ids]
+    position = ids.index(base) if base in ids else len(ids)
+    return position, number, cid
+
+
+def _in_lang(value: Any, lang: str) -> str:
+    """A text that may be given per language (``{"nl": ..., "en": ...}``) or as a string."""
+    if isinstance(value, dict):
+        for key in (lang, "nl", "en"):
+            if isinstance(value.get(key), str):
+                return value[key]
+        return ""
+    return "" if value is None else str(value)
+
+
+def _number_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _flatten(value: Any, lang: str) -> str:
+    if isinstance(value, dict):
+        if set(value) & {"nl", "en"} and all(isinstance(v, str) for v in value.values()):
+            return _in_lang(value, lang)
+        return ", ".join(f"{str(k).replace('_', ' ')}: {_flatten(v, lang)}"
+                         for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_flatten(v, lang) for v in value)
+    return "" if value is None else _number_text(value)
+
+
+#: Group keys of the patterns module, with their label keys.
+_PATTERN_GROUPS = {"themes": "pattern_themes", "distinctive": "pattern_distinctive",
+                   "common_ground": "pattern_common_ground",
+                   "dividing_lines": "pattern_dividing_lines", "blind_spots": "pattern_blind_spots"}
+
+
+def _pattern_item(item: Any, lang: str, label: Any, numbers: dict[str, int]) -> PatternItem:
+    if not isinstance(item, dict):
+        return PatternItem(title=_flatten(item, lang), explanation="", counts=[], reflections=[])
+
+    def pick(*keys: str) -> str:
+        for key in keys:
+            if lang == "en" and item.get(f"{key}_en"):
+                return _in_lang(item[f"{key}_en"], lang)
+            if item.get(key):
+                return _in_lang(item[key], lang)
+        return ""
+
+    counts = item.get("counts")
+    pairs: list[tuple[str, str]] = []
+    def key_label(key: Any) -> str:
+        text = _in_lang(key, lang)
+        shown = label(text)  # a perspective id becomes its label
+        return shown if shown != text else text.replace("_", " ")
+
+    if isinstance(counts, dict):
+        pairs = [(key_label(k), _flatten(v, lang)) for k, v in counts.items()]
+    elif isinstance(counts, list):
+        for entry in counts:
+            if isinstance(entry, dict):
+                key = entry.get("perspective", entry.get("label", entry.get("key", "")))
+                rest = {k: v for k, v in entry.items() if k not in ("perspective", "label", "key")}
+                pairs.append((key_label(key), _flatten(rest, lang)))
+            else:
+                pairs.append(("", _flatten(entry, lang)))
+    elif counts is not None:
+        pairs = [("", _flatten(counts, lang))]
+    refs = item.get("reflections")
+    reflections = sorted(numbers[r] for r in refs if isinstance(r, str) and r in numbers) \
+        if isinstance(refs, list) else []
+    return PatternItem(title=pick("title", "label", "name"),
+                       explanation=pick("explanation", "description", "text"), counts=pairs,
+                       reflections=reflections)
+
+
+def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int]) -> Patterns | None:
+    """Normalise the patterns module's output generically.
+
+    Accepted: a list of items; a dict with the list under ``items`` or
+    ``patterns``; or a dict of groups (every list of items with a ``title``,
+    such as ``themes`` or ``dividing_lines``), with an optional ``explanation``
+    (summary) and ``notes``.  Texts may be strings or ``{"nl": ..., "en": ...}``.
+    Of each item the report shows the title, the explanation, the counts (keys
+    that are perspective ids become labels) and the visible reflections it
+    names (hidden ones have no number, so they are never shown).
+    """
+    if patterns is None:
+        return None
+    t = labels(lang)
+
+    def items_of(values: list) -> list[PatternItem]:
+        return [_pattern_item(item, lang, label, numbers) for item in values]
+
+    if not isinstance(patterns, dict):
+        values = patterns if isinstance(patterns, list) else []
+        return Patterns(summary="", notes=[], groups=[PatternGroup("", items_of(values))])
+    groups: list[PatternGroup] = []
+    listed = patterns.get("items", patterns.get("patterns"))
+    if isinstance(listed, list):
+        groups.append(PatternGroup("", items_of(listed)))
+    else:
+        for key, value in patterns.items():
+            if (isinstance(value, list) and value
+                    and all(isinstance(v, dict) and "title" in v for v in value)):
+                title = t[_PATTERN_GROUPS[key]] if key in _PATTERN_GROUPS else \
+                    str(key).replace("_", " ").capitalize()
+                groups.append(PatternGroup(title, items_of(value)))
+    notes = patterns.get("notes")
+    return Patterns(
+        summary=_in_lang(patterns.get("explanation", patterns.get("summary")), lang),
+        notes=[_in_lang(n, lang) for n in notes if _in_lang(n, lang)]
+        if isinstance(notes, list) else [],
+        groups=groups)
+
+
+# -- building ---------------------------------------------------------------------
+
+def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
+          patterns: dict | list | None = None, now: datetime | None = None) -> Report:
+    """Build the report of a session in ``lang``; names only with ``names=True``."""
+    lang = normalise_lang(lang)
+    t = labels(lang)
+    workshop = data.workshop
+    order = {p.id: i for i, p in enumerate(workshop.perspectives)}
+
+    def label(pid: str) -> str:
+        perspective = workshop.perspective(pid)
+        return perspective.label_for(lang) if perspective else pid
+
+    def sort_perspectives(ids: Any) -> list[str]:
+        return sorted(set(ids), key=lambda pid: (order.get(pid, len(order)), pid))
+
+    participants: dict[str, Participant] = {p.id: p for p in data.participants}
+
+    def person(pid: str, perspective: str, fallback: str = "") -> Person:
+        p = participants.get(pid)
+        return Person(perspective=label(perspective),
+                      pseudonym=(p.pseudonym if p else "") or fallback or "?",
+                      name=(p.name if p and names else "") or "")
+
+    circle_names = _circle_names(data, lang)
+    findings = {f.id: f.title for f in workshop.findings}
+
+    # reflections (visible only), numbered in the order they were posted
+    visible: list[Reflection] = [r for r in data.reflections if not r.hidden]
+    items: dict[str, ReflectionItem] = {}
+    for number, r in enumerate(visible, start=1):
+        items[r.id] = ReflectionItem(
+            id=r.id, number=number, text=r.text, perspective_id=r.perspective,
+            perspective=label(r.perspective), circle_id=r.circle,
+            circle=circle_names.get(r.circle, r.circle),
+            author=person(r.participant, r.perspective, getattr(r, "pseudonym", "")),
+            finding=findings.get(r.finding or "", r.finding or ""), shared=bool(r.shared),
+            shared_at=parse_time(r.shared_at), created_at=parse_time(r.created_at))
+    reflection_items = list(items.values())
+    numbers = {r.id: r.number for r in reflection_items}
+
+    # reactions to visible reflections
+    reactions: list[ReactionItem] = []
+    for x in data.reactions:
+        target = items.get(x.reflection)
+        if target is None:
+            continue
+        kind = x.kind if x.kind in KINDS else "pass"
+        target.agree += kind == "agree"
+        target.disagree += kind == "disagree"
+        target.pass_ += kind == "pass"
+        reactions.append(ReactionItem(
+            id=x.id, reflection=target, perspective_id=x.perspective,
+            perspective=label(x.perspective), circle=circle_names.get(x.circle, x.circle),
+            author=person(x.participant, x.perspective), kind=kind, text=x.text or "",
+            created_at=parse_time(x.created_at)))
+
+    by_reflection: dict[str, list[ReactionItem]] = defaultdict(list)
+    for reaction in reactions:
+        by_reflection[reaction.reflection.id].append(reaction)
+    dialogue = [DialogueItem(reflection=item, reactions=by_reflection.get(item.id, []))
+                for item in reflection_items if item.shared or by_reflection.get(item.id)]
+
+    cross_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for reaction in reactions:
+        cross_counts[(reaction.reflection.perspective_id, reaction.perspective_id)][
+            reaction.kind] += 1
+    cross = [CrossRow(from_perspective=label(a), by_perspective=label(b),
+                      agree=c["agree"], disagree=c["disagree"], pass_=c["pass"])
+             for (a, b), c in sorted(cross_counts.items(),
+                                     key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][0],
+                                                     order.get(kv[0][1], len(order)), kv[0][1]))]
+
+    # circles with their reflections, in the order of the configured (base) circles
+    circle_ids = sorted({c["id"] for c in data.circles()} | {r.circle for r in visible},
+                        key=lambda cid: _circle_key(workshop, cid))
+    by_circle: dict[str, list[ReflectionItem]] = defaultdict(list)
+    for item in reflection_items:
+        by_circle[item.circle_id].append(item)
+    sections = [CircleSection(id=cid, name=circle_names.get(cid, cid),
+                              reflections=by_circle.get(cid, [])) for cid in circle_ids]
+
+    # participation
+    present = sort_perspectives([p.perspective for p in data.participants]
+                                + [r.perspective for r in visible])
+    rows = {pid: PerspectiveRow(id=pid, label=label(pid)) for pid in present}
+    for p in data.participants:
+        rows[p.perspective].participants += 1
+    for item in reflection_items:
+        rows[item.perspective_id].reflections += 1
+        rows[item.perspective_id].shared += int(item.shared)
+    for reaction in reactions:
+        if reaction.perspective_id in rows:
+            rows[reaction.perspective_id].reactions += 1
+
+    visible_conclusions: list[Conclusion] = [c for c in data.conclusions if not c.hidden]
+    conclusion_numbers = {c.id: i for i, c in enumerate(visible_conclusions, start=1)}
+    endorsements: list[EndorsementItem] = []
+    for e in data.endorsements:
+        if e.conclusion not in conclusion_numbers:
+            continue
+        conclusion = visible_conclusions[conclusion_numbers[e.conclusion] - 1]
+        endorsements.append(EndorsementItem(
+            id=e.id, conclusion_id=e.conclusion, conclusion_number=conclusion_numbers[e.conclusion],
+            conclusion_text=conclusion.text, perspective_id=e.perspective,
+            perspective=label(e.perspective), author=person(e.participant, e.perspective),
+            kind=e.kind if e.kind in ("support", "concern") else "support", text=e.text or "",
+            created_at=parse_time(e.created_at)))
+        if e.perspective in rows:
+            rows[e.perspective].endorsements += 1
+    perspective_rows = list(rows.values())
+
+    circle_rows = []
+    members = {c["id"]: c for c in data.circles()}
+    for section in sections:
+        entry = members.get(section.id)
+        circle_rows.append(CircleRow(
+            id=section.id, name=section.name,
+            perspectives=[label(p) for p in sort_perspectives(
+                (entry["perspectives"] if entry else [])
+                + [r.perspective_id for r in section.reflections])],
+            participants=entry["members"] if entry else 0,
+            reflections=len(section.reflections),
+            shared=sum(1 for r in section.reflections if r.shared)))
+
+    participation_chart = charts.BarChart(
+        title=t["participation_perspective"], categories=[r.label for r in perspective_rows],
+        series=[charts.Series(t["participants"], [r.participants for r in perspective_rows],
+                              charts.BLUE),
+                charts.Series(t["reflections"], [r.reflections for r in perspective_rows],
+                              charts.ORANGE)])
+    circle_chart = charts.BarChart(
+        title=t["participation_circle"], categories=[c.name for c in circle_rows],
+        series=[charts.Series(t["participants"], [c.participants for c in circle_rows],
+                              charts.BLUE),
+                charts.Series(t["reflections"], [c.reflections for c in circle_rows],
+                              charts.ORANGE)])
+
+    # conclusions
+    by_conclusion: dict[str, list[EndorsementItem]] = defaultdict(list)
+    for e in endorsements:
+        by_conclusion[e.conclusion_id].append(e)
+    conclusion_items = []
+    for c in visible_conclusions:
+        mine = by_conclusion.get(c.id, [])
+        ids = sort_perspectives(present + [e.perspective_id for e in mine] + list(c.perspectives))
+        support = {pid: PerspectiveSupport(perspective_id=pid, perspective=label(pid))
+                   for pid in ids}
+        for e in mine:
+            entry = support[e.perspective_id]
+            if e.kind == "concern":
+                entry.concern += 1
+            else:
+                entry.support += 1
+        per = list(support.values())
+        number = conclusion_numbers[c.id]
+        conclusion_items.append(ConclusionItem(
+            id=c.id, number=number, text=c.text, draft=bool(c.draft),
+            perspectives=[label(p) for p in c.perspectives], per_perspective=per,
+            endorsements=mine, reflections=[items[r] for r in c.reflections if r in items],
+            chart=charts.BarChart(
+                title=f"{t['conclusion']} {number}: {t['support_concern'].lower()}",
+                categories=[p.perspective for p in per],
+                series=[charts.Series(t["support"], [p.support for p in per], charts.GREEN),
+                        charts.Series(t["concern"], [p.concern for p in per],
+                                      charts.VERMILION)])))
+
+    agenda = []
+    for step in workshop.steps:
+        start, end = parse_time(step.actual_start), parse_time(step.actual_end)
+        agenda.append(AgendaRow(
+            id=step.id, title=step.title_en if lang == "en" and step.title_en else step.title,
+            planned_start=step.planned_start, planned_end=step.planned_end,
+            planned_minutes=step.planned_minutes(), actual_start=clock(step.actual_start),
+            actual_end=clock(step.actual_end), actual_minutes=_minutes(start, end)))
+
+    return Report(
+        lang=lang, names=names, t=t, title=workshop.title, date=workshop.date,
+        date_text=date_text(workshop.date, lang), place=workshop.place,
+        facilitator=workshop.facilitator_name, code=workshop.code,
+        started=stamp(parse_time(workshop.started_at)), ended=stamp(parse_time(workshop.ended_at)),
+        generated=(now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ), agenda=agenda,
+        perspectives=perspective_rows, circle_rows=circle_rows,
+        participation_chart=participation_chart, circle_chart=circle_chart,
+        findings=[FindingItem(id=f.id, title=f.title, text=f.text) for f in workshop.findings],
+        circles=sections, reflections=reflection_items, dialogue=dialogue, cross=cross,
+        reactions=reactions, patterns=_patterns(patterns, lang, label, numbers),
+        conclusions=conclusion_items, endorsements=endorsements,
+        participants=len(data.participants))
+
+
+# -- flat tables (CSV, Excel) --------------------------------------------------------
+
+def tables(report: Report) -> list[Table]:
+    """The flat tables of a report: reflections, reactions, endorsements and conclusions.
+
+    Values keep their type (int, bool as yes/no text, datetime) so that Excel can
+    sort and filter; CSV writes them as text.  The name column exists only when
+    the report was built with ``names=True``.
+    """
+    t = report.t
+    yes_no = {True: t["yes"], False: t["no"]}
+
+    def who(person: Person) -> list[Any]:
+        return [person.pseudonym, person.name] if report.names else [person.pseudonym]
+
+    who_cols = [t["pseudonym"], t["name"]] if report.names else [t["pseudonym"]]
+
+    reflections = Table(
+        key="reflections", title=t["sheet_reflections"], filename=t["file_reflections"],
+        columns=["#", t["id"], t["time"], t["perspective"], t["circle"], *who_cols,
+                 t["finding"], t["reflection"], t["shared"], t["shared_at"], t["agree"],
+                 t["disagree"], t["pass"]],
+        rows=[[r.number, r.id, r.created_at, r.perspective, r.circle, *who(r.author),
+               r.finding, r.text, yes_no[r.shared], r.shared_at, r.agree, r.disagree, r.pass_]
+              for r in report.reflections])
+    reactions = Table(
+        key="reactions", title=t["sheet_reactions"], filename=t["file_reactions"],
+        columns=[t["id"], "# " + t["reflection"].lower(), t["reflection"],
+                 t["from_perspective"], t["circle"], t["by_perspective"],
+                 f"{t['circle']} ({t['reaction'].lower()})", *who_cols, t["reaction"],
+                 t["text"], t["time"]],
+        rows=[[x.id, x.reflection.number, x.reflection.text, x.reflection.perspective,
+               x.reflection.circle, x.perspective, x.circle, *who(x.author),
+               report.kind_label(x.kind), x.text, x.created_at] for x in report.reactions])
+    endorsements = Table(
+        key="endorsements", title=t["sheet_endorsements"], filename=t["file_endorsements"],
+        columns=[t["id"], "# " + t["conclusion"].lower(), t["conclusion"], t["perspective"],
+                 *who_cols, t["kind"], t["text"], t["time"]],
+        rows=[[e.id, e.conclusion_number, e.conclusion_text, e.perspective, *who(e.author),
+               report.kind_label(e.kind), e.text, e.created_at] for e in report.endorsements])
+    conclusions = Table(
+        key="conclusions", title=t["sheet_conclusions"], filename=t["file_conclusions"],
+        columns=["#", t["id"], t["conclusion"], t["draft"], t["support"], t["concern"],
+                 t["concerns_perspectives"], t["rests_on"]],
+        rows=[[c.number, c.id, c.text, yes_no[c.draft], c.support, c.concern,
+               ", ".join(c.perspectives), ", ".join(f"#{r.number}" for r in c.reflections)]
+              for c in report.conclusions])
+    return [reflections, reactions, endorsements, conclusions]

@@ -1,0 +1,202 @@
+"""Tests of the exports, and ``make_session``: a realistic session built in memory.
+
+``make_session()`` is also used by ``bench/export.py`` (with 2,000 reflections).
+The session has several perspectives and circles (one circle grouping two
+perspectives, one split by size), shared and hidden reflections, reactions
+across circles (one to a hidden reflection), conclusions (one hidden, one
+draft) with support and concerns, display names, a formula-injection text,
+HTML/Markdown syntax, Dutch accents and emoji.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+
+from facilitator.domain.model import (
+    CircleDef,
+    Conclusion,
+    Endorsement,
+    Finding,
+    LiveState,
+    Participant,
+    Perspective,
+    Reaction,
+    Reflection,
+    Step,
+    Workshop,
+    WorkshopData,
+)
+
+#: Markers the tests look for.
+HIDDEN_MARKER = "VERBORGEN-GEHEIM"
+HIDDEN_CONCLUSION_MARKER = "VERBORGEN-CONCLUSIE"
+INJECTION = '=HYPERLINK("http://example.invalid/x","Klik hier")'
+NAMES = ["Anna de Vries", "Bram Öztürk", "Chloë Jansen", "Daan van 't Hof"]
+
+SPECIAL_TEXTS = [
+    "Één ding is zeker: de raad wil méér regie, maar durft het niet te zeggen 🙂",
+    INJECTION,
+    "+31 6 1234 5678 bellen voor overleg",
+    "-minder bureaucratie, meer vertrouwen",
+    "@iedereen: lees het rapport! 🚀",
+    "\tingesprongen tekst met tab",
+    "Eerste regel\nTweede regel met <b>vet</b> & <script>alert('x')</script>",
+    "Tabel | kolom * ster _ onder # hekje [link](http://example.invalid)",
+    "Ideeën over coördinatie: café-overleg, naïef? Zeker niet. € 10.000,–",
+]
+
+WORDS = ("verandering vertrouwen raad bestuur medewerkers regie ruimte netwerk informeel plan "
+         "betekenis ervaring gemeente burgers uitvoering beleid samenwerking tijd geld "
+         "cultuur leiderschap dialoog perspectief verschil herkenning").split()
+
+PERSPECTIVES = [
+    ("raadslid", "Raadslid", "Council member"),
+    ("bestuurder", "Burgemeester / wethouder", "Mayor / alderman"),
+    ("medewerker", "Uitvoerend medewerker / ambtenaar", "Civil servant"),
+    ("bedrijfsvoering", "Bedrijfsvoering (financiën, IT)", "Operations (finance, IT)"),
+    ("vakbond", "Vakbond", "Trade union"),
+    ("burger", "Burger", "Citizen"),
+    ("onderzoeker", "Onderzoeker / anders", "Researcher / other"),
+]
+
+START = datetime(2026, 3, 12, 12, 30, tzinfo=UTC)  # 13:30 in Amsterdam
+
+
+def _at(minutes: float) -> str:
+    return (START + timedelta(minutes=minutes)).replace(microsecond=0).isoformat()
+
+
+def make_workshop() -> Workshop:
+    """The workshop: programme with planned and actual times, perspectives, circles, findings."""
+    steps = [
+        Step(id="opening", title="Opening en welkom", title_en="Opening and welcome",
+             kind="welcome", planned_start="13:30", planned_end="13:45",
+             actual_start=_at(0), actual_end=_at(17)),
+        Step(id="presentatie", title="Presentatie tussentijdse resultaten",
+             title_en="Presentation of interim results", kind="presentation",
+             planned_start="13:45", planned_end="14:30", actual_start=_at(17),
+             actual_end=_at(62)),
+        Step(id="eigen-kring", title="Reflectie in eigen kring",
+             title_en="Reflection in your own circle", kind="circle", planned_start="14:30",
+             planned_end="15:15", actual_start=_at(62), actual_end=_at(110)),
+        Step(id="dialoog", title="Dialoog tussen perspectieven",
+             title_en="Dialogue between perspectives", kind="exchange",
+             planned_start="15:30", planned_end="16:15", actual_start=_at(120),
+             actual_end=_at(163)),
+        Step(id="conclusies", title="Algemene conclusies", title_en="General conclusions",
+             kind="conclusions", planned_start="16:15", planned_end="16:45",
+             actual_start=_at(163), actual_end=_at(195)),
+        Step(id="afsluiting", title="Afsluiting", title_en="Closing", kind="closing",
+             planned_start="16:45", planned_end="17:00", actual_start=_at(195)),
+    ]
+    perspectives = [Perspective(id=i, label=nl, label_en=en) for i, nl, en in PERSPECTIVES]
+    circles = [CircleDef(id="politiek", name="Politiek & bestuur", name_en="Politics",
+                         perspectives=["raadslid", "bestuurder"], max_size=6)]
+    circles += [CircleDef(id=p.id, name=p.label, name_en=p.label_en, perspectives=[p.id],
+                          max_size=2 if p.id == "medewerker" else 4) for p in perspectives[2:]]
+    findings = [
+        Finding(id="f1", title="Verandering verloopt zelden volgens plan",
+                text="Informele netwerken sturen méér dan het plan."),
+        Finding(id="f2", title="Betekenisgeving verschilt per positie", text=""),
+    ]
+    return Workshop(
+        code="ABC123", title="Reflectiesessie De Veranderende Gemeente — Zwolle", date="2026-03-12",
+        place="Stadhuis Zwolle, raadszaal", facilitator_name="Fatima El Idrissi",
+        created_at=_at(-600), started_at=_at(0), ended_at=_at(210), steps=steps,
+        perspectives=perspectives, circles=circles, findings=findings,
+        state=LiveState(current_step="afsluiting"), facilitator_token="FACILITATOR-SECRET-TOKEN",
+        screen_token="SCREEN-SECRET-TOKEN-123", version=42)
+
+
+def make_session(reflections: int = 60, per_perspective: int = 3, seed: int = 7,
+                 conclusions: int = 4, reactions: tuple[int, int] = (1, 6)) -> WorkshopData:
+    """A realistic session: ``reflections`` reflections by ``per_perspective`` people each.
+
+    Each shared reflection gets between ``reactions[0]`` and ``reactions[1]``
+    reactions from other circles.
+    """
+    rng = random.Random(seed)
+    workshop = make_workshop()
+    participants: list[Participant] = []
+    serial = 0
+    for perspective in workshop.perspectives:
+        base = workshop.base_circle_for(perspective.id)
+        for _ in range(per_perspective):
+            serial += 1
+            members = sum(1 for p in participants
+                          if workshop.base_circle_for(p.perspective).id == base.id)
+            number = members // base.max_size + 1
+            circle = base.id if number == 1 else f"{base.id}-{number}"
+            name = NAMES[(serial - 1) % len(NAMES)] if serial % 3 == 1 else ""
+            participants.append(Participant(
+                id=f"p{serial:04d}", token=f"participant-secret-token-{serial:04d}",
+                pseudonym=f"{['Merel', 'Eik', 'Reiger', 'Linde'][serial % 4]} {serial}",
+                perspective=perspective.id, circle=circle,
+                circle_name=base.name if number == 1 else f"{base.name} {number}",
+                name=name, joined_at=_at(-10 + serial * 0.01), lang="nl"))
+
+    items: list[Reflection] = []
+    for i in range(reflections):
+        author = participants[(i * 7 + rng.randrange(len(participants))) % len(participants)]
+        if i < len(SPECIAL_TEXTS):
+            text = SPECIAL_TEXTS[i]
+        else:
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 40))).capitalize()
+            text = f"{text} (r{i})"
+        hidden = i % 17 == 5
+        if hidden:
+            text = f"{HIDDEN_MARKER} {i}: ongepaste opmerking"
+        shared = not hidden and (i < len(SPECIAL_TEXTS) or rng.random() < 0.25)
+        created = 64 + 45 * i / max(reflections, 1)
+        items.append(Reflection.from_dict({
+            "id": f"r{i:05d}", "participant": author.id, "perspective": author.perspective,
+            "circle": author.circle, "text": text, "created_at": _at(created),
+            "finding": rng.choice([None, "f1", "f2"]), "client_id": f"c{i}" if i % 2 else None,
+            "pseudonym": author.pseudonym, "seq": i + 1, "shared": shared,
+            "shared_at": _at(created + 5) if shared else None, "hidden": hidden}))
+    # one hidden reflection that was shared before it was hidden
+    items[5].shared = True
+
+    reaction_items: list[Reaction] = []
+    kinds = ["agree", "agree", "disagree", "pass"]
+    for r in items:
+        if not r.shared:
+            continue
+        others = [p for p in participants if p.circle != r.circle]
+        for p in rng.sample(others, k=min(len(others), rng.randint(*reactions))):
+            text = rng.choice(["", "", "Herkenbaar vanuit de uitvoering.", "Klopt niet 🤔",
+                               "=1+1"])
+            reaction_items.append(Reaction(
+                id=f"{r.id}:{p.id}", reflection=r.id, participant=p.id,
+                perspective=p.perspective, circle=p.circle, kind=rng.choice(kinds),
+                created_at=_at(125 + rng.random() * 30), text=text))
+
+    visible_shared = [r.id for r in items if r.shared and not r.hidden]
+    conclusion_items = [
+        Conclusion(id=f"k{n}", text=f"Conclusie {n}: vertrouwen is de voorwaarde voor ruimte "
+                   f"in verandering — ‘samen’ {n}", created_at=_at(165 + n),
+                   reflections=visible_shared[n:n + 3] + ["r00005"],
+                   perspectives=["raadslid", "medewerker"] if n % 2 else [])
+        for n in range(1, conclusions + 1)]
+    conclusion_items.append(Conclusion(id="k-hidden", text=f"{HIDDEN_CONCLUSION_MARKER} weg",
+                                       created_at=_at(170), hidden=True))
+    conclusion_items.append(Conclusion(id="k-draft", text="Nog te bespreken: de rol van de raad",
+                                       created_at=_at(171), draft=True))
+    endorsements: list[Endorsement] = []
+    for c in conclusion_items:
+        if c.draft:
+            continue
+        for p in participants:
+            roll = rng.random()
+            if roll < 0.15:
+                continue
+            kind = "support" if roll < 0.75 else "concern"
+            text = rng.choice(["", "", "Mee eens, mits de raad meedoet.", "-zorg over tijd"])
+            endorsements.append(Endorsement(
+                id=f"{c.id}:{p.id}", conclusion=c.id, participant=p.id,
+                perspective=p.perspective, kind=kind, created_at=_at(180 + rng.random() * 10),
+                text=text))
+    return WorkshopData(workshop=workshop, participants=participants, reflections=items,
+                        reactions=reaction_items, conclusions=conclusion_items,
+                        endorsements=endorsements, seq=len(items) + len(reaction_items) + 17)
