@@ -119,15 +119,11 @@ def export(code: str, fmt: str, output: str | None, names: bool, lang: str) -> i
     except DomainError:
         print(f"error: no session with code {code!r}", file=sys.stderr)
         return 2
-    patterns = None
-    try:
-        from .domain.patterns import analyse_workshop
+    from .domain.patterns import analyse_workshop
 
-        patterns = analyse_workshop(data, audience="export",
-                                    min_group=app.config["FACILITATOR"]["MIN_GROUP"])
-    except ImportError:
-        pass
-    result = render(data, fmt, lang=lang, names=names, patterns=patterns)
+    min_group = app.config["FACILITATOR"]["MIN_GROUP"]
+    patterns = analyse_workshop(data, audience="export", lang=lang, min_group=min_group)
+    result = render(data, fmt, lang=lang, names=names, patterns=patterns, min_group=min_group)
     if output:
         with open(output, "wb") as handle:
             handle.write(result.content)

@@ -80,7 +80,7 @@ def test_pinned_pattern_hides_small_groups(make_session, sio):
     # one person per perspective: the projector's version has no such theme to pin
     answer = fac.emit("pin_pattern", {"pattern": theme["id"]}, callback=True)
     assert answer["ok"] is False and answer["error"]["code"] == "not_found"
-    assert "screen" in answer["error"]["message"]
+    assert "scherm" in answer["error"]["message"]  # Dutch by default
     screen = sio(s.screen, s.code)
     snap = [m["args"][0] for m in screen.get_received() if m["name"] == "snapshot"][0]
     assert snap["workshop"]["state"]["pinned_pattern"] is None

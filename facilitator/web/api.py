@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..domain import views
 from ..domain.errors import N_, Forbidden, Invalid
@@ -21,6 +21,7 @@ from .auth import (
     organiser_from_request,
     settings,
 )
+from .exports import export_response
 from .links import links_for
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -272,23 +273,8 @@ def export(code: str):
     """Download the session: ``?format=md|json|html|pdf|docx|csv|xlsx&lang=&names=``."""
     actor = bearer_actor(code)
     require(actor.role, Action.EXPORT, None)
-    from ..domain.export import FORMATS, render
-
-    fmt = request.args.get("format", "md")
-    if fmt not in FORMATS:
-        raise Invalid(N_("Unknown format."), field="format")
     names = request.args.get("names") in ("1", "true", "yes") and actor.role == Role.ORGANISER
-    result = render(ops().load(code), fmt, lang=request.args.get("lang", "nl"), names=names,
-                    patterns=_patterns_for_export(actor.code),
-                    delimiter="," if request.args.get("delimiter") == "," else ";")
-    return Response(result.content, mimetype=result.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{result.filename}"'})
-
-
-def _patterns_for_export(code: str) -> dict[str, Any] | None:
-    from ..patterns_service import patterns_for
-
-    return patterns_for(code, "export", request.args.get("lang", "nl"))
+    return export_response(actor.code, names=names)
 
 
 @bp.get("/sessions/<code>/patterns")

@@ -6,17 +6,16 @@ import hmac
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 
 from ..domain.rules import Role
-from .auth import cookie_actor, find_workshop, ops, set_identity_cookie
+from .auth import cookie_actor, find_workshop, set_identity_cookie
+from .exports import export_response
 from .links import links_for
 from .pages import socket_context
 
@@ -47,17 +46,8 @@ def console(code: str):
 
 @bp.get("/<code>/export")
 def export(code: str):
-    """Download the session in a format (facilitator cookie)."""
-    from ..domain.errors import Invalid
-    from ..domain.export import FORMATS, render
-    from .i18n import gettext as _
-
+    """Download the session in a format (facilitator cookie; never with names)."""
     workshop = find_workshop(code)
     if cookie_actor(workshop.code, Role.FACILITATOR) is None:
         abort(403)
-    fmt = request.args.get("format", "md")
-    if fmt not in FORMATS:
-        raise Invalid(_("Unknown format."))
-    result = render(ops().load(workshop.code), fmt, lang=request.args.get("lang", "nl"))
-    return Response(result.content, mimetype=result.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{result.filename}"'})
+    return export_response(workshop.code)

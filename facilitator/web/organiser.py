@@ -6,12 +6,13 @@ from __future__ import annotations
 import functools
 
 import yaml
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
 from ..domain.errors import DomainError, Invalid
 from ..domain.operations import Actor
 from ..domain.rules import Role
 from .auth import is_organiser_token, ops
+from .exports import export_response
 from .i18n import error_body
 from .i18n import gettext as _
 from .links import links_for
@@ -173,14 +174,6 @@ def delete(code: str):
 @bp.get("/<code>/export")
 @organiser_required
 def export(code: str):
-    """Download the session report in a format."""
-    from ..domain.export import FORMATS, render
-
+    """Download the session report in a format (names only when asked for)."""
     workshop = ops().workshop(code)
-    fmt = request.args.get("format", "md")
-    if fmt not in FORMATS:
-        raise Invalid(_("Unknown format."))
-    result = render(ops().load(workshop.code), fmt, lang=request.args.get("lang", "nl"),
-                    names=request.args.get("names") == "1")
-    return Response(result.content, mimetype=result.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{result.filename}"'})
+    return export_response(workshop.code, names=request.args.get("names") == "1")

@@ -109,12 +109,14 @@ def _report_renderer(fmt: str) -> Callable[[report_model.Report, str], bytes]:
 
 
 def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = False,
-           patterns: dict[str, Any] | None = None, delimiter: str = ";") -> Export:
+           patterns: dict[str, Any] | None = None, delimiter: str = ";",
+           min_group: int = 3) -> Export:
     """Render the export ``fmt`` (one of ``FORMATS``) of a session.
 
     ``lang`` is 'nl' (default) or 'en'; ``names=True`` adds display names;
     ``patterns`` (optional, from the patterns module) adds a section with each
-    item's title, explanation and counts; ``delimiter`` is the CSV delimiter.
+    item's title, explanation and counts; ``delimiter`` is the CSV delimiter;
+    ``min_group`` is the smallest group a per-perspective figure may name.
     "pdf" returns the print-ready A4 HTML page (``text/html``), which the browser
     saves as PDF.  Raises ValueError for an unknown format or CSV delimiter; an
     unknown language gives Dutch.
@@ -131,7 +133,8 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
         content = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     else:
         renderer = _report_renderer(fmt)
-        model = report_model.build(data, lang=lang, names=names, patterns=patterns)
+        model = report_model.build(data, lang=lang, names=names, patterns=patterns,
+                                   min_group=min_group)
         content = renderer(model, delimiter)
     return Export(content=content, mimetype=FORMATS[fmt].mimetype,
                   filename=filename(data, fmt, lang))

@@ -530,17 +530,34 @@ def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int]) -> 
 
 # -- building ---------------------------------------------------------------------
 
+OTHER = "_other"  # perspectives too small to show on their own, pooled
+
+
 def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
-          patterns: dict | list | None = None, now: datetime | None = None) -> Report:
-    """Build the report of a session in ``lang``; names only with ``names=True``."""
+          patterns: dict | list | None = None, now: datetime | None = None,
+          min_group: int = 3) -> Report:
+    """Build the report of a session in ``lang``; names only with ``names=True``.
+
+    Per-perspective figures (support per conclusion, reactions across
+    perspectives) name a perspective only when at least ``min_group`` people
+    of it stand behind the figure; smaller groups are pooled as "other
+    perspectives", so a figure never points at one person.
+    """
     lang = normalise_lang(lang)
     t = labels(lang)
     workshop = data.workshop
     order = {p.id: i for i, p in enumerate(workshop.perspectives)}
+    order[OTHER] = len(order) + 1
 
     def label(pid: str) -> str:
+        if pid == OTHER:
+            return t["other_perspectives"]
         perspective = workshop.perspective(pid)
         return perspective.label_for(lang) if perspective else pid
+
+    def pooled(people: dict[str, set[str]]) -> dict[str, str]:
+        """perspective -> itself, or OTHER when fewer than min_group people stand behind it."""
+        return {pid: pid if len(who) >= min_group else OTHER for pid, who in people.items()}
 
     def sort_perspectives(ids: Any) -> list[str]:
         return sorted(set(ids), key=lambda pid: (order.get(pid, len(order)), pid))
@@ -572,10 +589,12 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
 
     # reactions to visible reflections
     reactions: list[ReactionItem] = []
+    reactors: dict[str, set[str]] = defaultdict(set)
     for x in data.reactions:
         target = items.get(x.reflection)
         if target is None:
             continue
+        reactors[x.perspective].add(x.participant)
         kind = x.kind if x.kind in KINDS else "pass"
         target.agree += kind == "agree"
         target.disagree += kind == "disagree"
@@ -592,9 +611,10 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     dialogue = [DialogueItem(reflection=item, reactions=by_reflection.get(item.id, []))
                 for item in reflection_items if item.shared or by_reflection.get(item.id)]
 
+    shown_as = pooled(reactors)
     cross_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for reaction in reactions:
-        cross_counts[(reaction.reflection.perspective_id, reaction.perspective_id)][
+        cross_counts[(reaction.reflection.perspective_id, shown_as[reaction.perspective_id])][
             reaction.kind] += 1
     cross = [CrossRow(from_perspective=label(a), by_perspective=label(b),
                       agree=c["agree"], disagree=c["disagree"], pass_=c["pass"])
@@ -615,8 +635,10 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     present = sort_perspectives([p.perspective for p in data.participants]
                                 + [r.perspective for r in visible])
     rows = {pid: PerspectiveRow(id=pid, label=label(pid)) for pid in present}
+    participant_count: Counter = Counter()
     for p in data.participants:
         rows[p.perspective].participants += 1
+        participant_count[p.perspective] += 1
     for item in reflection_items:
         rows[item.perspective_id].reflections += 1
         rows[item.perspective_id].shared += int(item.shared)
@@ -674,11 +696,16 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     conclusion_items = []
     for c in visible_conclusions:
         mine = by_conclusion.get(c.id, [])
-        ids = sort_perspectives(present + [e.perspective_id for e in mine] + list(c.perspectives))
+        endorsers: dict[str, set[str]] = defaultdict(set)
+        for e in mine:
+            endorsers[e.perspective_id].add(e.id)
+        shown = pooled(endorsers)
+        ids = sort_perspectives([pid for pid in present if participant_count[pid] >= min_group]
+                                + list(shown.values()))
         support = {pid: PerspectiveSupport(perspective_id=pid, perspective=label(pid))
                    for pid in ids}
         for e in mine:
-            entry = support[e.perspective_id]
+            entry = support[shown[e.perspective_id]]
             if e.kind == "concern":
                 entry.concern += 1
             else:

@@ -49,20 +49,32 @@ def perspective_label(data, pid, lang="nl"):
     return data.workshop.perspective(pid).label_for(lang)
 
 
-def expected_support(data, lang="nl"):
-    """conclusion id -> {perspective label: (support, concern)} for perspectives with any."""
+OTHER_LABEL = {"nl": "Andere perspectieven (kleine groepen samengevoegd)",
+               "en": "Other perspectives (small groups merged)"}
+
+
+def expected_support(data, lang="nl", min_group=3):
+    """conclusion id -> {perspective label: (support, concern)} for perspectives with any;
+    perspectives with fewer than ``min_group`` endorsers are pooled (the small-group rule)."""
     out = {}
     for c in visible_conclusions(data):
-        counts = Counter((e.perspective, e.kind) for e in data.endorsements if e.conclusion == c.id)
-        out[c.id] = {perspective_label(data, pid, lang): (counts[(pid, "support")],
-                                                          counts[(pid, "concern")])
-                     for pid in {p for p, _ in counts}}
+        mine = [e for e in data.endorsements if e.conclusion == c.id]
+        people = Counter(e.perspective for e in mine)
+        counts: Counter = Counter()
+        for e in mine:
+            shown = perspective_label(data, e.perspective, lang) \
+                if people[e.perspective] >= min_group else OTHER_LABEL[lang]
+            counts[(shown, e.kind)] += 1
+        out[c.id] = {label: (counts[(label, "support")], counts[(label, "concern")])
+                     for label in {k for k, _ in counts}}
     return out
 
 
-def check_support(data, found: dict[str, dict[str, tuple[int, int]]], lang="nl"):
-    """``found``: conclusion id -> rows {perspective: (support, concern)} incl. zero rows."""
-    expected = expected_support(data, lang)
+def check_support(data, found: dict[str, dict[str, tuple[int, int]]], lang="nl",
+                  min_group=3):
+    """``found``: conclusion id -> rows {perspective: (support, concern)} incl. zero rows.
+    Reports pool small groups; the raw CSV/Excel rows (one per endorsement) do not."""
+    expected = expected_support(data, lang, min_group)
     assert set(found) == set(expected)
     for cid, rows in expected.items():
         nonzero = {k: v for k, v in found[cid].items() if v != (0, 0)}
@@ -336,7 +348,7 @@ def test_csv(data, delimiter, names):
         entry = found[by_number[int(row[col["# conclusie"]])]][row[col["Perspectief"]]]
         entry[0 if row[col["Soort"]] == "Steun" else 1] += 1
     check_support(data, {cid: {k: tuple(v) for k, v in rows.items()}
-                         for cid, rows in found.items()})
+                         for cid, rows in found.items()}, min_group=1)
 
     header, *rows = files["conclusies.csv"]
     col = {name: i for i, name in enumerate(header)}
@@ -406,7 +418,7 @@ def test_xlsx(data, names):
         entry = found[numbers[row[col["# conclusie"]]]][row[col["Perspectief"]]]
         entry[0 if row[col["Soort"]] == "Steun" else 1] += 1
     check_support(data, {cid: {k: tuple(v) for k, v in rows.items()}
-                         for cid, rows in found.items()})
+                         for cid, rows in found.items()}, min_group=1)
 
 
 # -- JSON archive ---------------------------------------------------------------------------

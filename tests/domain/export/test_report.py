@@ -62,8 +62,10 @@ def test_support_counts_per_perspective(data):
     visible = [c for c in data.conclusions if not c.hidden]
     assert [c.id for c in report.conclusions] == [c.id for c in visible]
     for item in report.conclusions:
-        expected = Counter((e.perspective, e.kind) for e in data.endorsements
-                           if e.conclusion == item.id)
+        mine = [e for e in data.endorsements if e.conclusion == item.id]
+        people = Counter(e.perspective for e in mine)
+        expected = Counter((e.perspective if people[e.perspective] >= 3 else "_other", e.kind)
+                           for e in mine)
         for row in item.per_perspective:
             assert row.support == expected[(row.perspective_id, "support")]
             assert row.concern == expected[(row.perspective_id, "concern")]
@@ -220,3 +222,20 @@ def test_time_helpers():
 
 def test_xml_safe_removes_control_characters_only():
     assert xml_safe("a\x00b\x1bc\td\ne 🙂 é") == "abc\td\ne 🙂 é"
+
+
+def test_small_groups_are_pooled_in_per_perspective_figures(data):
+    """No per-perspective figure in a report points at fewer than three people."""
+    report = build(data)
+    labels = {p.label for p in data.workshop.perspectives}
+    for item in report.conclusions:
+        endorsers = Counter(e.perspective for e in data.endorsements
+                            if e.conclusion == item.id)
+        for row in item.per_perspective:
+            if row.perspective_id == "_other":
+                assert row.perspective not in labels
+            elif row.support or row.concern:
+                assert endorsers[row.perspective_id] >= 3
+    everyone = build(data, min_group=1)
+    assert all(row.perspective_id != "_other"
+               for item in everyone.conclusions for row in item.per_perspective)
