@@ -5,25 +5,57 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import ngettext
+
 from ..domain import joincode
 from ..domain.operations import Actor
 from .auth import page_token
 from .i18n import gettext as _
 
+#: ngettext fills in its arguments; this leaves ``%(n)s`` in place for the JavaScript.
+KEEP_N = "%(n)s"
+
 
 def client_strings() -> dict[str, str]:
-    """UI strings for the JavaScript modules, in the request's language."""
+    """UI strings for the JavaScript modules, in the request's language.
+
+    ``%(name)s`` placeholders are filled in by ``format`` in static/js/dom.js;
+    plurals come as ``<name>_one`` and ``<name>_other``.
+    """
     return {
+        # connection and sending
         "connected": _("Connected"),
         "connecting": _("Connecting…"),
         "offline": _("No connection: your input is kept and sent later"),
         "waiting": _("Waiting for connection"),
         "sending": _("Sending…"),
         "sent": _("Sent"),
+        "posted": _("Your reflection has been posted."),
         "failed": _("Not sent"),
+        "dismiss": _("Remove"),
+        "error": _("Something went wrong. Please try again."),
+        # steps
+        "step_of": _("Step %(n)s of %(total)s"),
+        "not_started": _("The session has not started yet."),
+        "now_showing": _("Now: %(title)s"),
+        "kind_welcome": _("Welcome"),
+        "kind_presentation": _("Presentation"),
+        "kind_circle": _("Own circle"),
+        "kind_exchange": _("Dialogue"),
+        "kind_conclusions": _("Conclusions"),
+        "kind_closing": _("Closing"),
+        "finding_of": _("Result %(n)s of %(total)s"),
+        # posting and sharing in the own circle
+        "char_count": _("%(n)s of %(max)s characters"),
+        "empty_reflection": _("Write your reflection before you post it."),
+        "you": _("you"),
         "share": _("Take into the dialogue"),
-        "unshare": _("Do not take along"),
         "shared": _("Taken into the dialogue"),
+        "unshared": _("No longer taken into the dialogue"),
+        "no_reflections": _("No reflections yet."),
+        "no_shared": _("No reflections of other circles yet."),
+        "locked": _("The facilitator has paused posting for a moment."),
+        # reactions and endorsements
         "agree": _("Recognisable"),
         "disagree": _("Not recognisable"),
         "pass": _("No opinion"),
@@ -31,33 +63,50 @@ def client_strings() -> dict[str, str]:
         "concern": _("Concern"),
         "your_reaction": _("Your reaction"),
         "your_endorsement": _("Your choice"),
-        "no_reflections": _("No reflections yet."),
         "no_conclusions": _("No conclusions yet."),
-        "locked": _("The facilitator has paused posting for a moment."),
-        "participants": _("participants"),
-        "reflections": _("reflections"),
+        # counts
+        "participants_one": ngettext("%(n)s participant", "%(n)s participants", 1, n=KEEP_N),
+        "participants_other": ngettext("%(n)s participant", "%(n)s participants", 2, n=KEEP_N),
+        "reflections_one": ngettext("%(n)s reflection", "%(n)s reflections", 1, n=KEEP_N),
+        "reflections_other": ngettext("%(n)s reflection", "%(n)s reflections", 2, n=KEEP_N),
+        "absent_one": ngettext("%(n)s perspective not yet present",
+                               "%(n)s perspectives not yet present", 1, n=KEEP_N),
+        "absent_other": ngettext("%(n)s perspective not yet present",
+                                 "%(n)s perspectives not yet present", 2, n=KEEP_N),
+        "taken_along_count": _("%(n)s taken into the dialogue"),
+        "other_perspectives": _("Other perspectives"),
+        # console
+        "select": _("Select"),
+        "selected_count": _("%(n)s selected."),
+        "select_first": _("Select a reflection first."),
         "hide": _("Hide"),
-        "unhide": _("Show again"),
         "hidden": _("Hidden"),
         "spotlight": _("Spotlight"),
-        "unspotlight": _("Remove spotlight"),
-        "other_perspectives": _("other perspectives"),
-        "own_circle": _("Your circle"),
-        "other_circles": _("Other circles"),
-        "elapsed": _("elapsed"),
-        "planned": _("planned"),
-        "overrun": _("over time"),
+        "on_screen": _("On the screen"),
+        "timer": _("%(elapsed)s of %(planned)s minutes"),
+        "timer_unplanned": _("%(elapsed)s minutes"),
+        "timer_over": _("%(over)s minutes over time"),
+        "screen_blanked": _("The screen is blank."),
+        "screen_live": _("The screen follows the agenda."),
         "draft": _("Draft"),
         "publish": _("Publish"),
+        "empty_conclusion": _("Write the conclusion before you add it."),
+        "conclusion_added": _("The conclusion has been added."),
         "none_yet": _("Nothing yet."),
         "pin": _("Show on screen"),
-        "unpin": _("Remove from screen"),
         "to_conclusion": _("Make draft conclusion"),
         "too_few": _("Too few reactions to interpret."),
-        "step_of": _("Step %(n)s of %(total)s"),
-        "error": _("Something went wrong. Please try again."),
-        "char_count": _("%(n)s of %(max)s characters"),
-        "join_more": _("Join at"),
+        "small_group": _("Fewer than three people: the screen merges this figure."),
+        "patterns_unavailable": _("The pattern analysis is not available at the moment."),
+        "patterns_stale": _("The pattern analysis could not be updated; this is the last result."),
+        "patterns_themes": _("Shared themes"),
+        "patterns_common_ground": _("Common ground"),
+        "patterns_dividing_lines": _("Dividing lines"),
+        "patterns_distinctive": _("Distinctive concerns"),
+        "patterns_blind_spots": _("Blind spots"),
+        # screen
+        "general_conclusions": _("General conclusions"),
+        "thanks": _("Thank you for your contribution"),
     }
 
 

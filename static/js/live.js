@@ -6,6 +6,11 @@
 // means something was missed (the page asks for a fresh snapshot). Every
 // 20 seconds the page also asks for the latest number, so a page that
 // missed the *last* events (a Redis hiccup between workers) catches up too.
+//
+// When the browser reports that the network is gone, the page stops using the
+// socket at once (a half-dead connection would only swallow actions until a
+// timeout) and shows that it is offline; when the network is back it connects
+// again and gets a fresh snapshot.
 
 export class Live {
   constructor({ token, onSnapshot, onEvent, onStatus }) {
@@ -14,19 +19,38 @@ export class Live {
     this.onEvent = onEvent;
     this.onStatus = onStatus || (() => {});
     this.listeners = [];
+    this.status = "connecting";
     this.socket = window.io({ auth: { token }, transports: ["websocket", "polling"],
                               reconnectionDelayMax: 5000 });
-    this.socket.on("connect", () => { this.onStatus("connected"); this.listeners.forEach((f) => f()); });
-    this.socket.on("disconnect", () => this.onStatus("offline"));
-    this.socket.on("connect_error", () => this.onStatus("offline"));
+    this.socket.on("connect", () => {
+      this.setStatus("connected");
+      this.listeners.forEach((f) => f());
+    });
+    this.socket.on("disconnect", () => this.setStatus("offline"));
+    this.socket.on("connect_error", () => this.setStatus("offline"));
+    this.socket.io.on("reconnect_attempt", () => { if (this.status !== "offline") this.setStatus("connecting"); });
     this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
     this.socket.on("event", (event) => this.applyEvent(event));
     this.timer = setInterval(() => this.checkSeq(), 20000);
-    window.addEventListener("online", () => { if (!this.socket.connected) this.socket.connect(); });
+    window.addEventListener("offline", () => {
+      this.socket.disconnect();
+      this.setStatus("offline");
+    });
+    window.addEventListener("online", () => {
+      if (!this.socket.connected) {
+        this.setStatus("connecting");
+        this.socket.connect();
+      }
+    });
+  }
+
+  setStatus(status) {
+    this.status = status;
+    this.onStatus(status);
   }
 
   get connected() {
-    return this.socket.connected;
+    return this.socket.connected && navigator.onLine !== false;
   }
 
   onConnect(fn) {
@@ -73,4 +97,12 @@ export class Live {
       });
     });
   }
+}
+
+// Show a Live status in a [data-connection] element: text plus data-state for the icon.
+export function showStatus(node, status, strings) {
+  if (!node) return;
+  const text = { connected: strings.connected, connecting: strings.connecting, offline: strings.offline }[status];
+  if (node.textContent !== text) node.textContent = text;
+  node.dataset.state = status;
 }

@@ -12,10 +12,11 @@ function newClientId() {
 }
 
 export class Outbox {
-  constructor(live, key, onChange) {
+  constructor(live, key, { onChange, onDelivered }) {
     this.live = live;
     this.key = `facilitator-outbox:${key}`;
-    this.onChange = onChange;
+    this.onChange = onChange || (() => {});
+    this.onDelivered = onDelivered || (() => {});
     this.items = this.load();
     this.flushing = false;
     live.onConnect(() => this.flush());
@@ -25,7 +26,8 @@ export class Outbox {
 
   load() {
     try {
-      return JSON.parse(localStorage.getItem(this.key) || "[]");
+      const items = JSON.parse(localStorage.getItem(this.key) || "[]");
+      return items.map((i) => (i.state === "sending" ? { ...i, state: "waiting" } : i));
     } catch {
       return [];
     }
@@ -40,14 +42,20 @@ export class Outbox {
     this.onChange(this.items);
   }
 
-  // Queue an action (post, react, endorse) and try to send it now.
-  add(event, data, summary) {
+  // Queue an action (post, react, endorse) and try to send it now. A newer reaction to
+  // the same thing replaces one that has not left yet.
+  add(event, data, summary, replaces = null) {
+    if (replaces) this.items = this.items.filter((i) => !(i.event === event && i.state !== "sending" && replaces(i)));
     const item = { id: newClientId(), event, data: { ...data }, summary, state: "waiting" };
     item.data.client_id = item.id;
     this.items.push(item);
     this.save();
     this.flush();
     return item;
+  }
+
+  pending(event, match) {
+    return this.items.find((i) => i.event === event && i.state !== "failed" && match(i.data));
   }
 
   dismiss(id) {
@@ -60,12 +68,14 @@ export class Outbox {
     this.flushing = true;
     try {
       for (const item of this.items.filter((i) => i.state !== "failed")) {
+        if (!this.items.includes(item)) continue;
         item.state = "sending";
         this.onChange(this.items);
         const answer = await this.live.call(item.event, item.data);
         if (answer.ok) {
           this.items = this.items.filter((i) => i.id !== item.id);
           this.save();
+          this.onDelivered(item, answer);
         } else if (TRANSIENT.has(answer.error && answer.error.code)) {
           item.state = "waiting";
           this.save();

@@ -1,29 +1,25 @@
 // The participant's phone: current step, posting, the own circle, reactions to
 // other circles and endorsing conclusions, as the server's rules allow.
-import { $, el, format, label, pageData, replaceChildren, stepDescription, stepTitle } from "./dom.js";
-import { Live } from "./live.js";
+import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setText } from "./dom.js";
+import { Live, showStatus } from "./live.js";
 import { Outbox } from "./outbox.js";
 
 const page = pageData();
 const T = page.strings;
 const lang = document.documentElement.lang;
+const announcer = $("[data-announce]");
 let state = null;
+let outbox = null;
 
 const live = new Live({
   token: page.token,
   onSnapshot: (snap) => { state = snap; render(); },
   onEvent: (event) => { if (state) { apply(event); render(); } },
-  onStatus: (status) => {
-    const node = $("[data-connection]");
-    node.textContent = status === "connected" ? T.connected : T.offline;
-    node.dataset.state = status;
-  },
+  onStatus: (status) => { showStatus($("[data-connection]"), status, T); renderOutbox(); },
 });
 
-let outbox = null;
-
 function can(action) {
-  return state && state.can.includes(action);
+  return Boolean(state && state.can.includes(action));
 }
 
 function upsert(list, item) {
@@ -49,35 +45,65 @@ function apply(event) {
 }
 
 function show(name, visible) {
-  $(`[data-section="${name}"]`).hidden = !visible;
+  const node = $(`[data-section="${name}"]`);
+  if (node.hidden === visible) node.hidden = !visible;
+}
+
+function currentStep() {
+  const w = state.workshop;
+  return w.steps.find((s) => s.id === w.state.current_step) || null;
+}
+
+function kindNow() {
+  const step = currentStep();
+  return step ? step.kind : "welcome";
+}
+
+function ensureOutbox() {
+  if (outbox) return;
+  outbox = new Outbox(live, `${page.code}:${state.me.id}`, {
+    onChange: () => { renderOutbox(); if (state) { renderExchange(); renderConclusions(); } },
+    onDelivered: (item, answer) => {
+      if (item.event === "post" && answer.reflection) {
+        upsert(state.reflections, answer.reflection);
+        announce(announcer, T.posted);
+      }
+      if (item.event === "react" && answer.reaction) state.my_reactions[answer.reaction.reflection] = answer.reaction;
+      if (item.event === "endorse" && answer.endorsement) state.my_endorsements[answer.endorsement.conclusion] = answer.endorsement;
+      render();
+    },
+  });
 }
 
 function render() {
   const w = state.workshop;
-  const steps = w.steps;
-  const index = steps.findIndex((s) => s.id === w.state.current_step);
-  const step = steps[index] || steps[0];
-  $("[data-step-count]").textContent = format(T.step_of, { n: Math.max(index, 0) + 1, total: steps.length });
-  $("[data-step-title]").textContent = stepTitle(step, lang);
-  $("[data-step-description]").textContent = stepDescription(step, lang);
-  $("[data-locked]").hidden = !w.state.posting_locked;
-  $("[data-my-perspective]").textContent = label(w.perspectives, state.me.perspective, lang);
-  if (!outbox) {
-    outbox = new Outbox(live, `${page.code}:${state.me.id}`, renderOutbox);
-    renderOutbox(outbox.items);
+  const step = currentStep();
+  const index = step ? w.steps.indexOf(step) : -1;
+  setText($("[data-step-count]"), step ? format(T.step_of, { n: index + 1, total: w.steps.length }) : T.not_started);
+  const shown = step || w.steps[0];
+  if (shown) {
+    localized($("[data-step-title]"), shown.title_en, shown.title, lang);
+    localized($("[data-step-description]"), shown.description_en, shown.description, lang);
   }
+  $("[data-locked]").hidden = !w.state.posting_locked;
+  const mine = w.perspectives.find((p) => p.id === state.me.perspective);
+  if (mine) localized($("[data-my-perspective]"), mine.label_en, mine.label, lang);
+  const circle = (w.circles || []).find((c) => c.id === state.me.circle);
+  if (circle) localized($("[data-circle-name]"), circle.name_en, circle.name, lang);
+  ensureOutbox();
   renderFindings(w);
   show("compose", can("post_reflection"));
   renderCircle();
   renderExchange();
   renderConclusions();
+  renderOutbox();
 }
 
 function renderFindings(w) {
-  const visible = w.findings.length > 0 && step_kind() === "presentation";
+  const visible = w.findings.length > 0 && kindNow() === "presentation";
   show("findings", visible);
-  replaceChildren($("[data-findings]"), w.findings.map((f) =>
-    el("li", {}, el("h3", { text: f.title }), el("p", { text: f.text }))));
+  reconcile($("[data-findings]"), visible ? w.findings : [], (f) => f.id, (f) =>
+    el("li", {}, el("h3", { text: f.title }), el("p", { text: f.text })));
   const select = $("[data-finding-select]");
   $("[data-finding-field]").hidden = w.findings.length === 0;
   if (select.options.length !== w.findings.length + 1) {
@@ -86,129 +112,186 @@ function renderFindings(w) {
   }
 }
 
-function step_kind() {
-  const w = state.workshop;
-  const step = w.steps.find((s) => s.id === w.state.current_step);
-  return step ? step.kind : "welcome";
-}
-
 function renderCircle() {
-  const mine = state.reflections.filter((r) => r.circle === state.me.circle);
-  show("circle", mine.length > 0 || can("post_reflection"));
-  const items = mine.map((r) => {
+  const mine = state.reflections.filter((r) => r.circle === state.me.circle && !r.hidden);
+  const visible = can("post_reflection") || (can("view_own_circle") && mine.length > 0);
+  show("circle", visible);
+  $("[data-circle-hint]").hidden = !can("share_reflection");
+  const items = mine.length ? mine : [{ id: "empty" }];
+  reconcile($("[data-circle-list]"), items, (r) => r.id, (r) => {
+    if (r.id === "empty") return el("li", { class: "empty", text: T.no_reflections });
     const controls = [];
     if (can("share_reflection")) {
       controls.push(el("button", {
-        type: "button", class: "button button--secondary", "aria-pressed": String(r.shared),
-        dataset: { key: `share-${r.id}` },
-        onclick: () => share(r),
-        text: r.shared ? T.shared : T.share,
-      }));
+        type: "button", class: `utrecht-button utrecht-button--secondary-action${r.shared ? " utrecht-button--pressed" : ""}`,
+        "aria-pressed": String(Boolean(r.shared)), dataset: { key: `share-${r.id}` },
+        onclick: () => share(r.id),
+      }, T.share));
     } else if (r.shared) {
       controls.push(el("span", { class: "badge", text: T.shared }));
     }
-    return el("li", { class: "card" + (r.shared ? " card--shared" : "") },
+    const mineText = r.participant === state.me.id ? ` (${T.you})` : "";
+    return el("li", { class: `card${r.shared ? " card--shared" : ""}` },
       el("p", { class: "card-text", text: r.text }),
-      el("p", { class: "card-meta", text: r.pseudonym || "" }),
-      el("div", { class: "card-actions" }, controls));
-  });
-  replaceChildren($("[data-circle-list]"), items.length ? items : [el("li", { class: "empty", text: T.no_reflections })]);
+      el("p", { class: "card-meta", text: `${r.pseudonym || ""}${mineText}` }),
+      controls.length ? el("div", { class: "card-actions" }, controls) : null);
+  }, { animate: true });
 }
 
-async function share(reflection) {
-  const answer = await live.call("share", { reflection: reflection.id, shared: !reflection.shared });
-  if (answer.ok) { upsert(state.reflections, answer.reflection); render(); }
-  else alert(answer.error.message || T.error);
+async function share(id) {
+  const reflection = state.reflections.find((r) => r.id === id);
+  if (!reflection) return;
+  const answer = await live.call("share", { reflection: id, shared: !reflection.shared });
+  if (answer.ok) {
+    upsert(state.reflections, answer.reflection);
+    render();
+    announce(announcer, answer.reflection.shared ? T.shared : T.unshared);
+  } else {
+    announce(announcer, (answer.error && answer.error.message) || T.offline);
+  }
+}
+
+function choiceButtons(kinds, chosen, keyPrefix, onChoose) {
+  return kinds.map((kind) => el("button", {
+    type: "button",
+    class: `utrecht-button utrecht-button--secondary-action choice-${kind}${chosen === kind ? " utrecht-button--pressed" : ""}`,
+    "aria-pressed": String(chosen === kind), dataset: { key: `${keyPrefix}-${kind}` },
+    onclick: () => onChoose(kind),
+  }, T[kind]));
 }
 
 function renderExchange() {
-  const others = state.reflections.filter((r) => r.circle !== state.me.circle && r.shared);
-  const visible = can("view_shared") && ["exchange", "conclusions", "closing"].includes(step_kind());
+  if (!state) return;
+  const visible = can("view_shared") && ["exchange", "conclusions", "closing"].includes(kindNow());
   show("exchange", visible);
-  if (!visible) return;
-  const byPerspective = new Map();
+  const ps = state.workshop.perspectives;
+  const others = visible ? state.reflections.filter((r) => r.circle !== state.me.circle && r.shared && !r.hidden) : [];
+  const groups = new Map();
   for (const r of others) {
-    if (!byPerspective.has(r.perspective)) byPerspective.set(r.perspective, []);
-    byPerspective.get(r.perspective).push(r);
+    if (!groups.has(r.perspective)) groups.set(r.perspective, []);
+    groups.get(r.perspective).push(r);
   }
-  const groups = [];
-  for (const [perspective, list] of byPerspective) {
-    groups.push(el("section", { class: "group" },
-      el("h3", { text: label(state.workshop.perspectives, perspective, lang) }),
-      el("ul", { class: "cards" }, list.map(reactionCard))));
-  }
-  replaceChildren($("[data-exchange-list]"), groups.length ? groups : [el("p", { class: "empty", text: T.no_reflections })]);
+  const items = groups.size ? Array.from(groups, ([perspective, list]) => ({ id: perspective, list })) : [{ id: "empty" }];
+  reconcile($("[data-exchange-list]"), visible ? items : [], (g) => g.id, (g) => {
+    if (g.id === "empty") return el("p", { class: "empty", text: T.no_shared });
+    const headingId = `exchange-${g.id}`;
+    return el("section", { class: "group", "aria-labelledby": headingId },
+      el("h3", { id: headingId }, perspectiveSpan(ps, g.id, lang, T.other_perspectives)),
+      el("ul", { class: "cards" }, g.list.map(reactionCard)));
+  }, { animate: true });
 }
 
 function reactionCard(r) {
   const mine = state.my_reactions[r.id];
-  const pending = outbox && outbox.items.find((i) => i.event === "react" && i.data.reflection === r.id);
+  const pending = outbox && outbox.pending("react", (d) => d.reflection === r.id);
   const chosen = pending ? pending.data.kind : mine && mine.kind;
-  const buttons = ["agree", "disagree", "pass"].map((kind) => el("button", {
-    type: "button", class: `button button--choice choice-${kind}`, "aria-pressed": String(chosen === kind),
-    disabled: !can("react") || undefined, dataset: { key: `react-${r.id}-${kind}` },
-    onclick: () => { outbox.add("react", { reflection: r.id, kind }, T[kind]); render(); },
-    text: T[kind],
-  }));
+  let actions;
+  if (can("react")) {
+    const groupLabel = `${T.your_reaction}: ${r.text.slice(0, 60)}`;
+    actions = el("div", { class: "choice-buttons", role: "group", "aria-label": groupLabel },
+      choiceButtons(["agree", "disagree", "pass"], chosen, `react-${r.id}`, (kind) => react(r.id, kind)));
+  } else if (chosen) {
+    actions = el("p", { class: "card-meta", text: `${T.your_reaction}: ${T[chosen]}` });
+  }
   return el("li", { class: "card" },
     el("p", { class: "card-text", text: r.text }),
-    el("div", { class: "card-actions", role: "group", "aria-label": T.your_reaction }, buttons));
+    actions || null,
+    pending ? el("p", { class: "pending", text: live.connected ? T.sending : T.waiting }) : null);
+}
+
+function react(id, kind) {
+  outbox.add("react", { reflection: id, kind }, T[kind], (i) => i.data.reflection === id);
+  renderExchange();
+  announce(announcer, `${T.your_reaction}: ${T[kind]}`);
 }
 
 function renderConclusions() {
+  if (!state) return;
   const visible = can("view_conclusions");
   show("conclusions", visible);
-  if (!visible) return;
-  const items = state.conclusions.map((c) => {
+  $("[data-endorse-hint]").hidden = !can("endorse");
+  const list = visible ? state.conclusions.filter((c) => !c.hidden && !c.draft) : [];
+  const items = list.length ? list : [{ id: "empty" }];
+  reconcile($("[data-conclusion-list]"), visible ? items : [], (c) => c.id, (c) => {
+    if (c.id === "empty") return el("li", { class: "empty", text: T.no_conclusions });
     const mine = state.my_endorsements[c.id];
-    const pending = outbox && outbox.items.find((i) => i.event === "endorse" && i.data.conclusion === c.id);
+    const pending = outbox && outbox.pending("endorse", (d) => d.conclusion === c.id);
     const chosen = pending ? pending.data.kind : mine && mine.kind;
-    const buttons = ["support", "concern"].map((kind) => el("button", {
-      type: "button", class: `button button--choice choice-${kind}`, "aria-pressed": String(chosen === kind),
-      disabled: !can("endorse") || undefined, dataset: { key: `endorse-${c.id}-${kind}` },
-      onclick: () => { outbox.add("endorse", { conclusion: c.id, kind }, T[kind]); render(); },
-      text: T[kind],
-    }));
-    return el("li", { class: "card" }, el("p", { class: "card-text", text: c.text }),
-      el("div", { class: "card-actions", role: "group", "aria-label": T.your_endorsement }, buttons));
-  });
-  replaceChildren($("[data-conclusion-list]"), items.length ? items : [el("li", { class: "empty", text: T.no_conclusions })]);
+    let actions = null;
+    if (can("endorse")) {
+      actions = el("div", { class: "choice-buttons", role: "group", "aria-label": `${T.your_endorsement}: ${c.text.slice(0, 60)}` },
+        choiceButtons(["support", "concern"], chosen, `endorse-${c.id}`, (kind) => endorse(c.id, kind)));
+    } else if (chosen) {
+      actions = el("p", { class: "card-meta", text: `${T.your_endorsement}: ${T[chosen]}` });
+    }
+    return el("li", { class: "card" }, el("p", { class: "card-text", text: c.text }), actions,
+      pending ? el("p", { class: "pending", text: live.connected ? T.sending : T.waiting }) : null);
+  }, { animate: true });
 }
 
-function renderOutbox(items) {
+function endorse(id, kind) {
+  outbox.add("endorse", { conclusion: id, kind }, T[kind], (i) => i.data.conclusion === id);
+  renderConclusions();
+  announce(announcer, `${T.your_endorsement}: ${T[kind]}`);
+}
+
+function renderOutbox() {
+  if (!outbox) return;
   const list = $("[data-outbox]");
-  const posts = items.filter((i) => i.event === "post");
-  replaceChildren(list, posts.map((i) => el("li", { class: `outbox-item outbox-item--${i.state}` },
-    el("span", { class: "outbox-text", text: i.summary }),
-    el("span", { class: "outbox-state", text: i.state === "failed" ? `${T.failed}: ${i.error || ""}` : i.state === "sending" ? T.sending : T.waiting }),
-    i.state === "failed" ? el("button", { type: "button", class: "button button--link", text: "×", "aria-label": T.failed,
-      onclick: () => outbox.dismiss(i.id) }) : null)));
-  if (state) { renderExchange(); renderConclusions(); }
+  const posts = outbox.items.filter((i) => i.event === "post");
+  list.hidden = posts.length === 0;
+  reconcile(list, posts, (i) => i.id, (i) => {
+    let status = live.connected ? T.sending : T.waiting;
+    if (i.state === "failed") status = `${T.failed}: ${i.error || T.error}`;
+    return el("li", { class: `outbox-item outbox-item--${i.state === "failed" ? "failed" : "waiting"}` },
+      el("span", { class: "outbox-text", text: i.summary }),
+      el("span", { class: "outbox-state", text: status }),
+      i.state === "failed" ? el("button", {
+        type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { key: `dismiss-${i.id}` },
+        onclick: () => outbox.dismiss(i.id),
+      }, T.dismiss, el("span", { class: "visually-hidden", text: `: ${i.summary.slice(0, 40)}` })) : null);
+  });
 }
 
 const form = $("[data-compose]");
 const textarea = $("#reflection-text");
 const counter = $("[data-char-count]");
+const composeError = $("[data-compose-error]");
+
 function updateCount() {
-  counter.textContent = format(T.char_count, { n: textarea.value.length, max: textarea.maxLength });
+  setText(counter, format(T.char_count, { n: textarea.value.length, max: textarea.maxLength }));
 }
 textarea.addEventListener("input", updateCount);
 updateCount();
+
+function setComposeError(message) {
+  const field = $("[data-compose-field]");
+  composeError.textContent = message || "";
+  composeError.hidden = !message;
+  field.classList.toggle("utrecht-form-field--invalid", Boolean(message));
+  textarea.classList.toggle("utrecht-textarea--invalid", Boolean(message));
+  if (message) {
+    textarea.setAttribute("aria-invalid", "true");
+    textarea.setAttribute("aria-describedby", "reflection-hint reflection-error reflection-count");
+  } else {
+    textarea.removeAttribute("aria-invalid");
+    textarea.setAttribute("aria-describedby", "reflection-hint reflection-count");
+  }
+}
+
 form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = textarea.value.trim();
-  const error = $("[data-compose-error]");
   if (!text) {
-    error.textContent = T.error;
-    error.hidden = false;
-    textarea.setAttribute("aria-invalid", "true");
+    setComposeError(T.empty_reflection);
     textarea.focus();
     return;
   }
-  error.hidden = true;
-  textarea.removeAttribute("aria-invalid");
+  if (!outbox) return;
+  setComposeError("");
   const finding = $("[data-finding-select]").value || null;
   outbox.add("post", { text, finding }, text);
   textarea.value = "";
   updateCount();
+  announce(announcer, live.connected ? T.sending : T.waiting);
 });

@@ -1,7 +1,7 @@
 // The projector: large type, one view per kind of agenda step, live updates
 // that change text in place (no layout jumps), and a full-screen toggle.
-import { $, $all, el, label, pageData, replaceChildren, stepTitle } from "./dom.js";
-import { Live } from "./live.js";
+import { $, $all, el, format, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText } from "./dom.js";
+import { Live, showStatus } from "./live.js";
 
 const page = pageData();
 const T = page.strings;
@@ -12,7 +12,7 @@ const live = new Live({
   token: page.token,
   onSnapshot: (snap) => { state = snap; render(); },
   onEvent: (event) => { if (state) { apply(event); render(); } },
-  onStatus: () => {},
+  onStatus: (status) => showStatus($("[data-connection]"), status, T),
 });
 
 function upsert(list, item) {
@@ -24,7 +24,7 @@ function upsert(list, item) {
 let resyncTimer = null;
 function scheduleResync() {
   if (resyncTimer) return;
-  resyncTimer = setTimeout(() => { resyncTimer = null; live.resync(); }, 1000);
+  resyncTimer = setTimeout(() => { resyncTimer = null; live.resync(); }, 800);
 }
 
 function apply(event) {
@@ -45,100 +45,132 @@ function apply(event) {
   if (event.removed_conclusion) state.conclusions = state.conclusions.filter((c) => c.id !== event.removed_conclusion);
   if (event.type === "conclusion") upsert(state.conclusions, { endorsements: { total: {}, by_perspective: {} }, ...event.conclusion });
   if (event.type === "reaction" || event.type === "endorsement") scheduleResync();
-  if (event.type === "state") state.workshop.state = event.state;
+  if (event.type === "state") state.workshop.state = { ...state.workshop.state, ...event.state };
 }
 
-function kindNow() {
+function currentStep() {
   const w = state.workshop;
-  const s = w.steps.find((x) => x.id === w.state.current_step);
-  return s ? s : w.steps[0];
+  return w.steps.find((x) => x.id === w.state.current_step) || w.steps[0];
 }
+
+const VIEWS = { welcome: "welcome", presentation: "presentation", circle: "circle", exchange: "exchange",
+  conclusions: "conclusions", closing: "conclusions" };
 
 function render() {
   const w = state.workshop;
-  const step = kindNow();
-  $("[data-step-title]").textContent = stepTitle(step, lang);
+  const step = currentStep();
+  if (step) localized($("[data-step-title]"), step.title_en, step.title, lang);
   $("[data-blank]").hidden = !w.state.screen_blank;
-  const view = { welcome: "welcome", presentation: "presentation", circle: "circle", exchange: "exchange",
-    conclusions: "conclusions", closing: "conclusions" }[step.kind];
-  $all("[data-view]").forEach((s) => { s.hidden = s.dataset.view !== view; });
+  const view = VIEWS[step ? step.kind : "welcome"] || "welcome";
+  $all("[data-view]").forEach((s) => { const hide = s.dataset.view !== view; if (s.hidden !== hide) s.hidden = hide; });
   if (view === "welcome") renderWelcome();
   if (view === "presentation") renderFinding();
   if (view === "circle") renderCircles();
   if (view === "exchange") renderExchange();
-  if (view === "conclusions") renderConclusions();
+  if (view === "conclusions") renderConclusions(step && step.kind === "closing");
 }
 
 function renderWelcome() {
   const a = state.activity;
   const ps = state.workshop.perspectives;
-  $("[data-joined-total]").textContent = `${a.participants} ${T.participants}`;
-  replaceChildren($("[data-joined]"), ps.filter((p) => a.by_perspective[p.id]).map((p) =>
-    el("li", {}, el("span", { text: label(ps, p.id, lang) }), el("strong", { text: String(a.by_perspective[p.id]) }))));
+  setText($("[data-joined-total]"), plural(T, "participants", a.participants));
+  reconcile($("[data-joined]"), ps.filter((p) => a.by_perspective[p.id]), (p) => p.id, (p) =>
+    el("li", {}, perspectiveSpan(ps, p.id, lang), el("strong", { text: String(a.by_perspective[p.id]) })), { animate: true });
 }
 
 function renderFinding() {
   const w = state.workshop;
   const f = w.findings[w.state.finding_index] || w.findings[0];
-  $("[data-finding-position]").textContent = f ? `${w.state.finding_index + 1} / ${w.findings.length}` : "";
-  $("[data-finding-title]").textContent = f ? f.title : stepTitle(kindNow(), lang);
-  $("[data-finding-text]").textContent = f ? f.text : "";
+  setText($("[data-finding-position]"), f ? format(T.finding_of, { n: w.state.finding_index + 1, total: w.findings.length }) : "");
+  const title = $("[data-finding-title]");
+  if (f) setText(title, f.title);
+  else { const s = currentStep(); localized(title, s.title_en, s.title, lang); }
+  setText($("[data-finding-text]"), f ? f.text : "");
 }
 
 function renderCircles() {
-  const circles = Object.entries(state.activity.circles);
-  replaceChildren($("[data-circles]"), circles.map(([, c]) => el("li", {},
-    el("span", { class: "circle-name", text: c.name }),
-    el("span", { class: "circle-count", text: `${c.reflections} ${T.reflections}` }),
-    el("span", { class: "circle-shared", text: c.shared ? `${c.shared} ${T.shared.toLowerCase()}` : "" }))));
+  const circles = state.workshop.circles || [];
+  const entries = Object.entries(state.activity.circles).filter(([, c]) => c.members > 0 || c.reflections > 0);
+  reconcile($("[data-circles]"), entries, ([id]) => id, ([id, c]) => {
+    const def = circles.find((x) => x.id === id);
+    const name = def && lang === "en" && def.name_en ? def.name_en : c.name;
+    return el("li", {},
+      el("span", { class: "circle-name", text: name, lang: lang === "en" && !(def && def.name_en) ? "nl" : undefined }),
+      el("span", { class: "circle-count", text: plural(T, "reflections", c.reflections) }),
+      el("span", { class: "circle-shared", text: c.shared ? format(T.taken_along_count, { n: c.shared }) : "" }));
+  }, { animate: true });
 }
 
 function reactionLine(summary) {
   if (!summary) return "";
-  const t = summary.total;
+  const t = summary.total || {};
   return `${T.agree}: ${t.agree || 0} · ${T.disagree}: ${t.disagree || 0} · ${T.pass}: ${t.pass || 0}`;
+}
+
+function textOf(value) {
+  if (!value) return "";
+  if (typeof value === "string") return value;
+  return value[lang] || value.nl || value.en || "";
 }
 
 function renderExchange() {
   const w = state.workshop;
   const ps = w.perspectives;
-  const spot = state.reflections.find((r) => r.id === w.state.spotlight);
+  const spot = state.reflections.find((r) => r.id === w.state.spotlight && r.shared);
   $("[data-spotlight]").hidden = !spot;
   if (spot) {
-    $("[data-spotlight-perspective]").textContent = label(ps, spot.perspective, lang);
-    $("[data-spotlight-text]").textContent = spot.text;
-    $("[data-spotlight-reactions]").textContent = reactionLine(spot.reactions);
+    replaceChildren($("[data-spotlight-perspective]"), [perspectiveSpan(ps, spot.perspective, lang, T.other_perspectives)]);
+    setText($("[data-spotlight-text]"), spot.text);
+    setText($("[data-spotlight-reactions]"), reactionLine(spot.reactions));
   }
   const pinned = w.state.pinned_pattern;
   const pinnedNode = $("[data-pinned]");
   pinnedNode.hidden = !pinned;
   if (pinned) {
-    replaceChildren(pinnedNode, [el("p", { class: "pinned-text", text: (pinned.explanation && (pinned.explanation[lang] || pinned.explanation.nl)) || "" })]);
+    const title = textOf(pinned.title);
+    const text = textOf(pinned.explanation) || pinned.text || "";
+    replaceChildren(pinnedNode, [title ? el("h2", { text: title }) : null, el("p", { class: "pinned-text", text })].filter(Boolean));
   }
   const groups = new Map();
-  for (const r of state.reflections.filter((x) => x.shared)) {
+  for (const r of state.reflections.filter((x) => x.shared && x.id !== (spot && spot.id))) {
     if (!groups.has(r.perspective)) groups.set(r.perspective, []);
     groups.get(r.perspective).push(r);
   }
-  replaceChildren($("[data-shared]"), Array.from(groups, ([perspective, list]) => el("section", { class: "shared-group" },
-    el("h2", { text: label(ps, perspective, lang) }),
-    el("ul", {}, list.map((r) => el("li", {}, el("p", { text: r.text }), el("p", { class: "reaction-line", text: reactionLine(r.reactions) })))))));
+  const sharedCount = state.reflections.filter((x) => x.shared).length;
+  $("[data-shared-empty]").hidden = sharedCount > 0;
+  reconcile($("[data-shared]"), Array.from(groups, ([id, list]) => ({ id, list })), (g) => g.id, (g) =>
+    el("section", { class: "shared-group" },
+      el("h2", {}, perspectiveSpan(ps, g.id, lang, T.other_perspectives)),
+      el("ul", {}, g.list.map((r) => el("li", {}, el("p", { text: r.text }),
+        el("p", { class: "reaction-line", text: reactionLine(r.reactions) }))))), { animate: true });
 }
 
-function renderConclusions() {
+function renderConclusions(closing) {
   const ps = state.workshop.perspectives;
-  replaceChildren($("[data-conclusions]"), state.conclusions.map((c) => {
-    const by = c.endorsements.by_perspective || {};
+  setText($("[data-conclusions-title]"), closing ? T.thanks : T.general_conclusions);
+  const list = state.conclusions.filter((c) => !c.hidden && !c.draft);
+  $("[data-conclusions-empty]").hidden = list.length > 0;
+  reconcile($("[data-conclusions]"), list, (c) => c.id, (c) => {
+    const endorsements = c.endorsements || { total: {}, by_perspective: {} };
+    const by = endorsements.by_perspective || {};
+    const total = endorsements.total || {};
     const bars = Object.entries(by).map(([pid, counts]) => el("li", {},
-      el("span", { text: label(ps, pid, lang) || T.other_perspectives }),
+      perspectiveSpan(ps, pid, lang, T.other_perspectives),
       el("span", { text: `${T.support} ${counts.support || 0} · ${T.concern} ${counts.concern || 0}` })));
     return el("li", {}, el("p", { class: "conclusion-text", text: c.text }),
-      el("p", { class: "reaction-line", text: `${T.support}: ${c.endorsements.total.support || 0} · ${T.concern}: ${c.endorsements.total.concern || 0}` }),
-      el("ul", { class: "support-by-perspective" }, bars));
-  }));
+      el("p", { class: "reaction-line", text: `${T.support}: ${total.support || 0} · ${T.concern}: ${total.concern || 0}` }),
+      bars.length ? el("ul", { class: "support-by-perspective" }, bars) : null);
+  }, { animate: true });
 }
 
-$("[data-fullscreen]").addEventListener("click", () => {
-  if (document.fullscreenElement) document.exitFullscreen();
-  else document.documentElement.requestFullscreen().catch(() => {});
-});
+const fullscreenButton = $("[data-fullscreen]");
+if (fullscreenButton) {
+  if (!document.fullscreenEnabled) fullscreenButton.hidden = true;
+  fullscreenButton.addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    else document.documentElement.requestFullscreen().catch(() => {});
+  });
+  document.addEventListener("fullscreenchange", () => {
+    fullscreenButton.setAttribute("aria-pressed", String(Boolean(document.fullscreenElement)));
+  });
+}

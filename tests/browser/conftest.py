@@ -1,0 +1,122 @@
+"""Browser tests: a real server in a subprocess and Debian's Chromium driven by
+Playwright (sync API).  ``playwright install`` cannot download browsers here,
+so the tests use /usr/bin/chromium; without it they skip, except in CI, where
+they fail."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .catalogs import compile_catalogs
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
+ORGANISER = "organiser-secret-for-browser-tests"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage"]
+
+compile_catalogs()  # at collection time, before any request is answered
+
+
+def _why_not_runnable() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"Chromium not found at {CHROMIUM}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright (Python) is not installed"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip browser tests cleanly on a machine without Chromium, never in CI."""
+    reason = _why_not_runnable()
+    if reason is None:
+        return
+    if os.environ.get("CI"):
+        # In CI a missing browser is a failure, not a skip: the fixtures raise.
+        return
+    marker = pytest.mark.skip(reason=reason + " (browser tests skip outside CI)")
+    for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(marker)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    """``python -m facilitator serve`` on a free port with a temporary SQLite store."""
+    reason = _why_not_runnable()
+    if reason:
+        pytest.fail(reason)
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    env = {**os.environ,
+           "FACILITATOR_STORE": f"sqlite:///{tmp / 'e2e.db'}",
+           "FACILITATOR_ORGANISER_TOKEN": ORGANISER,
+           "FACILITATOR_SECRET_KEY": "browser-test-secret-key-browser-test",
+           "FACILITATOR_ASYNC_MODE": os.environ.get("FACILITATOR_E2E_ASYNC_MODE", "eventlet"),
+           "FACILITATOR_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           "PYTHONUNBUFFERED": "1"}
+    log = (tmp / "server.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            log.close()
+            pytest.fail("the server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
+        time.sleep(0.2)
+    yield base
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole run."""
+    reason = _why_not_runnable()
+    if reason:
+        pytest.fail(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The git-ignored folder for screenshots people can look at."""
+    folder = ROOT / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
