@@ -129,7 +129,8 @@ _FOCUS_STYLE = """() => {
   const outline = s.outlineStyle !== "none" && parseFloat(s.outlineWidth) > 0;
   const shadow = s.boxShadow && s.boxShadow !== "none";
   const r = el.getBoundingClientRect();
-  return { tag: el.tagName, id: el.id, text: (el.innerText || el.value || el.getAttribute("aria-label") || "").slice(0, 60),
+  const text = el.innerText || el.value || el.getAttribute("aria-label") || "";
+  return { tag: el.tagName, id: el.id, text: text.slice(0, 60),
            visible: outline || shadow, width: r.width, height: r.height };
 }"""
 

@@ -104,7 +104,7 @@ def test_phone_with_the_keyboard_only(env):
     expect(page.locator("[data-connection]")).to_have_attribute("data-state", "connected")
 
     api.goto(session, "circle")
-    expect(page.get_by_label("Wat vindt u van deze resultaten, vanuit uw perspectief?")).to_be_visible()
+    expect(page.locator("#reflection-text")).to_be_visible()
     # an empty post shows an error above the field, linked to it, and focus goes there
     tab_to(page, text_is("^Plaatsen$"))
     page.keyboard.press("Enter")
@@ -128,7 +128,8 @@ def test_phone_with_the_keyboard_only(env):
     assert focused(page)["text"].endswith("Meenemen naar de dialoog")
     assert focused(page)["visible"]
 
-    reflection = api.post(session["code"], other["participant_token"], "De bond wordt te laat gehoord.")
+    reflection = api.post(session["code"], other["participant_token"],
+                          "De bond wordt te laat gehoord.")
     api.share(session["code"], other["participant_token"], reflection["id"])
     api.goto(session, "exchange")
     reaction = page.locator("[data-exchange-list] li", has_text="De bond wordt te laat gehoord.")
@@ -157,7 +158,9 @@ def test_phone_fits_320_px_with_large_targets(env):
           + ".lang-switch a, .lang-switch span, .site-footer a")) {
         const r = el.getBoundingClientRect();
         if (!r.width || el.closest("[hidden]")) continue;
-        if (r.height < 44 || r.width < 44) small.push(el.outerHTML.slice(0, 80) + ` ${r.width}x${r.height}`);
+        if (r.height < 44 || r.width < 44) {
+          small.push(`${el.outerHTML.slice(0, 80)} ${r.width}x${r.height}`);
+        }
       }
       const size = parseFloat(getComputedStyle(document.body).fontSize);
       return { overflow: doc.scrollWidth - doc.clientWidth, small, size };
