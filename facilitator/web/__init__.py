@@ -3,6 +3,7 @@ translations (Flask-Babel) and security headers."""
 
 from __future__ import annotations
 
+import gzip
 import os
 
 from flask import Flask, jsonify, render_template, request, send_from_directory
@@ -46,6 +47,12 @@ VENDOR_FILES = {
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'self'")
+
+
+COMPRESSIBLE = {"text/html", "text/css", "application/javascript", "text/javascript",
+                "application/json", "image/svg+xml", "text/markdown", "text/plain"}
+#: (path, ETag) -> gzipped bytes of static files, which never change under one ETag.
+_gzip_cache: dict[tuple[str, str], bytes] = {}
 
 
 def _wants_json() -> bool:
@@ -125,6 +132,32 @@ def init_app(app: Flask) -> None:
         if _wants_json():
             return jsonify({"error": {"code": "server_error", "message": message}}), 500
         return render_template("error.html", message=message, status=500), 500
+
+    @app.after_request
+    def compress(response):
+        """Gzip text answers, static files included (phones on venue Wi-Fi)."""
+        if (response.status_code != 200 or response.mimetype not in COMPRESSIBLE
+                or "gzip" not in request.headers.get("Accept-Encoding", "")
+                or "Content-Encoding" in response.headers):
+            return response
+        response.direct_passthrough = False
+        data = response.get_data()
+        if len(data) < 512:
+            return response
+        key = (request.path, response.headers.get("ETag")) if response.headers.get("ETag") \
+            else None
+        body = _gzip_cache.get(key) if key else None
+        if body is None:
+            body = gzip.compress(data, compresslevel=6)
+            if key:
+                if len(_gzip_cache) > 256:
+                    _gzip_cache.clear()
+                _gzip_cache[key] = body
+        response.set_data(body)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Content-Length"] = str(len(body))
+        response.vary.add("Accept-Encoding")
+        return response
 
     @app.after_request
     def security_headers(response):
