@@ -13,6 +13,8 @@ def test_static_and_pages_are_gzipped(client):
         assert "Accept-Encoding" in packed.headers["Vary"]
         assert gzip.decompress(packed.data) == plain.data
         assert len(packed.data) < len(plain.data)
+        plain.close()  # file responses stream: the test client leaves closing to us
+        packed.close()
 
 
 def test_not_modified_and_small_answers_are_left_alone(client):
@@ -20,5 +22,7 @@ def test_not_modified_and_small_answers_are_left_alone(client):
     again = client.get("/static/css/app.css", headers={
         "Accept-Encoding": "gzip", "If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304 and "Content-Encoding" not in again.headers
+    first.close()
+    again.close()
     tiny = client.get("/healthz", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in tiny.headers
