@@ -75,8 +75,29 @@ function ensureOutbox() {
   });
 }
 
+// The task of the moment comes right after the step: DOM order and visual order stay
+// the same (focus order follows what people see).
+const ORDER = {
+  welcome: ["findings", "compose", "circle", "exchange", "conclusions"],
+  presentation: ["findings", "compose", "circle", "exchange", "conclusions"],
+  circle: ["compose", "circle", "findings", "exchange", "conclusions"],
+  exchange: ["exchange", "circle", "compose", "findings", "conclusions"],
+  conclusions: ["conclusions", "exchange", "circle", "compose", "findings"],
+  closing: ["conclusions", "exchange", "circle", "compose", "findings"],
+};
+let arranged = null;
+function arrange(kind) {
+  const order = ORDER[kind] || ORDER.welcome;
+  if (arranged === order) return;
+  arranged = order;
+  const active = document.activeElement;
+  $(".step-panel").after(...order.map((name) => $(`[data-section="${name}"]`)));
+  if (active && active !== document.activeElement && document.contains(active)) active.focus();
+}
+
 function render() {
   const w = state.workshop;
+  arrange(kindNow());
   const step = currentStep();
   const index = step ? w.steps.indexOf(step) : -1;
   setText($("[data-step-count]"), step ? format(T.step_of, { n: index + 1, total: w.steps.length }) : T.not_started);

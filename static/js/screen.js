@@ -94,10 +94,11 @@ function renderCircles() {
   reconcile($("[data-circles]"), entries, ([id]) => id, ([id, c]) => {
     const def = circles.find((x) => x.id === id);
     const name = def && lang === "en" && def.name_en ? def.name_en : c.name;
+    const counts = [plural(T, "reflections", c.reflections)];
+    if (c.shared) counts.push(format(T.taken_along_count, { n: c.shared }));
     return el("li", {},
       el("span", { class: "circle-name", text: name, lang: lang === "en" && !(def && def.name_en) ? "nl" : undefined }),
-      el("span", { class: "circle-count", text: plural(T, "reflections", c.reflections) }),
-      el("span", { class: "circle-shared", text: c.shared ? format(T.taken_along_count, { n: c.shared }) : "" }));
+      el("span", { class: "circle-count", text: counts.join(" · ") }));
   }, { animate: true });
 }
 

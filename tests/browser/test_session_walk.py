@@ -62,6 +62,9 @@ def test_full_session_on_three_phones_console_and_screen(walk):
     expect(screen.locator("[data-view=welcome]")).to_be_visible()
     expect(screen.locator(".qr svg")).to_be_visible()
     expect(screen.locator("[data-code]")).to_contain_text(code[:3])
+    expect(screen.locator("[data-joined-total]")).to_have_text("0 deelnemers")
+    code_box = screen.locator("[data-code]").bounding_box()
+    qr_box = screen.locator(".qr svg").bounding_box()
     console = walk["context"](DESKTOP).new_page()
     console.goto(session["facilitator_url"])
     expect(console).to_have_url(re.compile(rf"/f/{code}$"))
@@ -106,6 +109,9 @@ def test_full_session_on_three_phones_console_and_screen(walk):
     expect(screen.locator("[data-joined-total]")).to_have_text("3 deelnemers")
     expect(console.locator("[data-total]")).to_have_text("3 deelnemers")
     expect(raad1.locator("[data-my-perspective]")).to_have_text("Raadslid")
+    # live updates on the projector do not move what is already there
+    assert screen.locator("[data-code]").bounding_box() == code_box
+    assert screen.locator(".qr svg").bounding_box() == qr_box
 
     pages = {"phone1": raad1, "phone2": raad2, "phone3": mede, "console": console,
              "screen": screen}
