@@ -102,7 +102,9 @@ function render() {
       el("button", {
         type: "button", class: "utrecht-button utrecht-button--subtle", "aria-current": i === current ? "step" : undefined,
         dataset: { key: `step-${s.id}` }, onclick: () => step(s.id),
-      }, `${s.planned_start || ""}–${s.planned_end || ""} `, el("span", { text: stepTitle(s, lang), lang: lang === "en" && !s.title_en ? "nl" : undefined })),
+      }, el("span", { class: "agenda-text" },
+        s.planned_start ? el("span", { class: "agenda-time", text: `${s.planned_start}–${s.planned_end || ""}` }) : null,
+        el("span", { text: stepTitle(s, lang), lang: lang === "en" && !s.title_en ? "nl" : undefined }))),
       el("span", { class: "kind", text: T[`kind_${s.kind}`] || s.kind }));
   });
   const now = current >= 0 ? w.steps[current] : null;
