@@ -135,6 +135,13 @@ def test_full_session_on_three_phones_console_and_screen(walk):
     expect(screen.locator(".qr svg")).to_be_visible()
     expect(console.locator("[data-timer]")).to_contain_text("van 15 minuten")
     check_all(1, "welcome")
+    # the projector's full-screen toggle
+    full = screen.get_by_role("button", name="Volledig scherm")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "true")
+    assert screen.evaluate("() => document.fullscreenElement === document.documentElement")
+    full.click()
+    expect(full).to_have_attribute("aria-pressed", "false")
 
     # -- 2. presentation: the findings on the screen, paged from the console ---------
     next_step("Presentatie")

@@ -189,3 +189,10 @@ def test_phone_first_load_stays_within_60_kb_gzip():
     assert phone["total_gzip"] <= 60 * KB, phone["total_gzip"] / KB
     assert "font" not in phone["by_kind"]  # system fonts only
     assert any(f["url"] == "/vendor/voorbeeld-theme.css" for f in phone["files"])
+
+
+def test_forbidden_page_speaks_the_users_language(client, make_session):
+    s = make_session()
+    page = client.get(f"/f/{s.code}", headers=NL).get_data(as_text=True)
+    assert "U hebt geen toegang tot deze pagina." in page
+    assert "permission" not in page
