@@ -24,16 +24,16 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, request
-from flask_socketio import SocketIO, join_room
+from flask_socketio import SocketIO, disconnect, join_room
 
 from . import safejson
 from .domain import views
-from .domain.errors import N_, DomainError, Forbidden, RateLimited
-from .domain.model import WorkshopData
+from .domain.errors import N_, DomainError, Forbidden, RateLimited, Unauthorized
+from .domain.model import Workshop, WorkshopData
 from .domain.operations import Actor
 from .domain.rules import Action, Role, require
 from .domain.validation import reject_unknown
-from .web.auth import actor_from_socket_auth, ops, settings
+from .web.auth import actor_from_socket_auth, fingerprint, ops, settings
 from .web.i18n import error_body, gettext
 
 log = logging.getLogger(__name__)
@@ -46,6 +46,22 @@ _actors: dict[str, Actor] = {}
 def room(code: str, audience: str) -> str:
     """The Socket.IO room of one audience in one workshop."""
     return f"w:{code}:{audience}"
+
+
+def rooms_for(workshop: Workshop, audience: str) -> list[str]:
+    """The rooms an audience's events go to.
+
+    Facilitator and screen rooms carry the fingerprint of the current secret
+    link, so after a rotation old connections (on any worker) simply stop
+    receiving; organisers have a room of their own beside the facilitator's.
+    """
+    code = workshop.code
+    if audience == views.FACILITATORS:
+        return [room(code, f"facilitator:{fingerprint(workshop, Role.FACILITATOR)}"),
+                room(code, "organiser")]
+    if audience == views.SCREEN:
+        return [room(code, f"screen:{fingerprint(workshop, Role.SCREEN)}")]
+    return [room(code, audience)]
 
 
 def init_app(app: Flask) -> None:
@@ -73,7 +89,7 @@ def publish(code: str, events: list[dict[str, Any]]) -> None:
     workshop = ops().workshop(code)
     for event in events:
         for audience, payload in views.fan_out(event, workshop):
-            socketio.emit("event", payload, to=room(workshop.code, audience))
+            socketio.emit("event", payload, to=rooms_for(workshop, audience))
 
 
 #: (code, seq) -> loaded data, and (code, seq, role, circle) -> shared part of a snapshot.
@@ -130,6 +146,7 @@ def _handler(name: str, fields: set[str] | frozenset[str] = frozenset(),
             if actor is None:
                 return _fail(Forbidden(N_("You are not connected to a session.")))
             try:
+                _check_link_still_valid(actor)
                 limiter = current_app.extensions["facilitator.limiter"]
                 if not limiter.hit("socket_event", request.sid) or (
                         per_participant and actor.participant_id
@@ -153,6 +170,19 @@ def _handler(name: str, fields: set[str] | frozenset[str] = frozenset(),
     return decorate
 
 
+#: sid -> fingerprint of the secret link a facilitator or screen connected with.
+_links: dict[str, str | None] = {}
+
+
+def _check_link_still_valid(actor: Actor) -> None:
+    """A facilitator or screen whose secret link was rotated is sent away."""
+    if actor.role not in (Role.FACILITATOR, Role.SCREEN):
+        return
+    if fingerprint(ops().workshop(actor.code), actor.role) != _links.get(request.sid):
+        disconnect()
+        raise Unauthorized(N_("This link or token is not valid (any more)."))
+
+
 @socketio.on("connect")
 def on_connect(auth: Any = None):
     """Any client: authenticate with ``auth={"token": ...}``; refused without a valid one."""
@@ -161,8 +191,15 @@ def on_connect(auth: Any = None):
     except DomainError:
         return False
     _actors[request.sid] = actor
-    for audience in views.audiences_of(actor):
-        join_room(room(actor.code, audience))
+    workshop = ops().workshop(actor.code)
+    if actor.role == Role.ORGANISER:
+        join_room(room(actor.code, "organiser"))
+    else:
+        _links[request.sid] = fingerprint(workshop, actor.role)
+        for audience in views.audiences_of(actor):
+            for name in rooms_for(workshop, audience):
+                if not name.endswith(":organiser"):
+                    join_room(name)
     socketio.emit("snapshot", current_snapshot(actor), to=request.sid)
     return True
 
@@ -171,6 +208,7 @@ def on_connect(auth: Any = None):
 def on_disconnect(*_args: Any) -> None:
     """Forget the connection's actor."""
     _actors.pop(request.sid, None)
+    _links.pop(request.sid, None)
 
 
 @_handler("sync", {"since"})

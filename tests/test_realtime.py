@@ -110,3 +110,24 @@ def test_screen_follows_reactions_in_the_exchange(sio, make_session):
     assert ack["ok"]
     reaction = [e for e in events_of(screen) if e["type"] == "reaction"][0]
     assert reaction["reaction"] == {"reflection": rid, "perspective": "vakbond", "kind": "agree"}
+
+
+def test_rotated_links_stop_old_connections(sio, make_session, api):
+    s = make_session()
+    p = s.join("burger")
+    old_fac = sio(s.fac, s.code)
+    old_screen = sio(s.screen, s.code)
+    rotated = api.post(f"/sessions/{s.code}/links/rotate", s.fac, {"which": "both"}).json
+    new_fac = sio(rotated["facilitator_token"], s.code)
+    new_screen = sio(rotated["screen_token"], s.code)
+    assert not sio(s.fac, s.code).is_connected()  # the old secret no longer opens a socket
+    for c in (old_fac, old_screen, new_fac, new_screen):
+        c.get_received()
+    s.api.post(f"/sessions/{s.code}/participants", json={"perspective": "raadslid"})
+    assert events_of(new_fac) and events_of(new_screen)
+    assert events_of(old_fac) == [] and events_of(old_screen) == []
+    answer = old_fac.emit("step", {"step": "next"}, callback=True)
+    assert answer["ok"] is False and answer["error"]["code"] == "unauthorized"
+    assert not old_fac.is_connected()
+    assert new_fac.emit("step", {"step": "next"}, callback=True)["ok"]
+    assert p["participant_token"]

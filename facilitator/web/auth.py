@@ -11,7 +11,7 @@ from flask import current_app, request, session
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..domain.errors import N_, NotFound, RateLimited, Unauthorized
-from ..domain.model import Participant
+from ..domain.model import Participant, Workshop
 from ..domain.operations import Actor, Operations
 from ..domain.rules import Role
 
@@ -85,14 +85,23 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="socket-page-token")
 
 
-def _fingerprint(actor_role: Role, code: str) -> str | None:
-    """A digest of the role's current secret: rotating the link voids older page tokens."""
-    if actor_role not in (Role.FACILITATOR, Role.SCREEN):
+def fingerprint(workshop: Workshop, role: Role) -> str | None:
+    """A digest of a role's current secret link: rotating the link changes it.
+
+    Page tokens carry it, and live rooms are named by it, so a rotated link
+    stops both new connections and the delivery of events to old ones.
+    """
+    if role == Role.FACILITATOR:
+        secret = workshop.facilitator_token
+    elif role == Role.SCREEN:
+        secret = workshop.screen_token
+    else:
         return None
-    workshop = ops().workshop(code)
-    secret = workshop.facilitator_token if actor_role == Role.FACILITATOR \
-        else workshop.screen_token
     return hashlib.sha256(secret.encode()).hexdigest()[:16]
+
+
+def _fingerprint(actor_role: Role, code: str) -> str | None:
+    return fingerprint(ops().workshop(code), actor_role)
 
 
 def page_token(actor: Actor) -> str:
