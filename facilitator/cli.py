@@ -31,21 +31,57 @@ def _app(**overrides):
     return create_app(overrides or None)
 
 
+#: Pending connections the listening socket queues (the kernel caps it at somaxconn):
+#: a room of phones reconnecting at once after a Wi-Fi hiccup must not be dropped.
+LISTEN_BACKLOG = 2048
+
+
+def raise_open_files_limit(wanted: int) -> int:
+    """Raise this process's open-files soft limit towards ``wanted`` (up to the hard limit).
+
+    Every WebSocket is a file descriptor; a soft limit of 1024 (a common
+    default) would cap a worker below its ``MAX_CONNECTIONS``.
+    """
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _serve_eventlet(app, host: str, port: int, max_size: int) -> None:
+    """eventlet's own production WSGI server, with a deep listen backlog."""
+    import eventlet
+    import eventlet.wsgi
+    from eventlet.green import socket
+
+    family, _, _, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+    listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
+    # max_size: simultaneous connections (green threads) per process; eventlet's default is 1024.
+    eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)
+
+
 def serve(host: str, port: int, app=None) -> None:
     """Serve the app with the configured async mode (eventlet's WSGI server by default)."""
     app = app or _app()
     from .realtime import socketio
 
     cfg = app.config["FACILITATOR"]
-    kwargs = {"host": host, "port": port, "use_reloader": False, "log_output": False}
-    if cfg["ASYNC_MODE"] == "eventlet":
-        # eventlet's WSGI server defaults to 1024 simultaneous connections per process.
-        kwargs["max_size"] = cfg["MAX_CONNECTIONS"]
-    elif cfg["ASYNC_MODE"] == "threading":
-        kwargs["allow_unsafe_werkzeug"] = True
+    mode = cfg["ASYNC_MODE"]
+    # headroom above MAX_CONNECTIONS for the store, Redis and the listening socket
+    raise_open_files_limit(cfg["MAX_CONNECTIONS"] + 256)
     if cfg["RETENTION_DAYS"] > 0:
         socketio.start_background_task(_retention_loop, app)
-    print(f"facilitator: serving on http://{host}:{port} ({cfg['ASYNC_MODE']})", flush=True)
+    print(f"facilitator: serving on http://{host}:{port} ({mode})", flush=True)
+    if mode == "eventlet":
+        _serve_eventlet(app, host, port, cfg["MAX_CONNECTIONS"])
+        return
+    kwargs = {"host": host, "port": port, "use_reloader": False, "log_output": False}
+    if mode == "threading":
+        # Werkzeug's threaded server with simple-websocket: one thread per connection.
+        kwargs["allow_unsafe_werkzeug"] = True
     socketio.run(app, **kwargs)
 
 
