@@ -10,7 +10,11 @@ import pytest
 from facilitator import create_app
 from facilitator.ratelimit import LIMITS
 from facilitator.realtime import socketio
+from tests.browser.catalogs import compile_catalogs
 from tests.redis_fixtures import clean_redis_url, redis_url  # noqa: F401  (fixtures)
+
+# Flask-Babel caches catalogs on first use, so compile them before any app answers.
+compile_catalogs()
 
 #: The shared test app must not trip over limits; tests/web/test_limits.py tests them.
 UNLIMITED = {name: (10**9, window) for name, (_count, window) in LIMITS.items()}

@@ -116,6 +116,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         messages = {404: gettext("This page does not exist."),
+                    403: gettext("You do not have access to this page. Open the link you were "
+                                 "given for it."),
                     405: gettext("This method is not allowed here."),
                     413: gettext("The request is too large."),
                     400: gettext("The request could not be understood.")}

@@ -104,6 +104,9 @@ def client_strings() -> dict[str, str]:
         "patterns_dividing_lines": _("Dividing lines"),
         "patterns_distinctive": _("Distinctive concerns"),
         "patterns_blind_spots": _("Blind spots"),
+        "patterns_manual": _("Grouped by hand"),
+        "group_needs_selection": _("Select at least one reflection and give the pattern a name."),
+        "group_added": _("The pattern has been saved."),
         # screen
         "general_conclusions": _("General conclusions"),
         "thanks": _("Thank you for your contribution"),

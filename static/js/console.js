@@ -352,7 +352,7 @@ function schedulePatterns() {
   }, patterns ? 1500 : 300);
 }
 
-const PATTERN_GROUPS = ["themes", "common_ground", "dividing_lines", "distinctive", "blind_spots"];
+const PATTERN_GROUPS = ["manual", "themes", "common_ground", "dividing_lines", "distinctive", "blind_spots"];
 
 function textOf(value) {
   if (!value) return "";
@@ -396,9 +396,45 @@ function renderPatterns() {
             canPin ? toggleButton(`pin-${p.id}`, isPinned, T.pin, () => call("pin_pattern", { pattern: isPinned ? null : p.id })) : null,
             canConclude ? el("button", {
               type: "button", class: "utrecht-button utrecht-button--secondary-action", dataset: { key: `conclude-${p.id}` },
-              onclick: () => call("conclude", { text: [title, explanation].filter(Boolean).join(": ").slice(0, 2000), reflections: p.reflections || [], draft: true }),
+              onclick: () => call("pattern_conclusion", { pattern: p.id, lang }),
             }, T.to_conclusion) : null));
       }))));
   }
   replaceChildren(root, nodes);
 }
+
+// Grouping by hand: the selected reflections become a named pattern.
+$("[data-group-form]").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const input = $("#group-name");
+  const error = $("[data-group-error]");
+  const field = $("[data-group-field]");
+  const showError = (message) => {
+    error.textContent = message || "";
+    error.hidden = !message;
+    field.classList.toggle("utrecht-form-field--invalid", Boolean(message));
+    if (message) {
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", "group-hint group-error");
+    } else {
+      input.removeAttribute("aria-invalid");
+      input.setAttribute("aria-describedby", "group-hint");
+    }
+  };
+  if (!input.value.trim() || !selected.size) {
+    showError(T.group_needs_selection);
+    input.focus();
+    return;
+  }
+  const answer = await call("group", { name: input.value, reflections: Array.from(selected) });
+  if (answer.ok) {
+    input.value = "";
+    showError("");
+    patternTimer = null;
+    schedulePatterns();
+    announce(announcer, T.group_added);
+  } else {
+    showError((answer.error && answer.error.message) || T.error);
+    input.focus();
+  }
+});

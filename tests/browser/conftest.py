@@ -16,8 +16,6 @@ from pathlib import Path
 
 import pytest
 
-from .catalogs import compile_catalogs
-
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
 ORGANISER = "organiser-secret-for-browser-tests"
@@ -25,7 +23,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run",
                  "--disable-dev-shm-usage"]
 
-compile_catalogs()  # at collection time, before any request is answered
 
 
 def _why_not_runnable() -> str | None:

@@ -206,6 +206,10 @@ def test_full_session_on_three_phones_console_and_screen(walk):
     expect(screen.locator("[data-spotlight]")).to_be_visible()
     expect(screen.locator("[data-spotlight-text]")).to_have_text(texts[mede])
     expect(screen.locator("[data-spotlight-reactions]")).to_contain_text("Niet herkenbaar: 1")
+    # the selected reflection becomes a pattern grouped by hand
+    console.get_by_label("De geselecteerde reflecties groeperen als patroon").fill("Betrokkenheid")
+    console.get_by_role("button", name="Groeperen als patroon").click()
+    expect(console.locator("[data-patterns]")).to_contain_text("Betrokkenheid")
     # the facilitator blanks the screen and brings it back
     console.get_by_role("button", name="Scherm op zwart").click()
     expect(screen.locator("[data-blank]")).to_be_visible()
