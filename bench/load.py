@@ -1,0 +1,765 @@
+"""Load test: phones join, post and react while a facilitator and a screen listen.
+
+Phones are python-socketio clients spread over several client processes (one
+Python process cannot drive hundreds of sockets on time).  Against the app
+(``python -m facilitator serve``) and, under the same load, against the bare
+broadcaster ``bench/bare_server.py``, per async mode, it measures:
+
+* fan-out latency: from a phone's ``emit`` to the first arrival of that event
+  number at every other client (phones, facilitator, screen): p50/p95/p99;
+* the delivered fraction: arrivals / (events x connected clients);
+* the time to connect every phone, and for every page to resync after a step
+  change; the acknowledgement latency; the CPU the servers used.
+
+Everything runs on 127.0.0.1, in bounded phases, and stops by itself.  The
+clients share the machine with the servers, so figures are for the whole box.
+
+    python bench/load.py                                  # quick: 100 phones
+    python bench/load.py --phones 500 --modes eventlet,threading,gevent
+    python bench/load.py --phones 1000 --workers 2        # two workers on Redis
+    python bench/load.py --targets                        # the targets of docs/performance.md
+
+Results are printed as a table and written to ``bench/results/`` as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import os
+import random
+import resource
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import requests
+import socketio
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+ORGANISER = "organiser-token-for-the-bench"
+SECRET_KEY = "one-secret-key-for-every-bench-worker"
+PERSPECTIVES = ["raadslid", "bestuurder", "gemeentesecretaris", "directeur", "manager",
+                "medewerker", "beleidsadviseur", "hr-adviseur", "bedrijfsvoering", "or-lid",
+                "vakbond", "koepel", "burger", "belangengroep", "ondernemer", "onderzoeker"]
+FILLER = ("Wat ik herken is dat de verandering via informele netwerken loopt en dat de raad "
+          "daar pas laat bij betrokken wordt; vanuit mijn positie zie ik dat vaak gebeuren.")
+
+
+def raise_nofile_limit() -> int:
+    """Raise the open-files limit to the hard limit (servers and clients inherit it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 65536
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def percentile(sorted_values: list[float], p: float) -> float | None:
+    if not sorted_values:
+        return None
+    k = min(len(sorted_values) - 1, max(0, round(p / 100 * (len(sorted_values) - 1))))
+    return sorted_values[k]
+
+
+# -- servers ---------------------------------------------------------------
+class Server:
+    """A server subprocess (the app or the bare broadcaster) on 127.0.0.1."""
+
+    def __init__(self, kind: str, mode: str, store: str | None, queue: str | None,
+                 logdir: Path, name: str) -> None:
+        self.kind, self.mode, self.store, self.queue = kind, mode, store, queue
+        self.port = free_port()
+        self.name = name
+        self.logfile = logdir / f"{name}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def command(self) -> list[str]:
+        if self.kind == "bare":
+            cmd = [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port",
+                   str(self.port), "--mode", self.mode]
+            return cmd + (["--queue", self.queue] if self.queue else [])
+        return [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",
+                "--port", str(self.port)]
+
+    def start(self, timeout: float = 60) -> Server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FACILITATOR_")}
+        env.update({"FACILITATOR_ASYNC_MODE": self.mode, "FACILITATOR_ENV": "production",
+                    "FACILITATOR_ORGANISER_TOKEN": ORGANISER,
+                    "FACILITATOR_SECRET_KEY": SECRET_KEY, "PYTHONWARNINGS": "ignore",
+                    "FACILITATOR_SOCKETIO_TRANSPORTS": "websocket,polling"})
+        if self.store:
+            env["FACILITATOR_STORE"] = self.store
+        if self.queue:
+            env["FACILITATOR_MESSAGE_QUEUE"] = self.queue
+        log = open(self.logfile, "ab")
+        self.proc = subprocess.Popen(self.command(), cwd=ROOT, env=env, stdout=log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)
+        log.close()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited:\n{self.logfile.read_text()[-3000:]}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    return self
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not start in {timeout}s")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the process so far (from /proc)."""
+        if self.proc is None:
+            return 0.0
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mb(self) -> float:
+        try:
+            for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        except (OSError, AttributeError):
+            pass
+        return 0.0
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+
+class Redis:
+    """A private redis-server for one scenario (no persistence: the bench measures fan-out)."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.dir = workdir
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> Redis:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir), "--maxclients", "10000"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        import redis
+
+        client = redis.Redis(port=self.port)
+        for _ in range(200):
+            try:
+                client.ping()
+                return self
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def cpu_seconds(self) -> float:
+        return Server.cpu_seconds(self)  # type: ignore[arg-type]
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
+# -- clients ---------------------------------------------------------------
+class Client:
+    """One Socket.IO client: a phone, the facilitator console or the screen."""
+
+    def __init__(self, idx: int, url: str, token: str, code: str,
+                 keep_events: bool = False) -> None:
+        self.idx, self.url, self.token, self.code = idx, url, token, code
+        self.sio = socketio.Client(reconnection=False)
+        self.seen: dict[int, float] = {}
+        self.events: dict[int, dict[str, Any]] | None = {} if keep_events else None
+        self.last_seq = -1
+        self.syncs = 0
+        self.acks: list[tuple[str, float, float, bool, str]] = []
+        self.disconnected = False
+        self.circle: str | None = None
+        self.sio.on("snapshot", self._on_snapshot)
+        self.sio.on("event", self._on_event)
+        self.sio.on("disconnect", self._on_disconnect)
+
+    def connect(self) -> None:
+        self.sio.connect(self.url, auth={"token": self.token, "code": self.code},
+                         transports=["websocket"], wait_timeout=60)
+
+    def _on_snapshot(self, snap: dict[str, Any]) -> None:
+        self.last_seq = max(self.last_seq, snap.get("seq", -1))
+
+    def _on_event(self, event: dict[str, Any]) -> None:
+        now = time.monotonic()
+        seq = event["seq"]
+        if seq not in self.seen:
+            self.seen[seq] = now
+            if self.events is not None:
+                self.events[seq] = event
+        self.last_seq = max(self.last_seq, seq)
+        if event["type"] in ("resync", "step"):
+            # what every page does on a step change (emit from a handler: no waiting)
+            self.sio.emit("sync", {}, callback=self._on_sync)
+
+    def _on_sync(self, answer: dict[str, Any]) -> None:
+        if answer.get("ok"):
+            self.syncs += 1
+            self._on_snapshot(answer["snapshot"])
+
+    def _on_disconnect(self, *args: Any) -> None:
+        self.disconnected = True
+
+    def send(self, name: str, data: dict[str, Any]) -> None:
+        sent = time.monotonic()
+
+        def ack(answer: dict[str, Any] | None = None) -> None:
+            answer = answer or {}
+            self.acks.append((name, sent, time.monotonic(), bool(answer.get("ok")),
+                              (answer.get("error") or {}).get("code", "")))
+
+        self.sio.emit(name, data, callback=ack)
+
+    def close(self) -> None:
+        try:
+            self.sio.eio.disconnect(abort=True)
+        except Exception:  # noqa: BLE001 - closing at the end is best effort
+            pass
+
+
+def _post_json(url: str, path: str, body: dict[str, Any], source_ip: str) -> dict[str, Any]:
+    """POST JSON from a chosen loopback address (rate limits count per address)."""
+    host, port = url.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=30, source_address=(source_ip, 0))
+    try:
+        conn.request("POST", path, json.dumps(body), {"Content-Type": "application/json"})
+        response = conn.getresponse()
+        payload = json.loads(response.read() or b"{}")
+        if response.status >= 300:
+            raise RuntimeError(f"{path}: {response.status} {payload}")
+        return payload
+    finally:
+        conn.close()
+
+
+def phone_process(conn, spec: dict[str, Any]) -> None:
+    """A client process: drives ``spec['count']`` phones on commands from the bench."""
+    raise_nofile_limit()
+    phones: list[Client] = []
+    code = spec["code"]
+    while True:
+        command, arg = conn.recv()
+        if command == "join":
+            def join(i: int) -> Client:
+                idx = spec["first"] + i
+                url = spec["urls"][idx % len(spec["urls"])]
+                perspective = PERSPECTIVES[idx % len(PERSPECTIVES)]
+                answer = _post_json(url, f"/api/sessions/{code}/participants",
+                                    {"perspective": perspective}, spec["source_ip"])
+                phone = Client(idx, url, answer["participant_token"], code)
+                phone.circle = answer.get("circle")
+                return phone
+
+            with ThreadPoolExecutor(4) as pool:
+                phones = list(pool.map(join, range(spec["count"])))
+            conn.send([(p.idx, p.circle) for p in phones])
+        elif command == "connect":
+            started = time.monotonic()
+            errors: list[str] = []
+
+            def connect(phone: Client, errors: list[str] = errors) -> None:
+                try:
+                    phone.connect()
+                except Exception as exc:  # noqa: BLE001 - reported, not raised
+                    errors.append(repr(exc))
+
+            with ThreadPoolExecutor(arg) as pool:
+                list(pool.map(connect, phones))
+            conn.send({"seconds": time.monotonic() - started, "errors": errors[:5],
+                       "failed": len(errors)})
+        elif command == "status":
+            conn.send({"syncs": sum(p.syncs for p in phones),
+                       "synced": sum(1 for p in phones if p.syncs >= arg),
+                       "min_seq": min((p.last_seq for p in phones), default=-1),
+                       "disconnected": sum(p.disconnected for p in phones)})
+        elif command == "schedule":
+            kind, items = arg
+            by_idx = {p.idx: p for p in phones}
+
+            def run(items=items, kind=kind, by_idx=by_idx) -> None:
+                for at, idx, data in items:
+                    delay = at - time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
+                    phone = by_idx[idx]
+                    data = dict(data)
+                    data["text"] = data["text"].replace("{t}", f"{time.monotonic():.6f}")
+                    phone.send(kind, data)
+
+            threading.Thread(target=run, daemon=True).start()
+            conn.send("scheduled")
+        elif command == "collect":
+            conn.send(summarise_receivers(phones, arg))
+        elif command == "close":
+            for phone in phones:
+                phone.close()
+            conn.send("closed")
+            return
+
+
+def summarise_receivers(clients: list[Client], sends: dict[int, float]) -> dict[str, Any]:
+    """Latencies (seconds) of every measured event at these clients, and what is missing."""
+    latencies: list[float] = []
+    missing = 0
+    for client in clients:
+        for seq, sent in sends.items():
+            got = client.seen.get(seq)
+            if got is None:
+                missing += 1
+            else:
+                latencies.append(got - sent)
+    acks = [(name, done - sent, ok, error) for c in clients for name, sent, done, ok, error
+            in c.acks]
+    return {"latencies": latencies, "missing": missing, "expected": len(sends) * len(clients),
+            "acks": acks, "disconnected": sum(c.disconnected for c in clients)}
+
+
+# -- one scenario ------------------------------------------------------------
+class Bench:
+    """Servers, client processes, the facilitator and the screen of one scenario."""
+
+    def __init__(self, kind: str, mode: str, phones: int, workers: int, procs: int,
+                 rate: float, store: str, workdir: Path, window: float = 20.0,
+                 log=print) -> None:
+        self.kind, self.mode, self.phones, self.workers = kind, mode, phones, workers
+        self.procs, self.rate, self.store_kind = procs, rate, store
+        #: events per phase: ``rate`` a second for ``window`` seconds, at most one per phone
+        self.actions = max(1, min(phones, round(rate * window)))
+        self.workdir = workdir
+        self.log = log
+        self.redis: Redis | None = None
+        self.servers: list[Server] = []
+        self.pipes: list[Any] = []
+        self.children: list[Any] = []
+        self.fac: Client | None = None
+        self.screen: Client | None = None
+
+    # helpers
+    def broadcast(self, command: str, arg: Any = None) -> list[Any]:
+        for pipe in self.pipes:
+            pipe.send((command, arg))
+        return [pipe.recv() for pipe in self.pipes]
+
+    def server_cpu(self) -> float:
+        total = sum(s.cpu_seconds() for s in self.servers)
+        return total + (self.redis.cpu_seconds() if self.redis else 0.0)
+
+    def wait_synced(self, rounds: int, timeout: float) -> float | None:
+        """Seconds until every phone has had ``rounds`` sync answers (None: timed out)."""
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            statuses = self.broadcast("status", rounds)
+            if sum(s["synced"] for s in statuses) >= self.phones:
+                return time.monotonic() - started
+            time.sleep(0.1)
+        return None
+
+    def measured(self, kinds: tuple[str, ...]) -> dict[int, tuple[str, int, float]]:
+        """seq -> (type, phone, send time) of the bench's own posts and reactions."""
+        out: dict[int, tuple[str, int, float]] = {}
+        assert self.fac is not None and self.fac.events is not None
+        for seq, event in list(self.fac.events.items()):
+            if event["type"] not in kinds:
+                continue
+            body = event.get("reflection") or event.get("reaction") or {}
+            parts = (body.get("text") or "").split()
+            if len(parts) >= 3 and parts[0] == "bench":
+                out[seq] = (event["type"], int(parts[1]), float(parts[2]))
+        return out
+
+    def drain(self, expected: int, kinds: tuple[str, ...], timeout: float) -> bool:
+        """Wait until the facilitator has every bench event and every phone the last number."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            events = self.measured(kinds)
+            if len(events) >= expected:
+                last = max(events)
+                statuses = self.broadcast("status", 0)
+                if min(s["min_seq"] for s in statuses) >= last and self.screen.last_seq >= last:
+                    return True
+            time.sleep(0.2)
+        return False
+
+    def schedule(self, kind: str, items: list[tuple[float, int, dict[str, Any]]]) -> None:
+        per_proc: list[list[tuple[float, int, dict[str, Any]]]] = [[] for _ in self.pipes]
+        size = -(-self.phones // len(self.pipes))
+        for item in items:
+            per_proc[item[1] // size].append(item)
+        for pipe, chunk in zip(self.pipes, per_proc, strict=True):
+            pipe.send(("schedule", (kind, sorted(chunk, key=lambda i: i[0]))))
+        for pipe in self.pipes:
+            pipe.recv()
+
+    def run(self) -> dict[str, Any]:
+        result: dict[str, Any] = {"server": self.kind, "mode": self.mode, "phones": self.phones,
+                                  "workers": self.workers, "client_processes": self.procs,
+                                  "rate_per_s": self.rate, "store": self.store_kind,
+                                  "loadavg_before": os.getloadavg()[0]}
+        try:
+            self._run(result)
+        finally:
+            self.close()
+        return result
+
+    def _run(self, result: dict[str, Any]) -> None:
+        queue = store = None
+        if self.workers > 1 or self.store_kind == "redis":
+            self.redis = Redis(self.workdir).start()
+            queue = self.redis.url if self.workers > 1 else None
+            store = self.redis.url
+        if store is None:
+            store = f"sqlite:///{self.workdir / 'bench.db'}"
+        for w in range(self.workers):
+            name = f"{self.kind}-{self.mode}-{w}"
+            self.servers.append(Server(self.kind, self.mode, store if self.kind == "app"
+                                       else None, queue, self.workdir, name).start())
+        urls = [s.url for s in self.servers]
+        created = requests.post(f"{urls[0]}/api/sessions", json={"title": "Bench"},
+                                headers={"Authorization": f"Bearer {ORGANISER}"},
+                                timeout=30).json()
+        code = created["code"]
+
+        ctx = mp.get_context("spawn")
+        size = -(-self.phones // self.procs)
+        for p in range(self.procs):
+            first, count = p * size, min(size, self.phones - p * size)
+            if count <= 0:
+                break
+            parent, child = ctx.Pipe()
+            spec = {"first": first, "count": count, "urls": urls, "code": code,
+                    "source_ip": f"127.0.{1 + p // 250}.{2 + p % 250}"}
+            proc = ctx.Process(target=phone_process, args=(child, spec), daemon=True)
+            proc.start()
+            self.pipes.append(parent)
+            self.children.append(proc)
+
+        t = time.monotonic()
+        circles = dict(pair for chunk in self.broadcast("join") for pair in chunk)
+        result["join_s"] = round(time.monotonic() - t, 2)
+        self.fac = Client(-1, urls[0], created["facilitator_token"], code, keep_events=True)
+        self.screen = Client(-2, urls[-1], created["screen_token"], code)
+        self.fac.connect()
+        self.screen.connect()
+        t = time.monotonic()
+        connected = self.broadcast("connect", 8)
+        result["connect_s"] = round(time.monotonic() - t, 2)
+        result["connect_failed"] = sum(c["failed"] for c in connected)
+        if result["connect_failed"]:
+            result["connect_errors"] = [e for c in connected for e in c["errors"]][:5]
+        self.log(f"  {self.phones} phones joined in {result['join_s']}s, "
+                 f"connected in {result['connect_s']}s ({result['connect_failed']} failed)")
+
+        # the circle step: every page resyncs
+        self.fac.send("step", {"step": "eigen-kring"})
+        synced = self.wait_synced(1, 120)
+        result["resync_circle_s"] = round(synced, 2) if synced is not None else None
+
+        # posting: ``actions`` phones post once each, evenly spread at ``rate`` a second
+        window = self.actions / self.rate
+        cpu0, t0 = self.server_cpu(), time.monotonic()
+        start = t0 + 1.0
+        order = list(range(self.phones))
+        random.Random(1).shuffle(order)
+        order = order[:self.actions]
+        items = [(start + rank / self.rate, idx,
+                  {"text": f"bench {idx} {{t}} {FILLER}", "client_id": f"b{idx}"})
+                 for rank, idx in enumerate(order)]
+        self.schedule("post", items)
+        time.sleep(max(0.0, start + window - time.monotonic()))
+        drained = self.drain(self.actions, ("reflection",), 60)
+        result["posts_drained"] = drained
+        post_cpu = self.server_cpu() - cpu0
+        post_wall = time.monotonic() - t0
+
+        # share one reflection per circle, then the exchange step
+        posts = self.measured(("reflection",))
+        reflections: dict[str, tuple[str, str]] = {}  # circle -> (reflection id, circle)
+        for seq in sorted(posts):
+            event = self.fac.events[seq]
+            rid = event["reflection"]["id"]
+            circle = event["reflection"].get("circle") or circles.get(posts[seq][1])
+            if circle not in reflections and len(reflections) < 16:
+                reflections[circle] = (rid, circle)
+        for rid, _ in reflections.values():
+            self.fac.send("share", {"reflection": rid, "shared": True})
+            time.sleep(0.05)
+        time.sleep(1.0)
+        self.fac.send("step", {"step": "dialoog"})
+        synced = self.wait_synced(2, 120)
+        result["resync_exchange_s"] = round(synced, 2) if synced is not None else None
+
+        # reacting: every phone reacts once to a shared reflection of another circle
+        targets = list(reflections.values())
+        cpu1, t1 = self.server_cpu(), time.monotonic()
+        start = t1 + 1.0
+        items = []
+        for rank, idx in enumerate(order):
+            options = [rid for rid, circle in targets if circle != circles.get(idx)] or \
+                [targets[0][0]]
+            items.append((start + rank / self.rate, idx,
+                          {"reflection": options[idx % len(options)], "kind": "agree",
+                           "text": f"bench {idx} {{t}}", "client_id": f"r{idx}"}))
+        self.schedule("react", items)
+        time.sleep(max(0.0, start + window - time.monotonic()))
+        drained = self.drain(self.actions, ("reaction",), 60)
+        result["reactions_drained"] = drained
+        react_cpu = self.server_cpu() - cpu1
+        react_wall = time.monotonic() - t1
+        result["server_cpu_pct"] = round(100 * (post_cpu + react_cpu) / (post_wall + react_wall),
+                                         1)
+        result["server_rss_mb"] = round(sum(s.rss_mb() for s in self.servers), 1)
+
+        # collect: latency of every measured event at every client
+        measured = self.measured(("reflection", "reaction"))
+        sends = {seq: sent for seq, (_, _, sent) in measured.items()}
+        parts = self.broadcast("collect", sends)
+        parts.append(summarise_receivers([self.fac, self.screen], sends))
+        latencies = sorted(x for part in parts for x in part["latencies"])
+        acks = [a for part in parts for a in part["acks"] if a[0] in ("post", "react")]
+        failed = [a for a in acks if not a[2]]
+        expected_events = 2 * self.actions
+        events = len(sends)
+        receivers = self.phones + 2
+        delivered = len(latencies)
+        expected = expected_events * receivers
+        result.update({
+            "events": events, "events_expected": expected_events,
+            "deliveries": delivered, "deliveries_expected": expected,
+            "delivered_fraction": round(delivered / expected, 6) if expected else None,
+            "acks_failed": len(failed),
+            "ack_errors": sorted({a[3] for a in failed}),
+            "disconnected": sum(part["disconnected"] for part in parts),
+            "deliveries_per_s": round(delivered / (post_wall + react_wall), 1),
+        })
+        for name, p in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100)):
+            value = percentile(latencies, p)
+            result[f"latency_{name}_ms"] = round(value * 1000, 1) if value is not None else None
+        ack_times = sorted(a[1] for a in acks if a[2])
+        result["ack_p95_ms"] = round(percentile(ack_times, 95) * 1000, 1) if ack_times else None
+        if latencies:
+            result["latency_mean_ms"] = round(statistics.fmean(latencies) * 1000, 1)
+        result["loadavg_after"] = os.getloadavg()[0]
+
+    def close(self) -> None:
+        for client in (self.fac, self.screen):
+            if client is not None:
+                client.close()
+        for pipe in self.pipes:
+            try:
+                pipe.send(("close", None))
+            except OSError:
+                pass
+        for pipe in self.pipes:
+            try:
+                if pipe.poll(10):
+                    pipe.recv()
+            except (OSError, EOFError):
+                pass
+        for child in self.children:
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+        for server in self.servers:
+            server.stop()
+        if self.redis is not None:
+            self.redis.stop()
+
+
+# -- the table ---------------------------------------------------------------
+COLUMNS = [("server", "server"), ("mode", "mode"), ("phones", "phones"), ("workers", "workers"),
+           ("runs", "runs"),
+           ("rate/s", "rate_per_s"), ("events", "events"), ("delivered", "delivered_fraction"),
+           ("p50 ms", "latency_p50_ms"), ("p95 ms", "latency_p95_ms"),
+           ("p99 ms", "latency_p99_ms"), ("max ms", "latency_max_ms"),
+           ("ack p95", "ack_p95_ms"), ("connect s", "connect_s"),
+           ("resync s", "resync_exchange_s"), ("srv CPU%", "server_cpu_pct"),
+           ("RSS MB", "server_rss_mb")]
+
+
+def fmt(key: str, value: Any) -> str:
+    if value is None:
+        return "-"
+    if key == "delivered_fraction":
+        return f"{value * 100:.2f}%"
+    return str(value)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = ["| " + " | ".join(c for c, _ in COLUMNS) + " | app/bare p95 |",
+             "|" + "---|" * (len(COLUMNS) + 1)]
+    for r in results:
+        ratio = r.get("p95_ratio_vs_bare")
+        lines.append("| " + " | ".join(fmt(k, r.get(k)) for _, k in COLUMNS)
+                     + f" | {ratio if ratio is not None else '-'} |")
+    return "\n".join(lines)
+
+
+MEDIAN_KEYS = ["latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms",
+               "ack_p95_ms", "connect_s", "resync_exchange_s", "server_cpu_pct",
+               "server_rss_mb", "loadavg_before"]
+
+
+def summarise(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (server, mode, phones, workers): medians over repetitions, the worst
+    delivered fraction, and app p95 / bare p95 for the same mode and scenario."""
+    groups: dict[tuple, list[dict[str, Any]]] = {}
+    for r in results:
+        groups.setdefault((r["server"], r["mode"], r["phones"], r["workers"]), []).append(r)
+    rows = []
+    for (server, mode, phones, workers), runs in groups.items():
+        ok = [r for r in runs if "error" not in r]
+        row: dict[str, Any] = {"server": server, "mode": mode, "phones": phones,
+                               "workers": workers, "runs": len(runs), "failed_runs":
+                               len(runs) - len(ok), "rate_per_s": runs[0].get("rate_per_s"),
+                               "events": sum(r.get("events", 0) for r in ok)}
+        fractions = [r["delivered_fraction"] for r in ok if r.get("delivered_fraction")
+                     is not None]
+        row["delivered_fraction"] = min(fractions) if fractions else None
+        for key in MEDIAN_KEYS:
+            values = [r[key] for r in ok if r.get(key) is not None]
+            row[key] = round(statistics.median(values), 1) if values else None
+        rows.append(row)
+    for row in rows:
+        bare = next((b for b in rows if b["server"] == "bare" and b["mode"] == row["mode"]
+                     and b["phones"] == row["phones"] and b["workers"] == row["workers"]),
+                    None)
+        if row["server"] == "app" and bare and bare["latency_p95_ms"] and \
+                row["latency_p95_ms"]:
+            row["p95_ratio_vs_bare"] = round(row["latency_p95_ms"] / bare["latency_p95_ms"], 2)
+    return rows
+
+
+def modes_available(wanted: list[str]) -> list[str]:
+    out = []
+    for mode in wanted:
+        try:
+            __import__({"eventlet": "eventlet", "gevent": "gevent"}.get(mode, "threading"))
+        except ImportError:
+            print(f"skipping {mode}: not installed")
+            continue
+        out.append(mode)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--phones", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--modes", default="eventlet,threading")
+    parser.add_argument("--servers", default="app,bare")
+    parser.add_argument("--rate", type=float, default=None,
+                        help="posts (then reactions) per second over all phones")
+    parser.add_argument("--procs", type=int, default=None, help="client processes")
+    parser.add_argument("--store", choices=["sqlite", "redis"], default=None,
+                        help="one worker: sqlite (default); two or more: always redis")
+    parser.add_argument("--window", type=float, default=20.0,
+                        help="seconds of posting (and of reacting): rate x window actions")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="repetitions (app and bare alternate); the table shows medians")
+    parser.add_argument("--targets", action="store_true",
+                        help="500 phones on one worker and 1000 on two, every mode")
+    args = parser.parse_args(argv)
+    limit = raise_nofile_limit()
+
+    scenarios: list[tuple[int, int, float, int, str]] = []
+    if args.targets:
+        scenarios = [(500, 1, args.rate or 5.0, args.procs or 4, args.store or "sqlite"),
+                     (1000, 2, args.rate or 3.0, args.procs or 6, "redis")]
+        modes = modes_available(["eventlet", "threading", "gevent"])
+    else:
+        store = "redis" if args.workers > 1 else (args.store or "sqlite")
+        procs = args.procs or max(1, min(8, -(-args.phones // 125)))
+        scenarios = [(args.phones, args.workers, args.rate or 5.0, procs, store)]
+        modes = modes_available(args.modes.split(","))
+    servers = args.servers.split(",")
+
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    results: list[dict[str, Any]] = []
+    print(f"open files limit {limit}; {os.cpu_count()} cores shared by servers and clients")
+    with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as tmp:
+        runs = [(scenario, mode, kind, rep) for scenario in scenarios
+                for rep in range(args.repeat) for mode in modes for kind in servers]
+        # app and bare alternate, so that both see the same background load
+        for (phones, workers, rate, procs, store), mode, kind, rep in runs:
+            workdir = Path(tmp) / f"{kind}-{mode}-{phones}-{workers}-{rep}"
+            workdir.mkdir()
+            print(f"{kind} {mode}: {phones} phones, {workers} worker(s), {store}, "
+                  f"{rate}/s, {procs} client processes", flush=True)
+            started = time.monotonic()
+            try:
+                result = Bench(kind, mode, phones, workers, procs, rate, store,
+                               workdir, window=args.window).run()
+            except Exception as exc:  # noqa: BLE001 - one failed run is a figure too
+                result = {"server": kind, "mode": mode, "phones": phones,
+                          "workers": workers, "rate_per_s": rate,
+                          "error": repr(exc)}
+                for log in workdir.glob("*.log"):
+                    result.setdefault("logs", {})[log.name] = log.read_text()[-2000:]
+            result["seconds"] = round(time.monotonic() - started, 1)
+            result["repetition"] = rep
+            results.append(result)
+            print("  " + json.dumps({k: v for k, v in result.items()
+                                     if k not in ("logs",)}), flush=True)
+    summary = summarise(results)
+    meta = {"when": stamp, "cores": os.cpu_count(), "python": sys.version.split()[0],
+            "nofile": limit, "repeat": args.repeat, "window_s": args.window,
+            "note": "clients and servers share the machine"}
+    path = RESULTS / f"load-{stamp}.json"
+    path.write_text(json.dumps({"meta": meta, "summary": summary, "runs": results}, indent=2))
+    print()
+    print(table(summary))
+    print(f"\nwritten to {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
