@@ -7,7 +7,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from flask import current_app, request, session
+from flask import abort, current_app, make_response, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..domain.errors import N_, NotFound, RateLimited, Unauthorized
@@ -167,3 +167,15 @@ def find_workshop(code: str):
     except NotFound:
         limiter.hit("code_miss", address)
         raise
+
+
+def enter_with_secret(code: str, token: str, role: Role, endpoint: str):
+    """Exchange a secret link for a cookie, then drop the secret from the address bar."""
+    workshop = find_workshop(code)
+    if not isinstance(token, str) or not hmac.compare_digest(
+            token.encode(), (workshop.facilitator_token if role == Role.FACILITATOR
+                             else workshop.screen_token).encode()):
+        abort(404)
+    response = make_response(redirect(url_for(endpoint, code=workshop.code)))
+    set_identity_cookie(response, role, workshop.code, token)
+    return response

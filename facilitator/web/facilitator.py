@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import hmac
-
 from flask import (
     Blueprint,
     abort,
-    make_response,
-    redirect,
     render_template,
-    url_for,
 )
 
 from ..domain.rules import Role
-from .auth import cookie_actor, find_workshop, set_identity_cookie
+from .auth import cookie_actor, enter_with_secret, find_workshop
 from .exports import export_response
 from .links import links_for
 from .pages import socket_context
@@ -24,13 +19,8 @@ bp = Blueprint("facilitator", __name__, url_prefix="/f")
 
 @bp.get("/<code>/<token>")
 def enter(code: str, token: str):
-    """Exchange the secret link for a cookie, then drop the secret from the address bar."""
-    workshop = find_workshop(code)
-    if not hmac.compare_digest(token.encode(), workshop.facilitator_token.encode()):
-        abort(404)
-    response = make_response(redirect(url_for("facilitator.console", code=workshop.code)))
-    set_identity_cookie(response, Role.FACILITATOR, workshop.code, token)
-    return response
+    """The secret link: becomes an HttpOnly cookie, and the address loses the secret."""
+    return enter_with_secret(code, token, Role.FACILITATOR, "facilitator.console")
 
 
 @bp.get("/<code>")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hmac
-
 import segno
-from flask import Blueprint, abort, make_response, redirect, render_template, url_for
+from flask import Blueprint, abort, render_template
 
 from ..domain.operations import Actor
 from ..domain.rules import Role
-from .auth import cookie_actor, find_workshop, set_identity_cookie
+from .auth import cookie_actor, enter_with_secret, find_workshop
 from .links import links_for
 from .pages import socket_context
 
@@ -18,13 +16,8 @@ bp = Blueprint("screen", __name__, url_prefix="/s")
 
 @bp.get("/<code>/<token>")
 def enter(code: str, token: str):
-    """Exchange the secret link for a cookie, then drop the secret from the address bar."""
-    workshop = find_workshop(code)
-    if not hmac.compare_digest(token.encode(), workshop.screen_token.encode()):
-        abort(404)
-    response = make_response(redirect(url_for("screen.show", code=workshop.code)))
-    set_identity_cookie(response, Role.SCREEN, workshop.code, token)
-    return response
+    """The secret link: becomes an HttpOnly cookie, and the address loses the secret."""
+    return enter_with_secret(code, token, Role.SCREEN, "screen.show")
 
 
 @bp.get("/<code>")

@@ -4,7 +4,7 @@
 // B or . blanks the screen, S spotlights the selected reflection. Single-key
 // shortcuts can be switched off (WCAG 2.1.4), every shortcut has a button, and
 // no shortcut fires while focus is in a text field.
-import { $, announce, el, format, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText, stepTitle } from "./dom.js";
+import { $, announce, el, format, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText, stepTitle, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 
 const page = pageData();
@@ -25,12 +25,6 @@ const live = new Live({
 
 function can(action) {
   return Boolean(state && state.can.includes(action));
-}
-
-function upsert(list, item) {
-  const index = list.findIndex((x) => x.id === item.id);
-  if (index >= 0) list[index] = { ...list[index], ...item };
-  else list.push(item);
 }
 
 function apply(event) {

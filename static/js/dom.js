@@ -124,3 +124,10 @@ export function announce(node, message) {
   node.textContent = "";
   window.setTimeout(() => { node.textContent = message; }, 50);
 }
+
+// Insert a record by id, or merge it into the one already there.
+export function upsert(list, item) {
+  const index = list.findIndex((x) => x.id === item.id);
+  if (index >= 0) list[index] = { ...list[index], ...item };
+  else list.push(item);
+}

@@ -1,6 +1,6 @@
 // The participant's phone: current step, posting, the own circle, reactions to
 // other circles and endorsing conclusions, as the server's rules allow.
-import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setText } from "./dom.js";
+import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 import { Outbox } from "./outbox.js";
 
@@ -20,12 +20,6 @@ const live = new Live({
 
 function can(action) {
   return Boolean(state && state.can.includes(action));
-}
-
-function upsert(list, item) {
-  const index = list.findIndex((x) => x.id === item.id);
-  if (index >= 0) list[index] = { ...list[index], ...item };
-  else list.push(item);
 }
 
 function apply(event) {

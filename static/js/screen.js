@@ -1,6 +1,6 @@
 // The projector: large type, one view per kind of agenda step, live updates
 // that change text in place (no layout jumps), and a full-screen toggle.
-import { $, $all, el, format, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText } from "./dom.js";
+import { $, $all, el, format, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 
 const page = pageData();
@@ -14,12 +14,6 @@ const live = new Live({
   onEvent: (event) => { if (state) { apply(event); render(); } },
   onStatus: (status) => showStatus($("[data-connection]"), status, T),
 });
-
-function upsert(list, item) {
-  const index = list.findIndex((x) => x.id === item.id);
-  if (index >= 0) list[index] = { ...list[index], ...item };
-  else list.push(item);
-}
 
 let resyncTimer = null;
 function scheduleResync() {
