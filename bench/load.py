@@ -35,7 +35,6 @@ import signal
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -214,6 +213,7 @@ class Client:
         self.events: dict[int, dict[str, Any]] | None = {} if keep_events else None
         self.last_seq = -1
         self.syncs = 0
+        self.sync_errors = 0
         self.acks: list[tuple[str, float, float, bool, str]] = []
         self.disconnected = False
         self.circle: str | None = None
@@ -240,10 +240,12 @@ class Client:
             # what every page does on a step change (emit from a handler: no waiting)
             self.sio.emit("sync", {}, callback=self._on_sync)
 
-    def _on_sync(self, answer: dict[str, Any]) -> None:
-        if answer.get("ok"):
+    def _on_sync(self, answer: dict[str, Any] | None = None) -> None:
+        if answer and answer.get("ok"):
             self.syncs += 1
             self._on_snapshot(answer["snapshot"])
+        else:
+            self.sync_errors += 1
 
     def _on_disconnect(self, *args: Any) -> None:
         self.disconnected = True
@@ -317,6 +319,7 @@ def phone_process(conn, spec: dict[str, Any]) -> None:
                        "failed": len(errors)})
         elif command == "status":
             conn.send({"syncs": sum(p.syncs for p in phones),
+                       "sync_errors": sum(p.sync_errors for p in phones),
                        "synced": sum(1 for p in phones if p.syncs >= arg),
                        "min_seq": min((p.last_seq for p in phones), default=-1),
                        "disconnected": sum(p.disconnected for p in phones)})
@@ -381,6 +384,7 @@ class Bench:
         self.children: list[Any] = []
         self.fac: Client | None = None
         self.screen: Client | None = None
+        self.sync_errors = 0
 
     # helpers
     def broadcast(self, command: str, arg: Any = None) -> list[Any]:
@@ -393,12 +397,18 @@ class Bench:
         return total + (self.redis.cpu_seconds() if self.redis else 0.0)
 
     def wait_synced(self, rounds: int, timeout: float) -> float | None:
-        """Seconds until every phone has had ``rounds`` sync answers (None: timed out)."""
+        """Seconds until every phone has had ``rounds`` sync answers (None: timed out,
+        or some sync was answered with an error: a page that stays stale until its
+        next ``seq`` check)."""
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             statuses = self.broadcast("status", rounds)
+            self.sync_errors = sum(s["sync_errors"] for s in statuses)
             if sum(s["synced"] for s in statuses) >= self.phones:
                 return time.monotonic() - started
+            if self.sync_errors and sum(s["synced"] for s in statuses) + self.sync_errors \
+                    >= self.phones:
+                return None
             time.sleep(0.1)
         return None
 
@@ -447,6 +457,7 @@ class Bench:
             self._run(result)
         finally:
             self.close()
+            result["server_log_errors"] = self.server_errors()
         return result
 
     def _run(self, result: dict[str, Any]) -> None:
@@ -501,6 +512,7 @@ class Bench:
         self.fac.send("step", {"step": "eigen-kring"})
         synced = self.wait_synced(1, 120)
         result["resync_circle_s"] = round(synced, 2) if synced is not None else None
+        result["sync_errors_circle"] = self.sync_errors
 
         # posting: ``actions`` phones post once each, evenly spread at ``rate`` a second
         window = self.actions / self.rate
@@ -535,6 +547,7 @@ class Bench:
         self.fac.send("step", {"step": "dialoog"})
         synced = self.wait_synced(2, 120)
         result["resync_exchange_s"] = round(synced, 2) if synced is not None else None
+        result["sync_errors_exchange"] = self.sync_errors - result["sync_errors_circle"]
 
         # reacting: every phone reacts once to a shared reflection of another circle
         targets = list(reflections.values())
@@ -587,6 +600,20 @@ class Bench:
         if latencies:
             result["latency_mean_ms"] = round(statistics.fmean(latencies) * 1000, 1)
         result["loadavg_after"] = os.getloadavg()[0]
+
+    def server_errors(self) -> dict[str, int]:
+        """Logged tracebacks per server, and the last error line of each kind."""
+        out: dict[str, int] = {}
+        for server in self.servers:
+            try:
+                text = server.logfile.read_text(errors="replace")
+            except OSError:
+                continue
+            for line in text.splitlines():
+                if line and not line.startswith(" ") and ("Error" in line or "failed" in line):
+                    key = line[:120]
+                    out[key] = out.get(key, 0) + 1
+        return out
 
     def close(self) -> None:
         for client in (self.fac, self.screen):
@@ -723,32 +750,32 @@ def main(argv: list[str] | None = None) -> int:
 
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    logs = RESULTS / f"load-{stamp}-logs"  # server logs, kept for a look afterwards
     results: list[dict[str, Any]] = []
     print(f"open files limit {limit}; {os.cpu_count()} cores shared by servers and clients")
-    with tempfile.TemporaryDirectory(prefix="facilitator-bench-") as tmp:
-        runs = [(scenario, mode, kind, rep) for scenario in scenarios
-                for rep in range(args.repeat) for mode in modes for kind in servers]
-        # app and bare alternate, so that both see the same background load
-        for (phones, workers, rate, procs, store), mode, kind, rep in runs:
-            workdir = Path(tmp) / f"{kind}-{mode}-{phones}-{workers}-{rep}"
-            workdir.mkdir()
-            print(f"{kind} {mode}: {phones} phones, {workers} worker(s), {store}, "
-                  f"{rate}/s, {procs} client processes", flush=True)
-            started = time.monotonic()
-            try:
-                result = Bench(kind, mode, phones, workers, procs, rate, store,
-                               workdir, window=args.window).run()
-            except Exception as exc:  # noqa: BLE001 - one failed run is a figure too
-                result = {"server": kind, "mode": mode, "phones": phones,
-                          "workers": workers, "rate_per_s": rate,
-                          "error": repr(exc)}
-                for log in workdir.glob("*.log"):
-                    result.setdefault("logs", {})[log.name] = log.read_text()[-2000:]
-            result["seconds"] = round(time.monotonic() - started, 1)
-            result["repetition"] = rep
-            results.append(result)
-            print("  " + json.dumps({k: v for k, v in result.items()
-                                     if k not in ("logs",)}), flush=True)
+    runs = [(scenario, mode, kind, rep) for scenario in scenarios
+            for rep in range(args.repeat) for mode in modes for kind in servers]
+    # app and bare alternate, so that both see the same background load
+    for (phones, workers, rate, procs, store), mode, kind, rep in runs:
+        workdir = logs / f"{kind}-{mode}-{phones}-{workers}-{rep}"
+        workdir.mkdir(parents=True)
+        print(f"{kind} {mode}: {phones} phones, {workers} worker(s), {store}, "
+              f"{rate}/s, {procs} client processes", flush=True)
+        started = time.monotonic()
+        try:
+            result = Bench(kind, mode, phones, workers, procs, rate, store,
+                           workdir, window=args.window).run()
+        except Exception as exc:  # noqa: BLE001 - one failed run is a figure too
+            result = {"server": kind, "mode": mode, "phones": phones,
+                      "workers": workers, "rate_per_s": rate,
+                      "error": repr(exc)}
+            for log in workdir.glob("*.log"):
+                result.setdefault("logs", {})[log.name] = log.read_text()[-2000:]
+        result["seconds"] = round(time.monotonic() - started, 1)
+        result["repetition"] = rep
+        results.append(result)
+        print("  " + json.dumps({k: v for k, v in result.items()
+                                 if k not in ("logs",)}), flush=True)
     summary = summarise(results)
     meta = {"when": stamp, "cores": os.cpu_count(), "python": sys.version.split()[0],
             "nofile": limit, "repeat": args.repeat, "window_s": args.window,
