@@ -83,10 +83,50 @@ PATTERN_GROUPS = ("themes", "distinctive", "common_ground", "dividing_lines", "b
                   "manual")
 
 
+MAP_ID = "map:themes"
+MAP_ROWS = 8
+
+
+def perspective_map(result: dict[str, Any]) -> dict[str, Any]:
+    """Themes against perspectives: the share of each perspective's authors using a theme.
+
+    Built from an analysis for the screen, so small groups are already merged;
+    the projector draws it as a heat map with the numbers in every cell.
+    """
+    themes = result.get("themes", [])[:MAP_ROWS]
+    columns: dict[str, Any] = {}
+    rows = []
+    for theme in themes:
+        cells = {}
+        for entry in theme.get("perspectives", []):
+            pid = entry.get("id")
+            if pid is None or "share" not in entry:
+                continue
+            columns.setdefault(pid, entry.get("label") or {"nl": pid, "en": pid})
+            cells[pid] = {"share": entry["share"], "using": entry.get("authors_using"),
+                          "authors": entry.get("authors")}
+        rows.append({"id": theme["id"], "label": theme.get("term") or theme.get("title"),
+                     "cells": cells})
+    return {
+        "id": MAP_ID, "kind": "map",
+        "title": {"nl": "Perspectievenkaart: gedeelde thema's",
+                  "en": "Perspective map: shared themes"},
+        "explanation": {
+            "nl": "Per thema het deel van de deelnemers van elk perspectief dat het noemt "
+                  "(alleen gedeelde reflecties; kleine groepen samengevoegd).",
+            "en": "For each theme, the share of each perspective's participants who mention it "
+                  "(shared reflections only; small groups merged)."},
+        "columns": [{"id": pid, "label": label} for pid, label in columns.items()],
+        "rows": rows,
+    }
+
+
 def find_pattern(code: str, pattern_id: Any, audience: str = "screen") -> dict[str, Any]:
     """A pattern as the *screen* may show it (small groups merged), for pinning."""
     if not isinstance(pattern_id, str):
         raise NotFound(N_("Unknown pattern."))
+    if pattern_id == MAP_ID:
+        return perspective_map(patterns_for(code, audience))
     return _find(patterns_for(code, audience), pattern_id, N_(
         "This pattern cannot be shown on the screen: too few people stand behind it, or it "
         "rests on reflections not taken into the dialogue."))

@@ -84,3 +84,16 @@ def test_pinned_pattern_hides_small_groups(make_session, sio):
     screen = sio(s.screen, s.code)
     snap = [m["args"][0] for m in screen.get_received() if m["name"] == "snapshot"][0]
     assert snap["workshop"]["state"]["pinned_pattern"] is None
+
+
+def test_perspective_map_on_the_screen(make_session, sio):
+    s, phones, ids = build(make_session, sio)
+    fac = sio(s.fac, s.code)
+    assert fac.emit("pin_pattern", {"pattern": "map:themes"}, callback=True)["pinned"]
+    screen = sio(s.screen, s.code)
+    snap = [m["args"][0] for m in screen.get_received() if m["name"] == "snapshot"][0]
+    pinned = snap["workshop"]["state"]["pinned_pattern"]
+    assert pinned["kind"] == "map" and pinned["rows"]
+    theme = next(r for r in pinned["rows"] if "vertrouw" in r["id"])
+    assert set(theme["cells"]) == set(THEME_TEXTS)  # three people each: all shown
+    assert all(0 < cell["share"] <= 1 for cell in theme["cells"].values())

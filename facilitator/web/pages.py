@@ -105,6 +105,7 @@ def client_strings() -> dict[str, str]:
         "patterns_distinctive": _("Distinctive concerns"),
         "patterns_blind_spots": _("Blind spots"),
         "patterns_manual": _("Grouped by hand"),
+        "pin_map": _("Show the perspective map on the screen"),
         "group_needs_selection": _("Select at least one reflection and give the pattern a name."),
         "group_added": _("The pattern has been saved."),
         # screen

@@ -371,6 +371,11 @@ function renderPatterns() {
   }
   const summary = textOf(patterns.explanation);
   const nodes = [];
+  if (canPin) {
+    const mapPinned = Boolean(pinned && pinned.id === "map:themes");
+    nodes.push(el("div", { class: "card-actions" }, toggleButton("pin-map", mapPinned, T.pin_map,
+      () => call("pin_pattern", { pattern: mapPinned ? null : "map:themes" }))));
+  }
   if (patternsFailed) nodes.push(el("p", { class: "hint", text: T.patterns_stale }));
   if (summary) nodes.push(el("p", { class: "hint", text: summary }));
   if (!sections.length) nodes.push(el("p", { class: "empty", text: T.none_yet }));

@@ -108,6 +108,44 @@ function textOf(value) {
   return value[lang] || value.nl || value.en || "";
 }
 
+// A share (0..1) as a percentage; widths and colours go through the CSSOM,
+// which the Content-Security-Policy allows (no inline style attributes).
+function percent(share) {
+  return `${Math.round((Number(share) || 0) * 100)}%`;
+}
+
+// Per-perspective figures of a pinned pattern as labelled bars (text and bar).
+function perspectiveBars(pattern) {
+  const entries = (pattern.perspectives || []).filter((p) => p.share !== undefined || p.rate !== undefined);
+  if (!entries.length) return null;
+  return el("ul", { class: "pattern-bars" }, entries.slice(0, 12).map((p) => {
+    const share = p.share !== undefined ? p.share : p.rate;
+    const bar = el("span", { class: "pattern-bar", "aria-hidden": "true" });
+    bar.style.width = percent(share);
+    const counts = p.seen !== undefined ? `${p.agree ?? 0}/${p.seen}` : p.authors !== undefined ? `${p.authors_using ?? 0}/${p.authors}` : "";
+    return el("li", {}, el("span", { class: "pattern-bar-label", text: textOf(p.label) || p.id }),
+      el("span", { class: "pattern-bar-track" }, bar),
+      el("span", { class: "pattern-bar-value", text: `${percent(share)}${counts ? ` (${counts})` : ""}` }));
+  }));
+}
+
+// Themes against perspectives as a heat map: every cell also says its share in text.
+function perspectiveMap(map) {
+  const columns = map.columns || [];
+  if (!columns.length || !(map.rows || []).length) return null;
+  const head = el("tr", {}, el("td", { text: "" }),
+    columns.map((c) => el("th", { scope: "col", text: textOf(c.label) || c.id })));
+  const rows = (map.rows || []).map((row) => el("tr", {},
+    el("th", { scope: "row", text: textOf(row.label) }),
+    columns.map((c) => {
+      const cell = row.cells[c.id];
+      const td = el("td", { class: "heat", text: cell ? percent(cell.share) : "–" });
+      if (cell) td.style.setProperty("--heat", String(Math.max(0, Math.min(1, cell.share))));
+      return td;
+    })));
+  return el("table", { class: "heat-map" }, el("thead", {}, head), el("tbody", {}, rows));
+}
+
 function renderExchange() {
   const w = state.workshop;
   const ps = w.perspectives;
@@ -124,7 +162,8 @@ function renderExchange() {
   if (pinned) {
     const title = textOf(pinned.title);
     const text = textOf(pinned.explanation) || pinned.text || "";
-    replaceChildren(pinnedNode, [title ? el("h2", { text: title }) : null, el("p", { class: "pinned-text", text })].filter(Boolean));
+    const body = pinned.kind === "map" ? perspectiveMap(pinned) : perspectiveBars(pinned);
+    replaceChildren(pinnedNode, [title ? el("h2", { text: title }) : null, el("p", { class: "pinned-text", text }), body].filter(Boolean));
   }
   const groups = new Map();
   for (const r of state.reflections.filter((x) => x.shared && x.id !== (spot && spot.id))) {

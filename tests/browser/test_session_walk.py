@@ -210,6 +210,10 @@ def test_full_session_on_three_phones_console_and_screen(walk):
     console.get_by_label("De geselecteerde reflecties groeperen als patroon").fill("Betrokkenheid")
     console.get_by_role("button", name="Groeperen als patroon").click()
     expect(console.locator("[data-patterns]")).to_contain_text("Betrokkenheid")
+    # the perspective map goes up on the projector (axe checks it below)
+    console.get_by_role("button", name="De perspectievenkaart op het scherm tonen").click()
+    expect(screen.locator("[data-pinned]")).to_be_visible()
+    expect(screen.locator("[data-pinned]")).to_contain_text("Perspectievenkaart")
     # the facilitator blanks the screen and brings it back
     console.get_by_role("button", name="Scherm op zwart").click()
     expect(screen.locator("[data-blank]")).to_be_visible()
