@@ -8,21 +8,27 @@ checkout: ``static/`` and ``templates/`` live beside this package.
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from . import config as config_module
-from .domain.operations import Operations
-from .ratelimit import open_limiter
-from .safejson import SafeJSONProvider
-from .store import open_store
+if TYPE_CHECKING:
+    from flask import Flask
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app; ``overrides`` replace settings (tests use them, deploys use env vars)."""
+    # Imported here, not at the top: ``python -m facilitator serve`` imports this
+    # package before the CLI can monkey-patch the standard library for eventlet
+    # or gevent, and nothing that creates locks or sockets may load before that.
+    from flask import Flask
+
+    from . import config as config_module
+    from .domain.operations import Operations
+    from .ratelimit import open_limiter
+    from .safejson import SafeJSONProvider
+    from .store import open_store
+
     settings = config_module.load(overrides)
     app = Flask(__name__, static_folder=os.path.join(ROOT, "static"),
                 template_folder=os.path.join(ROOT, "templates"),
