@@ -93,5 +93,7 @@ def open_limiter(store_url: str, limits: dict[str, tuple[int, int]] | None = Non
     if store_url.startswith(("redis://", "rediss://", "unix://")):
         import redis
 
-        return RedisLimiter(redis.Redis.from_url(store_url, socket_timeout=5), limits)
+        pool = redis.BlockingConnectionPool.from_url(store_url, max_connections=64, timeout=20,
+                                                     socket_timeout=5)
+        return RedisLimiter(redis.Redis(connection_pool=pool), limits)
     return MemoryLimiter(limits)

@@ -25,6 +25,7 @@ from typing import Any
 
 from flask import Flask, current_app, request
 from flask_socketio import SocketIO, disconnect, join_room
+from socketio import RedisManager
 
 from . import safejson
 from .domain import views
@@ -68,10 +69,18 @@ def init_app(app: Flask) -> None:
     """Bind Socket.IO to the app with the configured async mode and message queue."""
     cfg = app.config["FACILITATOR"]
     transports = [t.strip() for t in cfg["SOCKETIO_TRANSPORTS"].split(",") if t.strip()]
+    queue = cfg.get("MESSAGE_QUEUE") or None
+    extra: dict[str, Any] = {}
+    if queue and queue.startswith(("redis://", "rediss://")):
+        # As Flask-SocketIO would build it, but with a higher connection cap than
+        # redis-py's default of 100, so a burst of publishes does not fail.
+        extra["client_manager"] = RedisManager(queue, channel="flask-socketio", redis_options={
+            "max_connections": 10_000})
     socketio.init_app(
         app,
         async_mode=cfg.get("SOCKETIO_ASYNC_MODE") or cfg["ASYNC_MODE"],
-        message_queue=cfg.get("MESSAGE_QUEUE") or None,
+        message_queue=queue,
+        **extra,
         transports=transports,
         ping_interval=20,
         ping_timeout=20,

@@ -211,7 +211,14 @@ class RedisStore:
         }
         options.update(redis_kwargs)
         options["decode_responses"] = True
-        client = redis.Redis.from_url(clean, **options)
+        # A blocking pool: when a whole room resyncs at once, requests wait a moment
+        # for a free connection instead of failing (redis-py's default pool raises
+        # MaxConnectionsError once its 100 connections are in use).
+        max_connections = int(options.pop("max_connections", 64))
+        pool_timeout = float(options.pop("pool_timeout", 20.0))
+        pool = redis.BlockingConnectionPool.from_url(
+            clean, max_connections=max_connections, timeout=pool_timeout, **options)
+        client = redis.Redis(connection_pool=pool)
         return cls(client, prefix=prefix, max_events=max_events)
 
     # -- keys ------------------------------------------------------------

@@ -4,7 +4,7 @@
 // Every event carries the session's sequence number. A page keeps the last
 // number it applied: an older or equal one is a duplicate (dropped), a jump
 // means something was missed (the page asks for a fresh snapshot). Every
-// 20 seconds the page also asks for the latest number, so a page that
+// 10 seconds the page also asks for the latest number, so a page that
 // missed the *last* events (a Redis hiccup between workers) catches up too.
 //
 // When the browser reports that the network is gone, the page stops using the
@@ -31,7 +31,7 @@ export class Live {
     this.socket.io.on("reconnect_attempt", () => { if (this.status !== "offline") this.setStatus("connecting"); });
     this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
     this.socket.on("event", (event) => this.applyEvent(event));
-    this.timer = setInterval(() => this.checkSeq(), 20000);
+    this.timer = setInterval(() => this.checkSeq(), 10000);
     window.addEventListener("offline", () => {
       this.socket.disconnect();
       this.setStatus("offline");
@@ -73,9 +73,18 @@ export class Live {
     else this.onEvent(event);
   }
 
+  // A failed snapshot (a busy server, a worker briefly without Redis) is asked
+  // for again shortly, instead of waiting for the next sequence check.
   async resync() {
-    const answer = await this.call("sync", {});
-    if (answer.ok) this.applySnapshot(answer.snapshot);
+    if (this.resyncing) return;
+    this.resyncing = true;
+    try {
+      const answer = await this.call("sync", {});
+      if (answer.ok) this.applySnapshot(answer.snapshot);
+      else if (this.connected) setTimeout(() => this.resync(), 1500 + Math.random() * 1000);
+    } finally {
+      this.resyncing = false;
+    }
   }
 
   async checkSeq() {
