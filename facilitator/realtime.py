@@ -367,8 +367,8 @@ def on_pattern_conclusion(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
 @_handler("pin_pattern", {"pattern"})
 def on_pin_pattern(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     """Facilitator: show a pattern on the projector ``{pattern: id | null}``."""
-    if actor.role != Role.FACILITATOR:
-        raise Forbidden(N_("You are not allowed to do this."))
+    # Checked before the (costly) analysis runs; pin_pattern checks again when it writes.
+    require(actor.role, Action.PIN_PATTERN, ops().workshop(actor.code).current_kind())
     pattern_id = data.get("pattern")
     pinned = None
     if pattern_id is not None:

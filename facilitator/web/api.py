@@ -112,18 +112,14 @@ def snapshot(code: str):
 def join(code: str):
     """Join with a perspective (and optionally a display name): a participant token."""
     limit("join", client_address())
+    workshop = find_workshop(code)
     data = body("perspective", "name", "lang")
-    participant, events = ops().join(code, data.get("perspective"), data.get("name"),
+    participant, events = ops().join(workshop.code, data.get("perspective"), data.get("name"),
                                      data.get("lang") or "nl")
-    publish(participant_code(code), events)
+    publish(workshop.code, events)
     return jsonify({"participant_token": participant.token, "participant_id": participant.id,
                     "pseudonym": participant.pseudonym, "perspective": participant.perspective,
                     "circle": participant.circle, "circle_name": participant.circle_name}), 201
-
-
-def participant_code(code: str) -> str:
-    """The canonical code for a typed one."""
-    return find_workshop(code).code
 
 
 @bp.post("/sessions/<code>/steps/current")
