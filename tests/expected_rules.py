@@ -16,6 +16,7 @@ EXPECTED = {
     "spotlight": {"facilitator": DIALOGUE},
     "hide": {"facilitator": ALL, "organiser": ALL},
     "screen": {"facilitator": ALL},
+    "group": {"facilitator": ALL},
     "snapshot": {"facilitator": ALL, "organiser": ALL, "screen": ALL, "participant": ALL},
     "export": {"facilitator": ALL, "organiser": ALL},
     "edit": {"organiser": ALL},

@@ -505,9 +505,7 @@ class Operations:
                      pattern_id: Any = None) -> tuple[dict[str, Any], list[Event]]:
         """Group reflections by hand into a named pattern (facilitator), or rename/regroup one."""
         workshop = self.workshop(actor.code)
-        require(actor.role, Action.VIEW_PATTERNS, workshop.current_kind())
-        if actor.role != Role.FACILITATOR:
-            raise Forbidden(N_("You are not allowed to do this."))
+        require(actor.role, Action.GROUP_REFLECTIONS, workshop.current_kind())
         title = clean_text(name, field="name", max_length=120)
         linked = self._linked_reflections(workshop.code, reflections)
         if not linked:

@@ -35,21 +35,26 @@ class Action(StrEnum):
     VIEW_SHARED = "view_shared"
     VIEW_ALL_REFLECTIONS = "view_all_reflections"
     VIEW_ACTIVITY = "view_activity"
+    VIEW_IDENTITIES = "view_identities"
+    VIEW_SMALL_GROUPS = "view_small_groups"
     REACT = "react"
     VIEW_REACTIONS = "view_reactions"
     SPOTLIGHT = "spotlight"
     HIDE = "hide"
     WRITE_CONCLUSION = "write_conclusion"
     VIEW_CONCLUSIONS = "view_conclusions"
+    VIEW_DRAFTS = "view_drafts"
     ENDORSE = "endorse"
     CHANGE_STEP = "change_step"
     LOCK_POSTING = "lock_posting"
     CONTROL_SCREEN = "control_screen"
     VIEW_FINDINGS = "view_findings"
     VIEW_PATTERNS = "view_patterns"
+    GROUP_REFLECTIONS = "group_reflections"
     PIN_PATTERN = "pin_pattern"
     EDIT_SESSION = "edit_session"
     EXPORT = "export"
+    EXPORT_NAMES = "export_names"
     ROTATE_LINKS = "rotate_links"
     DELETE_SESSION = "delete_session"
 
@@ -72,6 +77,10 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.VIEW_SHARED:          {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON, PAR: DIALOGUE_ON},
     Action.VIEW_ALL_REFLECTIONS: {ORG: ANY, FAC: ANY},
     Action.VIEW_ACTIVITY:        {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY},
+    # who wrote what (outside one's own circle) and the list of participants
+    Action.VIEW_IDENTITIES:      {ORG: ANY, FAC: ANY},
+    # per-perspective figures of fewer than MIN_GROUP people, not pooled
+    Action.VIEW_SMALL_GROUPS:    {ORG: ANY, FAC: ANY},
     Action.REACT:                {PAR: frozenset({X})},
     Action.VIEW_REACTIONS:       {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON},
     Action.SPOTLIGHT:            {FAC: DIALOGUE_ON},
@@ -79,6 +88,8 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.WRITE_CONCLUSION:     {FAC: frozenset({X, K})},
     Action.VIEW_CONCLUSIONS:     {ORG: ANY, FAC: ANY, SCR: frozenset({K, Z}),
                                   PAR: frozenset({K, Z})},
+    # conclusions still in draft or hidden
+    Action.VIEW_DRAFTS:          {ORG: ANY, FAC: ANY},
     Action.ENDORSE:              {PAR: frozenset({K})},
     Action.CHANGE_STEP:          {FAC: ANY},
     Action.LOCK_POSTING:         {FAC: ANY},
@@ -86,9 +97,11 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.VIEW_FINDINGS:        {ORG: ANY, FAC: ANY, SCR: ANY - {W},
                                   PAR: ANY - {W}},
     Action.VIEW_PATTERNS:        {ORG: ANY, FAC: ANY},
+    Action.GROUP_REFLECTIONS:    {FAC: ANY},
     Action.PIN_PATTERN:          {FAC: DIALOGUE_ON},
     Action.EDIT_SESSION:         {ORG: ANY},
     Action.EXPORT:               {ORG: ANY, FAC: ANY},
+    Action.EXPORT_NAMES:         {ORG: ANY},
     Action.ROTATE_LINKS:         {ORG: ANY, FAC: ANY},
     Action.DELETE_SESSION:       {ORG: ANY},
 }

@@ -5,18 +5,26 @@ from __future__ import annotations
 from flask import Response, request
 
 from ..domain.errors import N_, Invalid
+from ..domain.operations import Actor
+from ..domain.rules import Action, allowed, require
 from .auth import ops, settings
 
 
-def export_response(code: str, *, names: bool = False) -> Response:
-    """Render ``?format=&lang=&delimiter=`` of a session as a file download.
+def export_response(actor: Actor) -> Response:
+    """Render ``?format=&lang=&delimiter=&names=`` of a session as a file download.
 
-    The patterns section uses the export version of the analysis (small
-    groups merged), and per-perspective figures follow FACILITATOR_MIN_GROUP.
+    Names appear only when asked for and the rules table lets the actor
+    (``export_names``); otherwise the export is pseudonymous. The patterns
+    section uses the export version of the analysis (small groups merged),
+    and per-perspective figures follow FACILITATOR_MIN_GROUP.
     """
     from ..domain.export import FORMATS, render
     from ..patterns_service import patterns_for
 
+    require(actor.role, Action.EXPORT, None)
+    code = actor.code
+    names = request.args.get("names") in ("1", "true", "yes") and allowed(
+        actor.role, Action.EXPORT_NAMES, None)
     fmt = request.args.get("format", "md")
     if fmt not in FORMATS:
         raise Invalid(N_("Unknown format."), field="format")

@@ -37,7 +37,7 @@ def console(code: str):
 @bp.get("/<code>/export")
 def export(code: str):
     """Download the session in a format (facilitator cookie; never with names)."""
-    workshop = find_workshop(code)
-    if cookie_actor(workshop.code, Role.FACILITATOR) is None:
+    actor = cookie_actor(find_workshop(code).code, Role.FACILITATOR)
+    if actor is None:
         abort(403)
-    return export_response(workshop.code)
+    return export_response(actor)

@@ -14,7 +14,7 @@ from .conftest import go, member
 
 # the actions the operations-level walk tries (snapshot, export and edit are adapters')
 OPERATIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
-              "screen"]
+              "screen", "group"]
 ROLES = ["organiser", "facilitator", "screen", "participant"]
 
 
@@ -55,6 +55,7 @@ def attempt(world, action: str, actor: Actor) -> bool:
         "spotlight": lambda: ops.spotlight(actor, world["rb"].id),
         "hide": lambda: ops.hide_reflection(actor, world["rb"].id, False),
         "screen": lambda: ops.control_screen(actor, blank=False),
+        "group": lambda: ops.save_pattern(actor, "Samen", [world["ra"].id, world["rb"].id]),
     }
     try:
         calls[action]()

@@ -13,7 +13,8 @@ from tests.expected_rules import EXPECTED, KINDS
 ROLES = ["organiser", "facilitator", "screen", "participant", "stranger", "none"]
 HTTP_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
                 "snapshot", "export", "edit"]
-SOCKET_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide"]
+SOCKET_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
+                  "group"]
 
 
 @pytest.fixture
@@ -66,6 +67,7 @@ SOCKET_PAYLOADS = {
     "lock": lambda w: ("lock", {"locked": False}),
     "spotlight": lambda w: ("spotlight", {"reflection": w["rb"]}),
     "hide": lambda w: ("hide", {"reflection": w["rb"], "hidden": False}),
+    "group": lambda w: ("group", {"name": "Samen", "reflections": [w["ra"], w["rb"]]}),
 }
 
 
