@@ -92,12 +92,21 @@ def init_app(app: Flask) -> None:
 
 
 def publish(code: str, events: list[dict[str, Any]]) -> None:
-    """Fan the numbered events of one operation out to the rooms that may see them."""
+    """Fan the numbered events of one operation out to the rooms that may see them.
+
+    A step or programme change also carries the new snapshot to the screen
+    and to each circle, so that pages need not all ask for one at once.
+    """
     if not events:
         return
     workshop = ops().workshop(code)
     for event in events:
-        for audience, payload in views.fan_out(event, workshop):
+        pushed: list[tuple[str, dict[str, Any]]] = []
+        if event["type"] in views.RESYNC_EVENTS:
+            data = _session_data(code)
+            pushed = views.resync_snapshots(
+                event, data, lambda role, circle, data=data: _shared_part(data, role, circle))
+        for audience, payload in pushed + views.fan_out(event, workshop):
             socketio.emit("event", payload, to=rooms_for(workshop, audience))
 
 
@@ -109,29 +118,40 @@ _CACHE_SESSIONS = 32
 _cache_lock = threading.Lock()
 
 
-def current_snapshot(actor: Actor) -> dict[str, Any]:
-    """The actor's snapshot, built from data and shared parts cached by event number."""
-    seq = ops().store.seq(actor.code)
+def _session_data(code: str) -> WorkshopData:
+    """The session's data as of its latest event number (loaded once per number)."""
+    seq = ops().store.seq(code)
     with _cache_lock:
-        data = _loaded.get(actor.code)
+        data = _loaded.get(code)
     if data is None or data.seq != seq:
-        data = ops().load(actor.code)
+        data = ops().load(code)
         with _cache_lock:
-            _loaded[actor.code] = data
-            _loaded.move_to_end(actor.code)
+            _loaded[code] = data
+            _loaded.move_to_end(code)
             while len(_loaded) > _CACHE_SESSIONS:
                 _loaded.popitem(last=False)
-    circle = actor.participant.circle if actor.participant else None
-    key = (actor.code, data.seq, actor.role.value, circle)
+    return data
+
+
+def _shared_part(data: WorkshopData, role: Role, circle: str | None) -> dict[str, Any]:
+    """``views.shared_snapshot`` of one role and circle, built once per event number."""
+    key = (data.workshop.code, data.seq, role.value, circle)
     with _cache_lock:
         shared = _shared.get(key)
     if shared is None:
-        shared = views.shared_snapshot(data, actor.role, circle, settings()["MIN_GROUP"])
+        shared = views.shared_snapshot(data, role, circle, settings()["MIN_GROUP"])
         with _cache_lock:
             _shared[key] = shared
             while len(_shared) > 64 * _CACHE_SESSIONS:
                 _shared.popitem(last=False)
-    return views.snapshot(data, actor, shared=shared)
+    return shared
+
+
+def current_snapshot(actor: Actor) -> dict[str, Any]:
+    """The actor's snapshot, built from data and shared parts cached by event number."""
+    data = _session_data(actor.code)
+    circle = actor.participant.circle if actor.participant else None
+    return views.snapshot(data, actor, shared=_shared_part(data, actor.role, circle))
 
 
 def _fail(exc: DomainError) -> dict[str, Any]:

@@ -78,6 +78,39 @@ def test_step_change_reaches_everyone_and_triggers_resync(sio, make_session):
     assert answer["ok"] and answer["snapshot"]["workshop"]["state"]["current_step"] == "opening"
 
 
+def test_step_change_brings_each_circle_its_own_snapshot(sio, make_session):
+    """After a step change each phone gets the new shared snapshot of its own
+    circle with the resync (no round trip), never another circle's reflections,
+    and then the plain resync with the same number (which pages drop)."""
+    s = make_session()
+    raad, bond = s.join("raadslid"), s.join("vakbond")
+    s.goto("circle")
+    s.post(raad["participant_token"], "Onder ons in de raad")
+    s.post(bond["participant_token"], "Onder ons bij de bond")
+    phones = {"raad": sio(raad["participant_token"], s.code),
+              "bond": sio(bond["participant_token"], s.code)}
+    screen = sio(s.screen, s.code)
+    fac = sio(s.fac, s.code)
+    for client in (*phones.values(), screen):
+        client.get_received()
+    assert fac.emit("step", {"step": "next"}, callback=True)["ok"]  # circle -> next circle step
+    for who, own, other in (("raad", "Onder ons in de raad", "Onder ons bij de bond"),
+                            ("bond", "Onder ons bij de bond", "Onder ons in de raad")):
+        first, plain = events_of(phones[who])
+        assert first["type"] == plain["type"] == "resync" and first["seq"] == plain["seq"]
+        assert "snapshot" not in plain
+        snap = first["snapshot"]
+        assert snap["seq"] == first["seq"] and snap["role"] == "participant"
+        texts = [r["text"] for r in snap["reflections"]]
+        assert own in texts and other not in texts
+        assert "me" not in snap and "my_reactions" not in snap  # personal parts stay put
+        fresh = phones[who].emit("sync", {}, callback=True)["snapshot"]
+        assert {key: fresh[key] for key in snap} == snap  # what a sync would have said
+    screen_first = events_of(screen)[0]
+    assert screen_first["snapshot"]["role"] == "screen"
+    assert "Onder ons" not in str(screen_first)  # nothing shared yet
+
+
 def test_errors_come_back_as_error_answers(sio, make_session):
     s = make_session()
     p = s.join("burger")

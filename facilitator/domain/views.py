@@ -9,6 +9,7 @@ client can tell a gap (missed events) from events it was not meant to see.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from .model import Conclusion, Reflection, Workshop, WorkshopData
@@ -35,10 +36,11 @@ def can_see_reflection(role: Role, participant_circle: str | None, reflection: R
 
 def can_see_conclusion(role: Role, conclusion: Conclusion, workshop: Workshop) -> bool:
     """Whether a viewer sees a conclusion now (drafts and hidden ones: facilitator only)."""
-    if role in (Role.FACILITATOR, Role.ORGANISER):
+    kind = workshop.current_kind()
+    if allowed(role, Action.VIEW_DRAFTS, kind):
         return True
     return (not conclusion.hidden and not conclusion.draft
-            and allowed(role, Action.VIEW_CONCLUSIONS, workshop.current_kind()))
+            and allowed(role, Action.VIEW_CONCLUSIONS, kind))
 
 
 def reflection_view(reflection: Reflection, role: Role, own_circle: bool) -> dict[str, Any]:
@@ -46,7 +48,7 @@ def reflection_view(reflection: Reflection, role: Role, own_circle: bool) -> dic
     data = {"id": reflection.id, "text": reflection.text, "perspective": reflection.perspective,
             "circle": reflection.circle, "finding": reflection.finding,
             "shared": reflection.shared, "created_at": reflection.created_at}
-    if role in (Role.FACILITATOR, Role.ORGANISER):
+    if allowed(role, Action.VIEW_IDENTITIES, None):
         data.update(participant=reflection.participant, pseudonym=reflection.pseudonym,
                     hidden=reflection.hidden)
     elif own_circle:
@@ -142,7 +144,7 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
     """
     workshop = data.workshop
     kind = workshop.current_kind()
-    merge = role in (Role.SCREEN, Role.PARTICIPANT)
+    merge = not allowed(role, Action.VIEW_SMALL_GROUPS, kind)
     reflections = [
         reflection_view(r, role, own_circle=circle == r.circle)
         for r in data.reflections if can_see_reflection(role, circle, r, workshop)]
@@ -164,7 +166,7 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
                                                      min_group)}
             for c in data.conclusions if can_see_conclusion(role, c, workshop)],
     }
-    if role in (Role.FACILITATOR, Role.ORGANISER):
+    if allowed(role, Action.VIEW_IDENTITIES, kind):
         out["participants"] = [
             {"id": p.id, "pseudonym": p.pseudonym, "name": p.name, "perspective": p.perspective,
              "circle": p.circle, "circle_name": p.circle_name} for p in data.participants]
@@ -278,12 +280,42 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.append((SCREEN, {"type": "state", "seq": seq, "state": state}))
         phone_state = {k: v for k, v in state.items() if k != "pinned_pattern"}
         out.append((PARTICIPANTS, {"type": "state", "seq": seq, "state": phone_state}))
-    elif etype in ("step", "programme"):
-        # The visible world changes as a whole: everyone re-reads a snapshot.
+    elif etype in RESYNC_EVENTS:
+        # The visible world changes as a whole: everyone re-reads a snapshot
+        # (adapters may first send it along: see ``resync_snapshots``).
         resync = {"type": "resync", "seq": seq, "reason": etype}
         out += [(SCREEN, resync), (PARTICIPANTS, resync)]
     else:  # links_rotated and anything internal: nothing to show
         out += [(SCREEN, _tick(event)), (PARTICIPANTS, _tick(event))]
+    return out
+
+
+#: Events after which every screen and phone needs a whole new snapshot.
+RESYNC_EVENTS = frozenset({"step", "programme"})
+
+SharedPart = Callable[[Role, "str | None"], dict[str, Any]]
+
+
+def resync_snapshots(event: dict[str, Any], data: WorkshopData,
+                     shared_part: SharedPart) -> list[tuple[str, dict[str, Any]]]:
+    """The ``resync`` of a step or programme change with the new snapshot included.
+
+    Without it every page asks for a snapshot at once after a step change (500
+    round trips for 500 phones). A step change leaves the personal part of a
+    phone's snapshot as it was, so the shared part per circle is all a phone
+    needs: one message per circle and one for the screen. ``data`` must be the
+    session as of this event (the caller checks ``data.seq``), and
+    ``shared_part(role, circle)`` builds (or looks up) ``shared_snapshot``.
+    These go before ``fan_out``'s plain resync, which pages that got the
+    snapshot drop as a duplicate number.
+    """
+    if event["type"] not in RESYNC_EVENTS or data.seq != event["seq"]:
+        return []
+    resync = {"type": "resync", "seq": event["seq"], "reason": event["type"]}
+    out = [(SCREEN, {**resync, "snapshot": shared_part(Role.SCREEN, None)})]
+    for circle in sorted({p.circle for p in data.participants}):
+        out.append((circle_room(circle),
+                    {**resync, "snapshot": shared_part(Role.PARTICIPANT, circle)}))
     return out
 
 

@@ -57,20 +57,26 @@ export class Live {
     this.listeners.push(fn);
   }
 
-  applySnapshot(snap) {
+  // A partial snapshot is the shared part only (sent along with a step
+  // change): the page keeps its personal part. An answer older than what the
+  // page already shows (a slow sync overtaken by events) is dropped.
+  applySnapshot(snap, partial = false) {
+    if (snap.seq < this.seq) return;
     this.seq = snap.seq;
-    this.onSnapshot(snap);
+    this.onSnapshot(snap, partial);
   }
 
   applyEvent(event) {
     if (event.seq <= this.seq) return;
-    if (this.seq >= 0 && event.seq > this.seq + 1) {
+    const started = this.seq >= 0;
+    if (started && event.seq > this.seq + 1) {
       this.resync();
       return;
     }
     this.seq = event.seq;
-    if (event.type === "resync") this.resync();
-    else this.onEvent(event);
+    if (event.type !== "resync") this.onEvent(event);
+    else if (event.snapshot && started) this.applySnapshot(event.snapshot, true);
+    else this.resync();
   }
 
   // A failed snapshot (a busy server, a worker briefly without Redis) is asked

@@ -13,7 +13,7 @@ let outbox = null;
 
 const live = new Live({
   token: page.token,
-  onSnapshot: (snap) => { state = snap; render(); },
+  onSnapshot: (snap, partial) => { state = partial && state ? { ...state, ...snap } : snap; render(); },
   onEvent: (event) => { if (state) { apply(event); render(); } },
   onStatus: (status) => { showStatus($("[data-connection]"), status, T); renderOutbox(); },
 });

@@ -103,3 +103,35 @@ def test_participant_snapshot_has_own_choices_and_permissions(domain_ops, worksh
     assert "post_reflection" in snap["can"] and "react" not in snap["can"]
     assert snap["me"]["id"] == a.participant.id and "token" not in snap["me"]
     assert "facilitator_token" not in str(snap) and workshop.facilitator_token not in str(snap)
+
+
+def test_step_resync_carries_each_circles_shared_snapshot(domain_ops, workshop, fac):
+    a, b, _, _ = setup_two_circles(domain_ops, workshop, fac)
+    _, events = domain_ops.change_step(fac, "next")
+    step = next(e for e in events if e["type"] == "step")
+    data = domain_ops.load(workshop.code)
+    built = []
+
+    def shared_part(role, circle):
+        built.append((role, circle))
+        return views.shared_snapshot(data, role, circle)
+
+    pushed = dict(views.resync_snapshots(step, data, shared_part))
+    assert set(pushed) == {views.SCREEN, views.circle_room(a.participant.circle),
+                           views.circle_room(b.participant.circle)}
+    assert len(built) == 3  # one shared part per circle, not one per phone
+    for audience, payload in pushed.items():
+        assert payload["type"] == "resync" and payload["seq"] == step["seq"] == data.seq
+    own = pushed[views.circle_room(a.participant.circle)]["snapshot"]
+    assert own == views.shared_snapshot(data, Role.PARTICIPANT, a.participant.circle)
+    assert "Geheim van de raad" in texts(own)
+    assert "Geheim van de raad" not in texts(
+        pushed[views.circle_room(b.participant.circle)]["snapshot"])
+    assert "Geheim van de raad" not in texts(pushed[views.SCREEN]["snapshot"])
+    # the data has moved on since the step: nothing is pushed, pages ask instead
+    domain_ops.set_posting_locked(fac, True)
+    later = domain_ops.load(workshop.code)
+    assert later.seq > step["seq"]
+    assert views.resync_snapshots(step, later, shared_part) == []
+    # other events never carry snapshots
+    assert views.resync_snapshots({**step, "type": "state"}, data, shared_part) == []
