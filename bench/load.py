@@ -239,11 +239,15 @@ class Client:
     def __init__(self, idx: int, url: str, token: str, code: str,
                  keep_events: bool = False) -> None:
         self.idx, self.url, self.token, self.code = idx, url, token, code
-        self.sio = BenchSocketIOClient(reconnection=False)
+        # websocket-client checks UTF-8 in pure Python, byte by byte: a few ms per
+        # snapshot, which would be measured as server latency (browsers do it natively)
+        self.sio = BenchSocketIOClient(
+            reconnection=False, websocket_extra_options={"skip_utf8_validation": True})
         self.seen: dict[int, float] = {}
         self.events: dict[int, dict[str, Any]] | None = {} if keep_events else None
         self.last_seq = -1
         self.syncs = 0
+        self.synced_at: list[float] = []  # when each round of snapshot arrived
         self.sync_errors = 0
         self.acks: list[tuple[str, float, float, bool, str]] = []
         self.disconnected = False
@@ -277,6 +281,7 @@ class Client:
         if event["type"] == "resync" and "snapshot" in event:
             # the step change brought the new snapshot along, as pages take it
             self.syncs += 1
+            self.synced_at.append(now)
             self._on_snapshot(event["snapshot"])
         elif event["type"] in ("resync", "step"):
             # what a page does on a step change without one (emit from a handler: no waiting)
@@ -285,6 +290,7 @@ class Client:
     def _on_sync(self, answer: dict[str, Any] | None = None) -> None:
         if answer and answer.get("ok"):
             self.syncs += 1
+            self.synced_at.append(time.monotonic())
             self._on_snapshot(answer["snapshot"])
         else:
             self.sync_errors += 1
@@ -378,6 +384,8 @@ def phone_process(conn, spec: dict[str, Any]) -> None:
             conn.send({"syncs": sum(p.syncs for p in phones),
                        "sync_errors": sum(p.sync_errors for p in phones),
                        "synced": sum(1 for p in phones if p.syncs >= arg),
+                       "synced_at": [p.synced_at[arg - 1] for p in phones
+                                     if arg and len(p.synced_at) >= arg],
                        "min_seq": min((p.last_seq for p in phones), default=-1),
                        "disconnected": sum(p.disconnected for p in phones)})
         elif command == "schedule":
@@ -453,21 +461,25 @@ class Bench:
         total = sum(s.cpu_seconds() for s in self.servers)
         return total + (self.redis.cpu_seconds() if self.redis else 0.0)
 
-    def wait_synced(self, rounds: int, timeout: float) -> float | None:
-        """Seconds until every phone has had ``rounds`` sync answers (None: timed out,
-        or some sync was answered with an error: a page that stays stale until its
-        next ``seq`` check)."""
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
+    def wait_synced(self, rounds: int, timeout: float, since: float) -> dict[str, Any]:
+        """Wait until every phone has its ``rounds``-th snapshot since the step change
+        sent at ``since``; the seconds until the last one (None: timed out, or some
+        sync was answered with an error: a page that stays stale until its next
+        ``seq`` check) and the median and p95 over the phones."""
+        out: dict[str, Any] = {"s": None, "p50_s": None, "p95_s": None}
+        while time.monotonic() - since < timeout:
             statuses = self.broadcast("status", rounds)
             self.sync_errors = sum(s["sync_errors"] for s in statuses)
-            if sum(s["synced"] for s in statuses) >= self.phones:
-                return time.monotonic() - started
-            if self.sync_errors and sum(s["synced"] for s in statuses) + self.sync_errors \
-                    >= self.phones:
-                return None
+            synced = sum(s["synced"] for s in statuses)
+            if synced >= self.phones:
+                times = sorted(t - since for s in statuses for t in s["synced_at"])
+                out.update(s=round(times[-1], 2), p50_s=round(statistics.median(times), 2),
+                           p95_s=round(times[int(0.95 * len(times)) - 1], 2))
+                return out
+            if self.sync_errors and synced + self.sync_errors >= self.phones:
+                return out
             time.sleep(0.1)
-        return None
+        return out
 
     def measured(self, kinds: tuple[str, ...]) -> dict[int, tuple[str, int, float]]:
         """seq -> (type, phone, send time) of the bench's own posts and reactions."""
@@ -566,9 +578,12 @@ class Bench:
                  f"connected in {result['connect_s']}s ({result['connect_failed']} failed)")
 
         # the circle step: every page resyncs
+        sent = time.monotonic()
         self.fac.send("step", {"step": "eigen-kring"})
-        synced = self.wait_synced(1, 120)
-        result["resync_circle_s"] = round(synced, 2) if synced is not None else None
+        synced = self.wait_synced(1, 120, sent)
+        result["resync_circle_s"] = synced["s"]
+        result["resync_circle_p50_s"] = synced["p50_s"]
+        result["resync_circle_p95_s"] = synced["p95_s"]
         result["sync_errors_circle"] = self.sync_errors
 
         # posting: ``actions`` phones post once each, evenly spread at ``rate`` a second
@@ -601,9 +616,12 @@ class Bench:
             self.fac.send("share", {"reflection": rid, "shared": True})
             time.sleep(0.05)
         time.sleep(1.0)
+        sent = time.monotonic()
         self.fac.send("step", {"step": "dialoog"})
-        synced = self.wait_synced(2, 120)
-        result["resync_exchange_s"] = round(synced, 2) if synced is not None else None
+        synced = self.wait_synced(2, 120, sent)
+        result["resync_exchange_s"] = synced["s"]
+        result["resync_exchange_p50_s"] = synced["p50_s"]
+        result["resync_exchange_p95_s"] = synced["p95_s"]
         result["sync_errors_exchange"] = self.sync_errors - result["sync_errors_circle"]
 
         # reacting: every phone reacts once to a shared reflection of another circle
@@ -704,7 +722,8 @@ COLUMNS = [("server", "server"), ("mode", "mode"), ("phones", "phones"), ("worke
            ("p50 ms", "latency_p50_ms"), ("p95 ms", "latency_p95_ms"),
            ("p99 ms", "latency_p99_ms"), ("max ms", "latency_max_ms"),
            ("ack p95", "ack_p95_ms"), ("connect s", "connect_s"),
-           ("resync s", "resync_exchange_s"), ("srv CPU%", "server_cpu_pct"),
+           ("resync p95 s", "resync_exchange_p95_s"), ("resync max s", "resync_exchange_s"),
+           ("srv CPU%", "server_cpu_pct"),
            ("RSS MB", "server_rss_mb")]
 
 
@@ -727,7 +746,9 @@ def table(results: list[dict[str, Any]]) -> str:
 
 
 MEDIAN_KEYS = ["latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_max_ms",
-               "ack_p95_ms", "connect_s", "resync_exchange_s", "server_cpu_pct",
+               "ack_p95_ms", "connect_s", "resync_circle_p50_s", "resync_circle_p95_s",
+               "resync_circle_s", "resync_exchange_p50_s", "resync_exchange_p95_s",
+               "resync_exchange_s", "server_cpu_pct",
                "server_rss_mb", "loadavg_before"]
 
 
