@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import redis
+
+from tests.processes import LoggedProcess
 
 ENV_URL = "FACILITATOR_TEST_REDIS_URL"
 
@@ -58,7 +57,7 @@ def _ready(port: int, pid: int) -> bool:
         client.close()
 
 
-class RedisServer:
+class RedisServer(LoggedProcess):
     """One ``redis-server`` process on ``127.0.0.1:port`` with its files in ``dir``.
 
     ``appendonly=True`` turns on the AOF with ``appendfsync always``, so data
@@ -73,14 +72,14 @@ class RedisServer:
         appendonly: bool = False,
         binary: str | None = None,
     ) -> None:
+        super().__init__()
         self.port = port
         self.dir = Path(dir)
         self.appendonly = appendonly
         self.binary = binary or redis_server_binary()
         if self.binary is None:
             raise RuntimeError("no redis-server binary on PATH")
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._log = None
+        self.describe = f"redis-server on port {port}"
 
     @property
     def url(self) -> str:
@@ -112,69 +111,13 @@ class RedisServer:
             args += ["--appendonly", "no"]
         return args
 
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
     def start(self, timeout: float = 10.0) -> RedisServer:
         """Start the server and wait until it answers PING; raise with its log if not."""
-        if self.running:
-            raise RuntimeError(f"redis-server on port {self.port} already running")
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.logfile, "ab")  # closed in _reap
-        self.proc = subprocess.Popen(
-            self.args(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            cwd=self.dir,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self._reap()
-                raise RuntimeError(f"redis-server exited on start:\n{self.log_tail()}")
-            if _ready(self.port, self.proc.pid):
-                return self
-            time.sleep(0.02)
-        self.kill()
-        raise RuntimeError(f"redis-server did not answer within {timeout}s:\n{self.log_tail()}")
-
-    def stop(self, timeout: float = 10.0) -> None:
-        """Stop gracefully (SIGTERM, as a service manager would) and wait."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self._reap()
-
-    def kill(self) -> None:
-        """Kill at once (SIGKILL: a crash) and wait."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self._reap()
-
-    def _reap(self) -> None:
-        if self.proc is not None:
-            self.proc.wait()
-        self.proc = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.logfile.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        self._spawn(self.args(), cwd=self.dir)
+        assert self.proc is not None
+        pid = self.proc.pid
+        self._wait_ready(lambda: _ready(self.port, pid), timeout)
+        return self
 
     def __enter__(self) -> RedisServer:
         return self.start()

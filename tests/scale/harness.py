@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 import queue
-import signal
-import subprocess
 import sys
 import threading
 import time
@@ -26,6 +24,7 @@ from typing import Any
 import requests
 import socketio
 
+from tests.processes import LoggedProcess
 from tests.redis_fixtures import free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,21 +47,21 @@ def wait_until(predicate: Callable[[], Any], timeout: float, interval: float = 0
         time.sleep(interval)
 
 
-class Worker:
+class Worker(LoggedProcess):
     """One ``python -m facilitator serve`` process on 127.0.0.1 with its own log file."""
 
     def __init__(self, name: str, logdir: Path, store: str, mode: str = "eventlet",
                  message_queue: str | None = None, port: int | None = None,
                  env: dict[str, str] | None = None) -> None:
+        super().__init__()
         self.name = name
+        self.describe = f"worker {name}"
         self.logdir = Path(logdir)
         self.store = store
         self.mode = mode
         self.message_queue = message_queue
         self.port = port or free_port()
         self.extra_env = dict(env or {})
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._log = None
 
     @property
     def url(self) -> str:
@@ -90,70 +89,18 @@ class Worker:
 
     def start(self, timeout: float = 30.0) -> Worker:
         """Start the process and wait until ``/healthz`` answers 200."""
-        if self.running:
-            raise RuntimeError(f"worker {self.name} already running")
-        self.logdir.mkdir(parents=True, exist_ok=True)
-        self._log = open(self.logfile, "ab")  # closed in _reap
-        self._log.write(f"--- start {time.strftime('%H:%M:%S')} ---\n".encode())
-        self._log.flush()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            cwd=REPO, env=self.environ(), stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                code = self.proc.returncode
-                self._reap()
-                raise RuntimeError(f"worker {self.name} exited ({code}):\n{self.log_tail()}")
+        self._spawn([sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",
+                     "--port", str(self.port)], cwd=REPO, env=self.environ(),
+                    new_session=True)
+
+        def healthy() -> bool:
             try:
-                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return self
+                return requests.get(f"{self.url}/healthz", timeout=1).status_code == 200
             except requests.RequestException:
-                pass
-            time.sleep(0.05)
-        self.kill()
-        raise RuntimeError(f"worker {self.name} not healthy in {timeout}s:\n{self.log_tail()}")
+                return False
 
-    @property
-    def running(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL (a crash): no clean-up of any kind in the worker."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-        self._reap()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """SIGTERM, then SIGKILL if it lingers."""
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                pass
-        self.kill()
-
-    def _reap(self) -> None:
-        if self.proc is not None:
-            self.proc.wait()
-        self.proc = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def log_tail(self, lines: int = 40) -> str:
-        try:
-            text = self.logfile.read_text(errors="replace")
-        except OSError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        self._wait_ready(healthy, timeout)
+        return self
 
 
 class Api:
@@ -220,6 +167,7 @@ class LiveClient:
         self.activity_ticks = 0
         self.reflection_count = 0  # what a screen shows: reflections posted (activity)
         self.snapshots = 0
+        self.pushed_snapshots = 0
         self.resyncs = 0
         self.connects = 0
         self.transient_failures = 0  # answers like server_error/timeout, retried later
@@ -263,12 +211,13 @@ class LiveClient:
         self._tasks.put("flush")
 
     # -- live.js ---------------------------------------------------------
-    def _apply_snapshot(self, snap: dict[str, Any]) -> None:
+    def _apply_snapshot(self, snap: dict[str, Any], partial: bool = False) -> None:
         with self.lock:
             if snap["seq"] < self.seq:
                 return  # an older answer that overtook a newer one
             self.seq = snap["seq"]
-            self.snapshot = snap
+            # a partial snapshot (sent with a step change) leaves the personal part
+            self.snapshot = {**(self.snapshot or {}), **snap} if partial else snap
             self.snapshots += 1
             self.reflections = {r["id"]: r for r in snap.get("reflections", [])}
             circles = snap.get("activity", {}).get("circles", {})
@@ -278,7 +227,8 @@ class LiveClient:
         with self.lock:
             if event["seq"] <= self.seq:
                 return
-            if self.seq >= 0 and event["seq"] > self.seq + 1:
+            started = self.seq >= 0
+            if started and event["seq"] > self.seq + 1:
                 self._tasks.put("resync")
                 return
             self.seq = event["seq"]
@@ -293,8 +243,12 @@ class LiveClient:
                 self.reflections[event["reflection"]["id"]] = event["reflection"]
             if event.get("removed"):
                 self.reflections.pop(event["removed"], None)
-            # pages resync on "resync"; the console also on its own "step"/"programme" events
-            if event["type"] in ("resync", "step", "programme"):
+            # pages take the snapshot a "resync" brings, or ask for one; the console
+            # also asks on its own "step"/"programme" events
+            if event["type"] == "resync" and "snapshot" in event and started:
+                self.pushed_snapshots += 1
+                self._apply_snapshot(event["snapshot"], partial=True)
+            elif event["type"] in ("resync", "step", "programme"):
                 self._tasks.put("resync")
 
     def call(self, name: str, data: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -67,6 +67,8 @@ def test_post_and_step_cross_workers(pair, live):
         wait_until(lambda c=client: c.current_step() == "dialoog", 10,
                    message=f"{client.name} to follow the step")
     assert text in screen_b.texts() and text in other_b.texts()
+    # the step change brought each page its snapshot over the message queue: no round trip
+    assert [c.pushed_snapshots for c in (screen_b, mate_b, other_b)] == [1, 1, 1]
 
     # and the other way round: a reaction on b reaches the screen on b and the facilitator on a
     react = other_b.call("react", {"reflection": answer["reflection"]["id"], "kind": "agree"})
