@@ -14,7 +14,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
 from . import joincode, programme
 from .errors import N_, Conflict, Forbidden, Invalid, NotFound, NotNow, Unauthorized
@@ -35,6 +36,8 @@ from .spec import apply_spec
 from .validation import clean_bool, clean_choice, clean_id, clean_text
 
 Event = dict[str, Any]
+#: A reaction or an endorsement: one per participant and target.
+OpinionT = TypeVar("OpinionT", Reaction, Endorsement)
 
 #: Neutral Dutch words for pseudonyms (birds and trees): friendly on a projector,
 #: and they say nothing about the person.
@@ -307,47 +310,50 @@ class Operations:
     def react(self, actor: Actor, reflection_id: Any, kind: Any, text: Any = None,
               client_id: Any = None) -> tuple[Reaction, list[Event]]:
         """React to a shared reflection of another circle; reacting again replaces it."""
-        workshop = self._participant_action(actor, Action.REACT)
-        participant = actor.participant
-        assert participant is not None
-        reaction_kind = clean_choice(kind, {k.value for k in ReactionKind}, field="kind")
-        body = clean_text(text, field="text", max_length=280, required=False)
-        client = clean_id(client_id, field="client_id", required=False)
+        workshop, participant, choice, body, client = self._opinion(
+            actor, Action.REACT, ReactionKind, kind, text, client_id)
         reflection = self._reflection(workshop.code, reflection_id)
         if reflection.hidden or not reflection.shared:
             raise NotFound(N_("This reflection does not exist."))
         if reflection.circle == participant.circle:
             raise Forbidden(N_("You react to the reflections of other circles."))
-        reaction = Reaction(
+        return self._put_opinion(workshop.code, "reaction", Reaction(
             id=f"{reflection.id}:{participant.id}", reflection=reflection.id,
             participant=participant.id, perspective=participant.perspective,
-            circle=participant.circle, kind=reaction_kind, created_at=self.clock(), text=body,
-            client_id=client)
-        doc, events = self.store.put(workshop.code, "reaction", reaction.to_dict(),
-                                     events=[{"type": "reaction", "reaction": reaction.to_dict()}])
-        return Reaction.from_dict(doc), events
+            circle=participant.circle, kind=choice, created_at=self.clock(), text=body,
+            client_id=client))
 
     def endorse(self, actor: Actor, conclusion_id: Any, kind: Any, text: Any = None,
                 client_id: Any = None) -> tuple[Endorsement, list[Event]]:
         """Support a conclusion or voice a concern; endorsing again replaces it."""
-        workshop = self._participant_action(actor, Action.ENDORSE)
-        participant = actor.participant
-        assert participant is not None
-        endorsement_kind = clean_choice(kind, {k.value for k in EndorsementKind}, field="kind")
-        body = clean_text(text, field="text", max_length=280, required=False)
-        client = clean_id(client_id, field="client_id", required=False)
+        workshop, participant, choice, body, client = self._opinion(
+            actor, Action.ENDORSE, EndorsementKind, kind, text, client_id)
         cid = clean_id(conclusion_id, field="conclusion")
         doc = self.store.get(workshop.code, "conclusion", cid)
         if doc is None or doc.get("hidden") or doc.get("draft"):
             raise NotFound(N_("This conclusion does not exist."))
-        endorsement = Endorsement(
+        return self._put_opinion(workshop.code, "endorsement", Endorsement(
             id=f"{cid}:{participant.id}", conclusion=cid, participant=participant.id,
-            perspective=participant.perspective, kind=endorsement_kind, created_at=self.clock(),
-            text=body, client_id=client)
-        stored, events = self.store.put(
-            workshop.code, "endorsement", endorsement.to_dict(),
-            events=[{"type": "endorsement", "endorsement": endorsement.to_dict()}])
-        return Endorsement.from_dict(stored), events
+            perspective=participant.perspective, kind=choice, created_at=self.clock(),
+            text=body, client_id=client))
+
+    def _opinion(self, actor: Actor, action: Action, kinds: type[StrEnum], kind: Any,
+                 text: Any, client_id: Any) -> tuple[Workshop, Participant, str, str, str]:
+        """The checked input of a reaction or an endorsement (same shape, same limits)."""
+        workshop = self._participant_action(actor, action)
+        assert actor.participant is not None
+        return (workshop, actor.participant,
+                clean_choice(kind, {k.value for k in kinds}, field="kind"),
+                clean_text(text, field="text", max_length=280, required=False),
+                clean_id(client_id, field="client_id", required=False))
+
+    def _put_opinion(self, code: str, record_type: str, record: OpinionT
+                     ) -> tuple[OpinionT, list[Event]]:
+        """Store one opinion per participant and target: its id is both, so a second
+        one replaces the first instead of counting twice."""
+        doc, events = self.store.put(code, record_type, record.to_dict(),
+                                     events=[{"type": record_type, record_type: record.to_dict()}])
+        return type(record).from_dict(doc), events
 
     # -- facilitator --------------------------------------------------------
     def _update(self, code: str,

@@ -120,7 +120,7 @@ def test_step_resync_carries_each_circles_shared_snapshot(domain_ops, workshop, 
     assert set(pushed) == {views.SCREEN, views.circle_room(a.participant.circle),
                            views.circle_room(b.participant.circle)}
     assert len(built) == 3  # one shared part per circle, not one per phone
-    for audience, payload in pushed.items():
+    for payload in pushed.values():
         assert payload["type"] == "resync" and payload["seq"] == step["seq"] == data.seq
     own = pushed[views.circle_room(a.participant.circle)]["snapshot"]
     assert own == views.shared_snapshot(data, Role.PARTICIPANT, a.participant.circle)
