@@ -4,7 +4,7 @@
 // B or . blanks the screen, S spotlights the selected reflection. Single-key
 // shortcuts can be switched off (WCAG 2.1.4), every shortcut has a button, and
 // no shortcut fires while focus is in a text field.
-import { $, announce, el, format, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText, stepTitle, upsert } from "./dom.js";
+import { $, announce, el, format, inLanguage, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setFieldError, setText, stepTitle, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 
 const page = pageData();
@@ -297,19 +297,10 @@ $("[data-conclusion-form]").addEventListener("submit", async (event) => {
   const textarea = $("#conclusion-text");
   const error = $("[data-conclusion-error]");
   const field = $("[data-conclusion-field]");
-  const showError = (message) => {
-    error.textContent = message || "";
-    error.hidden = !message;
-    field.classList.toggle("utrecht-form-field--invalid", Boolean(message));
-    textarea.classList.toggle("utrecht-textarea--invalid", Boolean(message));
-    if (message) {
-      textarea.setAttribute("aria-invalid", "true");
-      textarea.setAttribute("aria-describedby", "conclusion-hint conclusion-error");
-    } else {
-      textarea.removeAttribute("aria-invalid");
-      textarea.setAttribute("aria-describedby", "conclusion-hint");
-    }
-  };
+  const showError = (message) => setFieldError({
+    field, control: textarea, error, invalidClass: "utrecht-textarea--invalid",
+    describedBy: "conclusion-hint", describedByWithError: "conclusion-hint conclusion-error",
+  }, message);
   if (!textarea.value.trim()) {
     showError(T.empty_conclusion);
     textarea.focus();
@@ -348,11 +339,7 @@ function schedulePatterns() {
 
 const PATTERN_GROUPS = ["manual", "themes", "common_ground", "dividing_lines", "distinctive", "blind_spots"];
 
-function textOf(value) {
-  if (!value) return "";
-  if (typeof value === "string") return value;
-  return value[lang] || value.nl || value.en || "";
-}
+const textOf = (value) => inLanguage(value, lang);
 
 function renderPatterns() {
   const root = $("[data-patterns]");
@@ -408,18 +395,10 @@ $("[data-group-form]").addEventListener("submit", async (event) => {
   const input = $("#group-name");
   const error = $("[data-group-error]");
   const field = $("[data-group-field]");
-  const showError = (message) => {
-    error.textContent = message || "";
-    error.hidden = !message;
-    field.classList.toggle("utrecht-form-field--invalid", Boolean(message));
-    if (message) {
-      input.setAttribute("aria-invalid", "true");
-      input.setAttribute("aria-describedby", "group-hint group-error");
-    } else {
-      input.removeAttribute("aria-invalid");
-      input.setAttribute("aria-describedby", "group-hint");
-    }
-  };
+  const showError = (message) => setFieldError({
+    field, control: input, error,
+    describedBy: "group-hint", describedByWithError: "group-hint group-error",
+  }, message);
   if (!input.value.trim() || !selected.size) {
     showError(T.group_needs_selection);
     input.focus();

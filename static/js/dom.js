@@ -131,3 +131,29 @@ export function upsert(list, item) {
   if (index >= 0) list[index] = { ...list[index], ...item };
   else list.push(item);
 }
+
+// Show (or, with an empty message, clear) the error of one form field, the NL
+// Design System way: the message under the field, field and control marked
+// invalid, and the message named in the control's aria-describedby while it
+// shows. ``describedBy`` and ``describedByWithError`` are those id lists.
+export function setFieldError({ field, control, error, invalidClass, describedBy, describedByWithError }, message) {
+  error.textContent = message || "";
+  error.hidden = !message;
+  field.classList.toggle("utrecht-form-field--invalid", Boolean(message));
+  if (invalidClass) control.classList.toggle(invalidClass, Boolean(message));
+  if (message) {
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", describedByWithError);
+  } else {
+    control.removeAttribute("aria-invalid");
+    control.setAttribute("aria-describedby", describedBy);
+  }
+}
+
+// A {nl, en} text from the server in the page's language (Dutch when there is
+// no English); a plain string stays as it is.
+export function inLanguage(value, lang) {
+  if (!value) return "";
+  if (typeof value === "string") return value;
+  return value[lang] || value.nl || value.en || "";
+}

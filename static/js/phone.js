@@ -1,6 +1,6 @@
 // The participant's phone: current step, posting, the own circle, reactions to
 // other circles and endorsing conclusions, as the server's rules allow.
-import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setText, upsert } from "./dom.js";
+import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setFieldError, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 import { Outbox } from "./outbox.js";
 
@@ -280,18 +280,11 @@ textarea.addEventListener("input", updateCount);
 updateCount();
 
 function setComposeError(message) {
-  const field = $("[data-compose-field]");
-  composeError.textContent = message || "";
-  composeError.hidden = !message;
-  field.classList.toggle("utrecht-form-field--invalid", Boolean(message));
-  textarea.classList.toggle("utrecht-textarea--invalid", Boolean(message));
-  if (message) {
-    textarea.setAttribute("aria-invalid", "true");
-    textarea.setAttribute("aria-describedby", "reflection-hint reflection-error reflection-count");
-  } else {
-    textarea.removeAttribute("aria-invalid");
-    textarea.setAttribute("aria-describedby", "reflection-hint reflection-count");
-  }
+  setFieldError({
+    field: $("[data-compose-field]"), control: textarea, error: composeError,
+    invalidClass: "utrecht-textarea--invalid", describedBy: "reflection-hint reflection-count",
+    describedByWithError: "reflection-hint reflection-error reflection-count",
+  }, message);
 }
 
 form.addEventListener("submit", (event) => {

@@ -1,6 +1,6 @@
 // The projector: large type, one view per kind of agenda step, live updates
 // that change text in place (no layout jumps), and a full-screen toggle.
-import { $, $all, el, format, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText, upsert } from "./dom.js";
+import { $, $all, el, format, inLanguage, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 
 const page = pageData();
@@ -102,11 +102,7 @@ function reactionLine(summary) {
   return `${T.agree}: ${t.agree || 0} · ${T.disagree}: ${t.disagree || 0} · ${T.pass}: ${t.pass || 0}`;
 }
 
-function textOf(value) {
-  if (!value) return "";
-  if (typeof value === "string") return value;
-  return value[lang] || value.nl || value.en || "";
-}
+const textOf = (value) => inLanguage(value, lang);
 
 // A share (0..1) as a percentage; widths and colours go through the CSSOM,
 // which the Content-Security-Policy allows (no inline style attributes).

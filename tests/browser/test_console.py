@@ -64,6 +64,20 @@ def test_console_with_the_keyboard_only(server, browser, screenshots):
         expect(screen_state).to_have_text("Het scherm volgt de agenda.")
         page.get_by_label("Nieuwe conclusie").fill("")
 
+        # an empty conclusion or group: the error under the field, linked to it
+        for button, control, error, text in (
+                ("Conclusie toevoegen", "#conclusion-text", "conclusion-error",
+                 "Schrijf de conclusie voordat u die toevoegt."),
+                ("Groeperen als patroon", "#group-name", "group-error",
+                 "Selecteer minstens één reflectie en geef het patroon een naam.")):
+            page.get_by_role("button", name=button).click()
+            field = page.locator(control)
+            expect(field).to_be_focused()
+            expect(field).to_have_attribute("aria-invalid", "true")
+            expect(field).to_have_attribute("aria-describedby", re.compile(error))
+            expect(page.locator(f"#{error}")).to_have_text(text)
+        expect(page.locator("#conclusion-text")).to_have_class(re.compile("utrecht-textarea--invalid"))
+
         # every control is reachable with Tab, with a visible focus; buttons do what keys do
         page.locator("h1").click()  # start the Tab order at the top
         tab_to(page, text_is("Volgend onderdeel"))
