@@ -85,19 +85,23 @@ def _serializer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="socket-page-token")
 
 
+def link_secret(workshop: Workshop, role: Role) -> str | None:
+    """The secret in the facilitator's or the screen's link (other roles have none)."""
+    if role == Role.FACILITATOR:
+        return workshop.facilitator_token
+    if role == Role.SCREEN:
+        return workshop.screen_token
+    return None
+
+
 def fingerprint(workshop: Workshop, role: Role) -> str | None:
     """A digest of a role's current secret link: rotating the link changes it.
 
     Page tokens carry it, and live rooms are named by it, so a rotated link
     stops both new connections and the delivery of events to old ones.
     """
-    if role == Role.FACILITATOR:
-        secret = workshop.facilitator_token
-    elif role == Role.SCREEN:
-        secret = workshop.screen_token
-    else:
-        return None
-    return hashlib.sha256(secret.encode()).hexdigest()[:16]
+    secret = link_secret(workshop, role)
+    return None if secret is None else hashlib.sha256(secret.encode()).hexdigest()[:16]
 
 
 def _fingerprint(actor_role: Role, code: str) -> str | None:
@@ -172,9 +176,9 @@ def find_workshop(code: str):
 def enter_with_secret(code: str, token: str, role: Role, endpoint: str):
     """Exchange a secret link for a cookie, then drop the secret from the address bar."""
     workshop = find_workshop(code)
-    if not isinstance(token, str) or not hmac.compare_digest(
-            token.encode(), (workshop.facilitator_token if role == Role.FACILITATOR
-                             else workshop.screen_token).encode()):
+    secret = link_secret(workshop, role)
+    if not isinstance(token, str) or secret is None or not hmac.compare_digest(
+            token.encode(), secret.encode()):
         abort(404)
     response = make_response(redirect(url_for(endpoint, code=workshop.code)))
     set_identity_cookie(response, role, workshop.code, token)
