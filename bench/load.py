@@ -481,6 +481,15 @@ class Bench:
             time.sleep(0.1)
         return out
 
+    def step_and_wait(self, step: str, rounds: int, phase: str, result: dict[str, Any]) -> None:
+        """Open ``step`` as the facilitator and note in ``result`` how long every phone
+        took to get its ``rounds``-th snapshot (``resync_{phase}_s``, ``_p50_s``, ``_p95_s``)."""
+        sent = time.monotonic()
+        self.fac.send("step", {"step": step})
+        synced = self.wait_synced(rounds, 120, sent)
+        for key, value in synced.items():
+            result[f"resync_{phase}_{key}"] = value
+
     def measured(self, kinds: tuple[str, ...]) -> dict[int, tuple[str, int, float]]:
         """seq -> (type, phone, send time) of the bench's own posts and reactions."""
         out: dict[int, tuple[str, int, float]] = {}
@@ -577,13 +586,8 @@ class Bench:
         self.log(f"  {self.phones} phones joined in {result['join_s']}s, "
                  f"connected in {result['connect_s']}s ({result['connect_failed']} failed)")
 
-        # the circle step: every page resyncs
-        sent = time.monotonic()
-        self.fac.send("step", {"step": "eigen-kring"})
-        synced = self.wait_synced(1, 120, sent)
-        result["resync_circle_s"] = synced["s"]
-        result["resync_circle_p50_s"] = synced["p50_s"]
-        result["resync_circle_p95_s"] = synced["p95_s"]
+        # the circle step: every page gets (or asks for) the new snapshot
+        self.step_and_wait("eigen-kring", 1, "circle", result)
         result["sync_errors_circle"] = self.sync_errors
 
         # posting: ``actions`` phones post once each, evenly spread at ``rate`` a second
@@ -616,12 +620,7 @@ class Bench:
             self.fac.send("share", {"reflection": rid, "shared": True})
             time.sleep(0.05)
         time.sleep(1.0)
-        sent = time.monotonic()
-        self.fac.send("step", {"step": "dialoog"})
-        synced = self.wait_synced(2, 120, sent)
-        result["resync_exchange_s"] = synced["s"]
-        result["resync_exchange_p50_s"] = synced["p50_s"]
-        result["resync_exchange_p95_s"] = synced["p95_s"]
+        self.step_and_wait("dialoog", 2, "exchange", result)
         result["sync_errors_exchange"] = self.sync_errors - result["sync_errors_circle"]
 
         # reacting: every phone reacts once to a shared reflection of another circle
