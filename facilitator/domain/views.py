@@ -12,12 +12,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from . import privacy
 from .model import Conclusion, Reflection, Workshop, WorkshopData
 from .operations import Actor
 from .rules import Action, Role, allowed
 
-OTHER = "_other"  # the merged group of perspectives too small to show on their own
-MIN_GROUP = 3
+OTHER = privacy.OTHER
+MIN_GROUP = privacy.MIN_GROUP
 
 
 # -- visibility -------------------------------------------------------------
@@ -56,55 +57,19 @@ def reflection_view(reflection: Reflection, role: Role, own_circle: bool) -> dic
     return data
 
 
-# -- small-group rule -------------------------------------------------------
-def merge_small_groups(per_perspective: dict[str, Counter], people: dict[str, set[str]],
-                       min_group: int = MIN_GROUP) -> dict[str, dict[str, int]]:
-    """Merge perspectives with fewer than ``min_group`` people behind a figure into OTHER.
-
-    ``per_perspective`` maps perspective -> counts; ``people`` maps perspective ->
-    the participants behind those counts.  A merged group that is still too
-    small is dropped from the breakdown (the totals elsewhere still count it).
-    """
-    shown: dict[str, dict[str, int]] = {}
-    other: Counter = Counter()
-    other_people: set[str] = set()
-    for pid, counts in per_perspective.items():
-        if len(people.get(pid, ())) >= min_group:
-            shown[pid] = dict(counts)
-        else:
-            other.update(counts)
-            other_people |= people.get(pid, set())
-    if other and len(other_people) >= min_group:
-        shown[OTHER] = dict(other)
-    return shown
-
-
-def _summary(items: list[Any], merge: bool, min_group: int) -> dict[str, Any]:
-    """Counts by kind in total and per perspective for reactions or endorsements."""
-    per: dict[str, Counter] = defaultdict(Counter)
-    people: dict[str, set[str]] = defaultdict(set)
-    total: Counter = Counter()
-    for item in items:
-        per[item.perspective][item.kind] += 1
-        people[item.perspective].add(item.participant)
-        total[item.kind] += 1
-    by = merge_small_groups(per, people, min_group) if merge else {k: dict(v)
-                                                                   for k, v in per.items()}
-    return {"total": dict(total), "by_perspective": by}
-
-
+# -- small-group rule (owned by ``privacy``) -------------------------------------
 def reaction_summary(data: WorkshopData, reflection_id: str, merge: bool,
                      min_group: int = MIN_GROUP) -> dict[str, Any]:
     """Counts of agree/disagree/pass for one reflection, in total and per perspective."""
-    return _summary([r for r in data.reactions if r.reflection == reflection_id], merge,
-                    min_group)
+    return privacy.pooled_counts([r for r in data.reactions if r.reflection == reflection_id],
+                                 min_group, pool=merge)
 
 
 def endorsement_summary(data: WorkshopData, conclusion_id: str, merge: bool,
                         min_group: int = MIN_GROUP) -> dict[str, Any]:
     """Support and concerns for one conclusion, in total and per perspective."""
-    return _summary([e for e in data.endorsements if e.conclusion == conclusion_id], merge,
-                    min_group)
+    return privacy.pooled_counts([e for e in data.endorsements if e.conclusion == conclusion_id],
+                                 min_group, pool=merge)
 
 
 # -- snapshots --------------------------------------------------------------
@@ -153,7 +118,8 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
         for reaction in data.reactions:
             by_reflection[reaction.reflection].append(reaction)
         for view in reflections:
-            view["reactions"] = _summary(by_reflection.get(view["id"], []), merge, min_group)
+            view["reactions"] = privacy.pooled_counts(by_reflection.get(view["id"], []),
+                                                      min_group, pool=merge)
     by_conclusion: dict[str, list[Any]] = defaultdict(list)
     for endorsement in data.endorsements:
         by_conclusion[endorsement.conclusion].append(endorsement)
@@ -162,8 +128,8 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
         "can": [a.value for a in Action if allowed(role, a, kind)],
         "activity": activity(data), "reflections": reflections,
         "conclusions": [
-            {**c.to_dict(), "endorsements": _summary(by_conclusion.get(c.id, []), merge,
-                                                     min_group)}
+            {**c.to_dict(), "endorsements": privacy.pooled_counts(
+                by_conclusion.get(c.id, []), min_group, pool=merge)}
             for c in data.conclusions if can_see_conclusion(role, c, workshop)],
     }
     if allowed(role, Action.VIEW_IDENTITIES, kind):
@@ -250,20 +216,16 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
     elif etype == "reaction":
         reaction = event["reaction"]
         out.append((participant_room(reaction["participant"]), event))
-        public = {"type": "reaction", "seq": seq, "reaction": {
-            "reflection": reaction["reflection"], "perspective": reaction["perspective"],
-            "kind": reaction["kind"]}}
-        out.append((SCREEN, public if allowed(Role.SCREEN, Action.VIEW_REACTIONS, kind)
-                    else _tick(event)))
+        # The screen learns only that the counts changed and re-reads its (pooled)
+        # snapshot: one reaction with its perspective would name a small group's person.
+        out.append((SCREEN, {"type": "reaction", "seq": seq}
+                    if allowed(Role.SCREEN, Action.VIEW_REACTIONS, kind) else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
     elif etype == "endorsement":
         endorsement = event["endorsement"]
         out.append((participant_room(endorsement["participant"]), event))
-        public = {"type": "endorsement", "seq": seq, "endorsement": {
-            "conclusion": endorsement["conclusion"], "perspective": endorsement["perspective"],
-            "kind": endorsement["kind"]}}
-        out.append((SCREEN, public if allowed(Role.SCREEN, Action.VIEW_CONCLUSIONS, kind)
-                    else _tick(event)))
+        out.append((SCREEN, {"type": "endorsement", "seq": seq}
+                    if allowed(Role.SCREEN, Action.VIEW_CONCLUSIONS, kind) else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
     elif etype == "conclusion":
         c = Conclusion.from_dict(event["conclusion"])
@@ -331,10 +293,47 @@ def audiences_of(actor: Actor) -> list[str]:
 
 
 def event_for(event: dict[str, Any], workshop: Workshop, actor: Actor) -> dict[str, Any]:
-    """The payload of one stored event as this actor would have received it live."""
+    """The payload of one event as this actor receives it live (as it happens)."""
     wanted = audiences_of(actor)
     payloads = dict(reversed(fan_out(event, workshop)))  # first entry per audience wins
     for audience in wanted:
         if audience in payloads:
             return payloads[audience]
     return _tick(event)
+
+
+#: record kind in an event -> the list of current records in ``WorkshopData``
+_RECORD_LISTS = {"reflection": "reflections", "conclusion": "conclusions",
+                 "reaction": "reactions", "endorsement": "endorsements"}
+
+
+def current_event(event: dict[str, Any], data: WorkshopData) -> dict[str, Any]:
+    """A stored event with its record (and state) as they are *now*.
+
+    A stored event keeps the record as it was when it happened: a reflection
+    since un-shared or hidden, a conclusion since hidden or reworded. Replaying
+    it as stored would hand out what a fresh snapshot no longer shows, so a
+    replay puts today's record in its place; a record that is gone becomes
+    content-free.
+    """
+    out = dict(event)
+    for key, attr in _RECORD_LISTS.items():
+        if key in event:
+            record_id = event[key].get("id")
+            current = next((r for r in getattr(data, attr) if r.id == record_id), None)
+            if current is None:
+                return _tick(event)
+            out[key] = current.to_dict()
+    if "state" in event:
+        out["state"] = data.workshop.state.to_dict()
+    return out
+
+
+def replay(events: list[dict[str, Any]], data: WorkshopData,
+           actor: Actor) -> list[dict[str, Any]]:
+    """Stored events as ``actor`` may see them now (catch-up without a socket).
+
+    Each event is judged with today's records, today's step and today's
+    secret links, so a replay never shows more than a fresh ``snapshot``.
+    """
+    return [event_for(current_event(event, data), data.workshop, actor) for event in events]

@@ -258,10 +258,9 @@ def events_since(code: str):
     if not since.isdigit():
         raise Invalid(N_("This is not a valid number."), field="since")
     workshop = find_workshop(code)
-    out = []
-    for event in ops().store.events_since(workshop.code, int(since), 500):
-        out.append(views.event_for(event, workshop, actor))
-    return jsonify(out)
+    # Events first, then the data they are judged by: every record they name exists.
+    events = ops().store.events_since(workshop.code, int(since), 500)
+    return jsonify(views.replay(events, ops().load(workshop.code), actor))
 
 
 @bp.get("/sessions/<code>/export")

@@ -75,6 +75,7 @@ def client_strings() -> dict[str, str]:
                                  "%(n)s perspectives not yet present", 2, n=KEEP_N),
         "taken_along_count": _("%(n)s taken into the dialogue"),
         "other_perspectives": _("Other perspectives"),
+        "withheld": _("Reactions from groups of fewer than three people are not shown."),
         # console
         "select": _("Select"),
         "selected_count": _("%(n)s selected."),

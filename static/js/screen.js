@@ -99,7 +99,9 @@ function renderCircles() {
 function reactionLine(summary) {
   if (!summary) return "";
   const t = summary.total || {};
-  return `${T.agree}: ${t.agree || 0} · ${T.disagree}: ${t.disagree || 0} · ${T.pass}: ${t.pass || 0}`;
+  const line = `${T.agree}: ${t.agree || 0} · ${T.disagree}: ${t.disagree || 0} · ${T.pass}: ${t.pass || 0}`;
+  // The server left out figures of too few people (and from the totals, so they cannot be derived).
+  return summary.withheld ? `${line} (${T.withheld})` : line;
 }
 
 const textOf = (value) => inLanguage(value, lang);
@@ -188,7 +190,8 @@ function renderConclusions(closing) {
       perspectiveSpan(ps, pid, lang, T.other_perspectives),
       el("span", { text: `${T.support} ${counts.support || 0} · ${T.concern} ${counts.concern || 0}` })));
     return el("li", {}, el("p", { class: "conclusion-text", text: c.text }),
-      el("p", { class: "reaction-line", text: `${T.support}: ${total.support || 0} · ${T.concern}: ${total.concern || 0}` }),
+      el("p", { class: "reaction-line", text: `${T.support}: ${total.support || 0} · ${T.concern}: ${total.concern || 0}`
+        + (endorsements.withheld ? ` (${T.withheld})` : "") }),
       bars.length ? el("ul", { class: "support-by-perspective" }, bars) : null);
   }, { animate: true });
 }

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .. import privacy
 from ..model import CircleDef, Conclusion, Participant, Reflection, WorkshopData
 from . import charts
 from .labels import labels, normalise_lang
@@ -257,13 +258,14 @@ class ConclusionItem:
 
     @property
     def support(self) -> int:
-        """All support for this conclusion."""
-        return sum(p.support for p in self.per_perspective)
+        """All support for this conclusion (the per-perspective rows may leave small
+        groups out; the raw rows of this report list every endorsement anyway)."""
+        return sum(e.kind == "support" for e in self.endorsements)
 
     @property
     def concern(self) -> int:
         """All concerns about this conclusion."""
-        return sum(p.concern for p in self.per_perspective)
+        return sum(e.kind == "concern" for e in self.endorsements)
 
     def comments(self) -> list[EndorsementItem]:
         """The endorsements that carry a text."""
@@ -530,7 +532,7 @@ def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int]) -> 
 
 # -- building ---------------------------------------------------------------------
 
-OTHER = "_other"  # perspectives too small to show on their own, pooled
+OTHER = privacy.OTHER
 
 
 def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
@@ -555,9 +557,9 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         perspective = workshop.perspective(pid)
         return perspective.label_for(lang) if perspective else pid
 
-    def pooled(people: dict[str, set[str]]) -> dict[str, str]:
-        """perspective -> itself, or OTHER when fewer than min_group people stand behind it."""
-        return {pid: pid if len(who) >= min_group else OTHER for pid, who in people.items()}
+    def pooled(people: dict[str, set[str]]) -> dict[str, str | None]:
+        """perspective -> itself, OTHER, or None (withheld): the rule of ``privacy``."""
+        return privacy.pool_assignment(people, min_group)
 
     def sort_perspectives(ids: Any) -> list[str]:
         return sorted(set(ids), key=lambda pid: (order.get(pid, len(order)), pid))
@@ -614,8 +616,9 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     shown_as = pooled(reactors)
     cross_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for reaction in reactions:
-        cross_counts[(reaction.reflection.perspective_id, shown_as[reaction.perspective_id])][
-            reaction.kind] += 1
+        group = shown_as[reaction.perspective_id]
+        if group is not None:
+            cross_counts[(reaction.reflection.perspective_id, group)][reaction.kind] += 1
     cross = [CrossRow(from_perspective=label(a), by_perspective=label(b),
                       agree=c["agree"], disagree=c["disagree"], pass_=c["pass"])
              for (a, b), c in sorted(cross_counts.items(),
@@ -701,10 +704,12 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
             endorsers[e.perspective_id].add(e.id)
         shown = pooled(endorsers)
         ids = sort_perspectives([pid for pid in present if participant_count[pid] >= min_group]
-                                + list(shown.values()))
+                                + [g for g in shown.values() if g is not None])
         support = {pid: PerspectiveSupport(perspective_id=pid, perspective=label(pid))
                    for pid in ids}
         for e in mine:
+            if shown[e.perspective_id] is None:
+                continue  # too few people behind it, even pooled: left out
             entry = support[shown[e.perspective_id]]
             if e.kind == "concern":
                 entry.concern += 1

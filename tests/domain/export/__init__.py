@@ -11,6 +11,7 @@ HTML/Markdown syntax, Dutch accents and emoji.
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from facilitator.domain.model import (
@@ -200,3 +201,13 @@ def make_session(reflections: int = 60, per_perspective: int = 3, seed: int = 7,
     return WorkshopData(workshop=workshop, participants=participants, reflections=items,
                         reactions=reaction_items, conclusions=conclusion_items,
                         endorsements=endorsements, seq=len(items) + len(reaction_items) + 17)
+
+
+def pooled_group(people: Counter, pid: str, min_group: int = 3) -> str | None:
+    """Test oracle for the small-group rule: a perspective's own id with at least
+    ``min_group`` people; else "_other" when the small perspectives together hold at
+    least ``min_group`` people from at least two perspectives; else None (left out)."""
+    if people[pid] >= min_group:
+        return pid
+    small = [n for n in people.values() if 0 < n < min_group]
+    return "_other" if len(small) >= 2 and sum(small) >= min_group else None

@@ -23,7 +23,7 @@ import pytest
 
 from facilitator.domain.export import render
 
-from . import HIDDEN_CONCLUSION_MARKER, HIDDEN_MARKER, INJECTION, NAMES, make_session
+from . import HIDDEN_CONCLUSION_MARKER, HIDDEN_MARKER, INJECTION, NAMES, make_session, pooled_group
 
 DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -55,15 +55,19 @@ OTHER_LABEL = {"nl": "Andere perspectieven (kleine groepen samengevoegd)",
 
 def expected_support(data, lang="nl", min_group=3):
     """conclusion id -> {perspective label: (support, concern)} for perspectives with any;
-    perspectives with fewer than ``min_group`` endorsers are pooled (the small-group rule)."""
+    perspectives with fewer than ``min_group`` endorsers are pooled or left out (the
+    small-group rule)."""
     out = {}
     for c in visible_conclusions(data):
         mine = [e for e in data.endorsements if e.conclusion == c.id]
         people = Counter(e.perspective for e in mine)
         counts: Counter = Counter()
         for e in mine:
-            shown = perspective_label(data, e.perspective, lang) \
-                if people[e.perspective] >= min_group else OTHER_LABEL[lang]
+            group = pooled_group(people, e.perspective, min_group)
+            if group is None:
+                continue
+            shown = OTHER_LABEL[lang] if group == "_other" else \
+                perspective_label(data, e.perspective, lang)
             counts[(shown, e.kind)] += 1
         out[c.id] = {label: (counts[(label, "support")], counts[(label, "concern")])
                      for label in {k for k, _ in counts}}

@@ -1,0 +1,95 @@
+"""The one home of the privacy rules that every audience shares.
+
+* **Small groups.** A figure per perspective (reactions to a reflection,
+  support for a conclusion, a pattern's share) is shown under that
+  perspective's name only when at least ``min_group`` distinct people stand
+  behind it. Smaller groups are pooled as *andere perspectieven* (one id,
+  ``OTHER``), and the pool itself is shown only when it holds at least
+  ``min_group`` people from at least two perspectives; otherwise it is
+  withheld. Totals shown beside a pooled breakdown add up only what is shown,
+  so that "total minus the named perspectives" never reveals a withheld group.
+* **Hidden.** A reflection or conclusion hidden by the facilitator leaves
+  every audience but the facilitator and organiser.
+
+Views (snapshots and live events), the pattern analysis and the exports ask
+this module; none of them writes its own pooling.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Mapping
+from typing import Any, Protocol
+
+#: The pooled group of perspectives too small to show on their own.
+OTHER = "_other"
+#: The smallest number of people a per-perspective figure may show (FACILITATOR_MIN_GROUP).
+MIN_GROUP = 3
+
+
+class Opinion(Protocol):
+    """A reaction or endorsement: who gave it, from which perspective, of what kind."""
+
+    participant: str
+    perspective: str
+    kind: str
+
+
+def pool_assignment(people: Mapping[str, Iterable[Hashable]],
+                    min_group: int = MIN_GROUP) -> dict[str, str | None]:
+    """Where each perspective's figure goes: itself, ``OTHER``, or None (withheld).
+
+    ``people`` maps a perspective to the distinct people behind its figure.
+    A perspective with at least ``min_group`` people keeps its own name; the
+    rest are pooled, and the pool survives only with at least ``min_group``
+    people from at least two perspectives. Perspectives with nobody behind
+    them are left out.
+    """
+    min_group = max(1, int(min_group))
+    sizes = {pid: len(set(who)) for pid, who in people.items()}
+    small = [pid for pid, n in sizes.items() if 0 < n < min_group]
+    pool_ok = len(small) >= 2 and sum(sizes[pid] for pid in small) >= min_group
+    out: dict[str, str | None] = {}
+    for pid, n in sizes.items():
+        if n == 0:
+            continue
+        if n >= min_group:
+            out[pid] = pid
+        else:
+            out[pid] = OTHER if pool_ok else None
+    return out
+
+
+def pooled_counts(items: Iterable[Opinion], min_group: int = MIN_GROUP,
+                  pool: bool = True) -> dict[str, Any]:
+    """Counts by kind, in total and per perspective, for one target (a reflection, ...).
+
+    With ``pool`` the small-group rule applies (see the module docstring) and
+    ``withheld`` says whether some opinions were left out; without it every
+    perspective is shown as it is (facilitator and organiser).
+    """
+    items = list(items)
+    people: dict[str, set[str]] = defaultdict(set)
+    for item in items:
+        people[item.perspective].add(item.participant)
+    where = pool_assignment(people, min_group) if pool else {pid: pid for pid in people}
+    by: dict[str, Counter] = defaultdict(Counter)
+    total: Counter = Counter()
+    withheld = False
+    for item in items:
+        group = where.get(item.perspective)
+        if group is None:
+            withheld = True
+            continue
+        by[group][item.kind] += 1
+        total[item.kind] += 1
+    out: dict[str, Any] = {"total": dict(total), "by_perspective": {k: dict(v)
+                                                                    for k, v in by.items()}}
+    if withheld:
+        out["withheld"] = True
+    return out
+
+
+def is_visible(record: Any) -> bool:
+    """Whether a reflection or conclusion may reach anyone but the facilitator and organiser."""
+    return not getattr(record, "hidden", False)
