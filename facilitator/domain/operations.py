@@ -285,7 +285,10 @@ class Operations:
             r.shared, r.shared_at = shared, now if shared else None
             return True
 
-        return self._update_reflection(workshop.code, reflection.id, change)
+        result = self._update_reflection(workshop.code, reflection.id, change)
+        if not shared:
+            result = (result[0], result[1] + self._off_screen(workshop.code, reflection.id))
+        return result
 
     def hide_reflection(self, actor: Actor, reflection_id: Any,
                         hidden: Any = True) -> tuple[Reflection, list[Event]]:
@@ -302,10 +305,27 @@ class Operations:
             return True
 
         result = self._update_reflection(workshop.code, reflection.id, change)
-        if hidden and workshop.state.spotlight == reflection.id:
-            _, more = self._update(workshop.code, _set_state(spotlight=None))
-            result = (result[0], result[1] + more)
+        if hidden:
+            result = (result[0], result[1] + self._off_screen(workshop.code, reflection.id))
         return result
+
+    def _off_screen(self, code: str, reflection_id: str) -> list[Event]:
+        """Take a reflection that left the dialogue off the projector: out of the
+        spotlight, and unpin a pattern that rests on it (the facilitator can pin
+        the pattern again, computed without it)."""
+
+        def change(workshop: Workshop) -> list[Event] | None:
+            state = workshop.state
+            spotlit = state.spotlight == reflection_id
+            pinned = state.pinned_pattern is not None and rests_on(state.pinned_pattern,
+                                                                   reflection_id)
+            if not spotlit and not pinned:
+                return None
+            state.spotlight = None if spotlit else state.spotlight
+            state.pinned_pattern = None if pinned else state.pinned_pattern
+            return [{"type": "state", "state": state.to_dict()}]
+
+        return self._update(code, change)[1]
 
     def react(self, actor: Actor, reflection_id: Any, kind: Any, text: Any = None,
               client_id: Any = None) -> tuple[Reaction, list[Event]]:
@@ -533,6 +553,20 @@ class Operations:
             if reflection.id not in linked:
                 linked.append(reflection.id)
         return linked
+
+
+def rests_on(pattern: dict[str, Any], reflection_id: str) -> bool:
+    """Whether a pinned pattern rests on a reflection: a perspective map is drawn
+    from every shared reflection, any other pattern names its reflections by id."""
+    return pattern.get("kind") == "map" or _contains(pattern, reflection_id)
+
+
+def _contains(value: Any, record_id: str) -> bool:
+    if isinstance(value, dict):
+        return any(_contains(v, record_id) for v in value.values())
+    if isinstance(value, list):
+        return any(_contains(v, record_id) for v in value)
+    return value == record_id
 
 
 def _set_state(**changes: Any) -> Callable[[Workshop], list[Event] | None]:
