@@ -305,7 +305,7 @@ class Operations:
             return True
 
         result = self._update_reflection(workshop.code, reflection.id, change)
-        if hidden:
+        if hidden and reflection.shared:  # only shared reflections reach the projector
             result = (result[0], result[1] + self._off_screen(workshop.code, reflection.id))
         return result
 
