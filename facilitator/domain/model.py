@@ -177,10 +177,10 @@ class Workshop(Record):
         """The step the facilitator has opened, or None before the start."""
         return self.step(self.state.current_step)
 
-    def current_kind(self) -> str | None:
-        """The kind of the current step, or None before the start."""
+    def current_kind(self) -> StepKind:
+        """The kind of the current step; before the start the session is in welcome."""
         step = self.current_step()
-        return step.kind if step else None
+        return StepKind(step.kind) if step else StepKind.WELCOME
 
     def step_index(self, step_id: str | None) -> int:
         """Position of a step in the programme, -1 when absent."""

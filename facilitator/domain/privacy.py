@@ -19,7 +19,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any, Protocol
+
+from .model import Reflection, StepKind
+from .rules import Action, Role, allowed
 
 #: The pooled group of perspectives too small to show on their own.
 OTHER = "_other"
@@ -93,3 +97,37 @@ def pooled_counts(items: Iterable[Opinion], min_group: int = MIN_GROUP,
 def is_visible(record: Any) -> bool:
     """Whether a reflection or conclusion may reach anyone but the facilitator and organiser."""
     return not getattr(record, "hidden", False)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at an analysis or a report, in which step: what they may see follows
+    from the rules table alone (the pattern analysis and the exports ask this).
+
+    ``Viewer(Role.FACILITATOR, kind)`` is the console, ``Viewer(Role.SCREEN, kind)``
+    the projector, ``Viewer(Role.READER, kind)`` whoever reads a report handed on.
+    """
+
+    role: Role
+    kind: StepKind
+
+    @property
+    def sees_unshared(self) -> bool:
+        """Circle reflections that were not taken into the dialogue."""
+        return allowed(self.role, Action.VIEW_ALL_REFLECTIONS, self.kind)
+
+    @property
+    def sees_small_groups(self) -> bool:
+        """Per-perspective figures of fewer than the minimum of people, unpooled."""
+        return allowed(self.role, Action.VIEW_SMALL_GROUPS, self.kind)
+
+    @property
+    def sees_identities(self) -> bool:
+        """Who wrote what, outside one's own circle."""
+        return allowed(self.role, Action.VIEW_IDENTITIES, self.kind)
+
+    def reflections(self, reflections: Iterable[Reflection]) -> list[Reflection]:
+        """The reflections an analysis for this viewer may rest on: never hidden
+        ones, and only shared ones unless the viewer sees the circles' own."""
+        return [r for r in reflections
+                if is_visible(r) and (r.shared or self.sees_unshared)]

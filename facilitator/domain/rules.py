@@ -22,12 +22,18 @@ class Role(StrEnum):
     FACILITATOR = "facilitator"
     SCREEN = "screen"
     PARTICIPANT = "participant"
+    #: whoever reads a report handed on after the afternoon (a board, the participants)
+    READER = "reader"
 
 
 class Action(StrEnum):
     """Everything a role may see or do."""
 
+    CREATE_SESSION = "create_session"
+    LIST_SESSIONS = "list_sessions"
     VIEW_SESSION = "view_session"
+    VIEW_SCREEN = "view_screen"
+    VIEW_PINNED_PATTERN = "view_pinned_pattern"
     JOIN = "join"
     POST_REFLECTION = "post_reflection"
     VIEW_OWN_CIRCLE = "view_own_circle"
@@ -64,30 +70,38 @@ W, P, C, X, K, Z = (StepKind.WELCOME, StepKind.PRESENTATION, StepKind.CIRCLE,
 ANY = frozenset(StepKind)
 AFTER_CIRCLE = frozenset({C, X, K, Z})
 DIALOGUE_ON = frozenset({X, K, Z})
-ORG, FAC, SCR, PAR = Role.ORGANISER, Role.FACILITATOR, Role.SCREEN, Role.PARTICIPANT
+ORG, FAC, SCR, PAR, RDR = (Role.ORGANISER, Role.FACILITATOR, Role.SCREEN, Role.PARTICIPANT,
+                           Role.READER)
 
 #: action -> role -> the step kinds in which that role may do it.
 #: A role that is not listed may never do it.
+#: A reader's rows hold in every kind: a report shows what the room saw, whenever it is made.
 RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
+    Action.CREATE_SESSION:       {ORG: ANY},
+    Action.LIST_SESSIONS:        {ORG: ANY},
     Action.VIEW_SESSION:         {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY},
+    # the projector page (the facilitator and organiser open it as a preview)
+    Action.VIEW_SCREEN:          {ORG: ANY, FAC: ANY, SCR: ANY},
+    Action.VIEW_PINNED_PATTERN:  {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON},
     Action.JOIN:                 {PAR: ANY - {Z}},
     Action.POST_REFLECTION:      {PAR: frozenset({C})},
     Action.VIEW_OWN_CIRCLE:      {PAR: AFTER_CIRCLE},
     Action.SHARE_REFLECTION:     {PAR: frozenset({C}), FAC: frozenset({C, X})},
-    Action.VIEW_SHARED:          {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON, PAR: DIALOGUE_ON},
+    Action.VIEW_SHARED:          {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON, PAR: DIALOGUE_ON,
+                                  RDR: ANY},
     Action.VIEW_ALL_REFLECTIONS: {ORG: ANY, FAC: ANY},
-    Action.VIEW_ACTIVITY:        {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY},
+    Action.VIEW_ACTIVITY:        {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY, RDR: ANY},
     # who wrote what (outside one's own circle) and the list of participants
     Action.VIEW_IDENTITIES:      {ORG: ANY, FAC: ANY},
     # per-perspective figures of fewer than MIN_GROUP people, not pooled
     Action.VIEW_SMALL_GROUPS:    {ORG: ANY, FAC: ANY},
     Action.REACT:                {PAR: frozenset({X})},
-    Action.VIEW_REACTIONS:       {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON},
+    Action.VIEW_REACTIONS:       {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON, RDR: ANY},
     Action.SPOTLIGHT:            {FAC: DIALOGUE_ON},
     Action.HIDE:                 {ORG: ANY, FAC: ANY},
     Action.WRITE_CONCLUSION:     {FAC: frozenset({X, K})},
     Action.VIEW_CONCLUSIONS:     {ORG: ANY, FAC: ANY, SCR: frozenset({K, Z}),
-                                  PAR: frozenset({K, Z})},
+                                  PAR: frozenset({K, Z}), RDR: ANY},
     # conclusions still in draft or hidden
     Action.VIEW_DRAFTS:          {ORG: ANY, FAC: ANY},
     Action.ENDORSE:              {PAR: frozenset({K})},
@@ -95,7 +109,7 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.LOCK_POSTING:         {FAC: ANY},
     Action.CONTROL_SCREEN:       {FAC: ANY},
     Action.VIEW_FINDINGS:        {ORG: ANY, FAC: ANY, SCR: ANY - {W},
-                                  PAR: ANY - {W}},
+                                  PAR: ANY - {W}, RDR: ANY},
     Action.VIEW_PATTERNS:        {ORG: ANY, FAC: ANY},
     Action.GROUP_REFLECTIONS:    {FAC: ANY},
     Action.PIN_PATTERN:          {FAC: DIALOGUE_ON},
