@@ -258,7 +258,8 @@ def on_post(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     reflection, created, events = ops().post_reflection(
         actor, data.get("text"), data.get("finding"), data.get("client_id"))
     publish(actor.code, events)
-    return {"reflection": views.reflection_view(reflection, actor.role, True),
+    return {"reflection": views.reflection_view(reflection, actor.role, True,
+                                ops().workshop(actor.code).current_kind()),
             "created": created}
 
 
@@ -268,7 +269,8 @@ def on_share(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     reflection, events = ops().share_reflection(actor, data.get("reflection"),
                                                 data.get("shared", True))
     publish(actor.code, events)
-    return {"reflection": views.reflection_view(reflection, actor.role, True)}
+    return {"reflection": views.reflection_view(reflection, actor.role, True,
+                                ops().workshop(actor.code).current_kind())}
 
 
 @_handler("react", {"reflection", "kind", "text", "client_id"}, per_participant="react")
@@ -320,7 +322,8 @@ def on_hide(actor: Actor, data: dict[str, Any]) -> dict[str, Any]:
     reflection, events = ops().hide_reflection(actor, data.get("reflection"),
                                                data.get("hidden", True))
     publish(actor.code, events)
-    return {"reflection": views.reflection_view(reflection, actor.role, True)}
+    return {"reflection": views.reflection_view(reflection, actor.role, True,
+                                ops().workshop(actor.code).current_kind())}
 
 
 @_handler("screen", {"blank", "finding_index"})

@@ -147,7 +147,7 @@ class Operations:
 
     def edit_workshop(self, actor: Actor, spec: Any) -> tuple[Workshop, list[Event]]:
         """Change title, programme, perspectives, circles or findings (organiser)."""
-        require(actor.role, Action.EDIT_SESSION, None)
+        require(actor.role, Action.EDIT_SESSION, self.workshop(actor.code).current_kind())
 
         def change(workshop: Workshop) -> list[Event]:
             apply_spec(workshop, spec, partial=True)
@@ -157,7 +157,7 @@ class Operations:
 
     def rotate_links(self, actor: Actor, which: str = "both") -> tuple[Workshop, list[Event]]:
         """Replace the facilitator and/or screen secret; old links stop working."""
-        require(actor.role, Action.ROTATE_LINKS, None)
+        require(actor.role, Action.ROTATE_LINKS, self.workshop(actor.code).current_kind())
         which = clean_choice(which, {"facilitator", "screen", "both"}, field="which")
 
         def change(workshop: Workshop) -> list[Event]:
@@ -171,7 +171,7 @@ class Operations:
 
     def delete_workshop(self, actor: Actor) -> bool:
         """Delete a workshop with all its data (organiser)."""
-        require(actor.role, Action.DELETE_SESSION, None)
+        require(actor.role, Action.DELETE_SESSION, self.workshop(actor.code).current_kind())
         return self.store.delete_workshop(actor.code)
 
     def purge_ended(self, older_than_days: int, now: datetime | None = None) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import privacy
-from .model import Conclusion, Reflection, Workshop, WorkshopData
+from .model import Conclusion, Reflection, StepKind, Workshop, WorkshopData
 from .operations import Actor
 from .rules import Action, Role, allowed
 
@@ -44,12 +44,13 @@ def can_see_conclusion(role: Role, conclusion: Conclusion, workshop: Workshop) -
             and allowed(role, Action.VIEW_CONCLUSIONS, kind))
 
 
-def reflection_view(reflection: Reflection, role: Role, own_circle: bool) -> dict[str, Any]:
+def reflection_view(reflection: Reflection, role: Role, own_circle: bool,
+                    kind: StepKind) -> dict[str, Any]:
     """A reflection as a role may receive it: authors stay pseudonymous outside the circle."""
     data = {"id": reflection.id, "text": reflection.text, "perspective": reflection.perspective,
             "circle": reflection.circle, "finding": reflection.finding,
             "shared": reflection.shared, "created_at": reflection.created_at}
-    if allowed(role, Action.VIEW_IDENTITIES, None):
+    if allowed(role, Action.VIEW_IDENTITIES, kind):
         data.update(participant=reflection.participant, pseudonym=reflection.pseudonym,
                     hidden=reflection.hidden)
     elif own_circle:
@@ -111,7 +112,7 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
     kind = workshop.current_kind()
     merge = not allowed(role, Action.VIEW_SMALL_GROUPS, kind)
     reflections = [
-        reflection_view(r, role, own_circle=circle == r.circle)
+        reflection_view(r, role, circle == r.circle, kind)
         for r in data.reflections if can_see_reflection(role, circle, r, workshop)]
     if allowed(role, Action.VIEW_REACTIONS, kind):
         by_reflection: dict[str, list[Any]] = defaultdict(list)
@@ -199,14 +200,14 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         full = {"type": etype, "seq": seq}
         for role, audience in ((Role.SCREEN, SCREEN), (Role.PARTICIPANT, PARTICIPANTS)):
             if can_see_reflection(role, None, r, workshop):
-                view = {**full, "reflection": reflection_view(r, role, own_circle=False)}
+                view = {**full, "reflection": reflection_view(r, role, False, kind)}
                 view["activity"] = activity_tick["activity"]
             elif r.hidden or not r.shared:
                 view = {**activity_tick, "removed": r.id}
             else:
                 view = activity_tick
             if audience == PARTICIPANTS:
-                own = {**full, "reflection": reflection_view(r, Role.PARTICIPANT, True),
+                own = {**full, "reflection": reflection_view(r, Role.PARTICIPANT, True, kind),
                        "activity": activity_tick["activity"]}
                 if not r.hidden:
                     out.append((circle_room(r.circle), own))

@@ -160,7 +160,8 @@ def post_reflection(code: str):
     reflection, created, events = ops().post_reflection(
         actor, data.get("text"), data.get("finding"), data.get("client_id"))
     publish(actor.code, events)
-    view = views.reflection_view(reflection, actor.role, own_circle=True)
+    view = views.reflection_view(reflection, actor.role, True,
+                                ops().workshop(actor.code).current_kind())
     return jsonify(view), 201 if created else 200
 
 
@@ -179,7 +180,8 @@ def share(code: str, reflection_id: str):
     data = body("shared")
     reflection, events = ops().share_reflection(actor, reflection_id, data.get("shared", True))
     publish(actor.code, events)
-    return jsonify(views.reflection_view(reflection, actor.role, own_circle=True))
+    return jsonify(views.reflection_view(reflection, actor.role, True,
+                                ops().workshop(actor.code).current_kind()))
 
 
 @bp.post("/sessions/<code>/reflections/<reflection_id>/hide")
@@ -189,7 +191,8 @@ def hide(code: str, reflection_id: str):
     reflection, events = ops().hide_reflection(actor, reflection_id,
                                                body("hidden").get("hidden", True))
     publish(actor.code, events)
-    return jsonify(views.reflection_view(reflection, actor.role, own_circle=True))
+    return jsonify(views.reflection_view(reflection, actor.role, True,
+                                ops().workshop(actor.code).current_kind()))
 
 
 @bp.post("/sessions/<code>/reflections/<reflection_id>/reactions")
