@@ -205,13 +205,6 @@ class Workshop(Record):
         return CircleDef(id=perspective_id, name=label, perspectives=[perspective_id],
                          name_en=label_en)
 
-    def has_reached(self, kind: StepKind) -> bool:
-        """True once a step of ``kind`` (or a later step) has been opened."""
-        index = self.step_index(self.state.current_step)
-        if index < 0:
-            return False
-        return any(s.kind == kind for s in self.steps[: index + 1])
-
     def public_dict(self) -> dict[str, Any]:
         """The workshop without its secret tokens."""
         data = self.to_dict()

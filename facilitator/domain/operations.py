@@ -3,7 +3,7 @@
 Each operation checks the rules table, validates its input, writes through the
 store in one atomic call, and returns what it stored together with the
 numbered events it caused.  Operations never broadcast: the adapters hand the
-events to ``audience.fan_out`` and a publisher.
+events to ``views.fan_out`` and a publisher.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Titles, times, kinds and audiences follow the original invitation in
 
 from __future__ import annotations
 
-from .model import CircleDef, Finding, Perspective, Step, StepKind
+from .model import Finding, Perspective, Step, StepKind
 
 DEFAULT_TITLE = "Reflectiesessie De Veranderende Gemeente"
 
@@ -85,12 +85,6 @@ def default_steps() -> list[Step]:
 def default_perspectives() -> list[Perspective]:
     """The sixteen default perspectives with Dutch and English labels."""
     return [Perspective(id=i, label=nl, label_en=en) for i, nl, en in _PERSPECTIVES]
-
-
-def default_circles(perspectives: list[Perspective], max_size: int = 8) -> list[CircleDef]:
-    """One circle per perspective (organisers can group perspectives instead)."""
-    return [CircleDef(id=p.id, name=p.label, name_en=p.label_en, perspectives=[p.id],
-                      max_size=max_size) for p in perspectives]
 
 
 def example_findings() -> list[Finding]:

@@ -25,6 +25,10 @@ Event = dict[str, Any]
 Mutation = Callable[[Doc], "tuple[Doc, list[Event]] | None"]
 
 
+class DuplicateId(ValueError):
+    """``insert`` of a record whose id the workshop already holds (nothing is written)."""
+
+
 class Store(Protocol):
     """What the domain needs from storage; see the module docstring for the guarantees."""
 
@@ -49,6 +53,7 @@ class Store(Protocol):
 
         Returns (the stored record, created?, the numbered events); when the
         unique key already exists nothing is written and no event is numbered.
+        An id that exists already raises ``DuplicateId`` and writes nothing.
         """
 
     def put(self, code: str, kind: str, doc: Doc,

@@ -33,7 +33,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ResponseError, WatchError
 from redis.retry import Retry
 
-from .base import Doc, Event, Mutation
+from .base import Doc, DuplicateId, Event, Mutation
 
 DEFAULT_PREFIX = "fac"
 #: The event stream of a workshop keeps this many newest events; a client that
@@ -352,7 +352,7 @@ class RedisStore:
             created, value = self._insert(keys=keys, args=args)
         except ResponseError as exc:
             if str(exc).startswith("DUPID"):
-                raise ValueError(f"a {kind} with id {doc['id']!r} exists in {code}") from exc
+                raise DuplicateId(f"a {kind} with id {doc['id']!r} exists in {code}") from exc
             raise
         if not created:
             return json.loads(value), False, []

@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any
 
-from .base import Doc, Event, Mutation
+from .base import Doc, DuplicateId, Event, Mutation
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS workshops (
@@ -168,8 +168,11 @@ class SQLiteStore:
                     return json.loads(existing[0]), False, []
                 db.execute("INSERT INTO uniques (code, kind, key, id) VALUES (?, ?, ?, ?)",
                            (code, kind, unique, doc["id"]))
-            db.execute("INSERT INTO records (code, kind, id, doc) VALUES (?, ?, ?, ?)",
-                       (code, kind, doc["id"], _dumps(doc)))
+            try:
+                db.execute("INSERT INTO records (code, kind, id, doc) VALUES (?, ?, ?, ?)",
+                           (code, kind, doc["id"], _dumps(doc)))
+            except sqlite3.IntegrityError as exc:  # the transaction rolls back the unique key
+                raise DuplicateId(f"a {kind} with id {doc['id']!r} exists in {code}") from exc
             return doc, True, self._number(db, code, events)
 
     def put(self, code: str, kind: str, doc: Doc,

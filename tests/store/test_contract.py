@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 import redis
 
-from facilitator.store.base import Store
+from facilitator.store.base import DuplicateId, Store
 from facilitator.store.redis import RedisStore
 from tests.redis_fixtures import require_redis_server, start_redis_server
 
@@ -218,7 +218,7 @@ def test_insert_without_unique_key_never_deduplicates(store: Store) -> None:
 
 def test_insert_of_an_existing_id_fails_and_writes_nothing(store: Store) -> None:
     store.insert(CODE, "reflection", reflection("r1", "eerste"), unique="client:c1")
-    with pytest.raises(Exception):  # noqa: B017 - sqlite3.IntegrityError / ValueError
+    with pytest.raises(DuplicateId):
         store.insert(
             CODE,
             "reflection",
