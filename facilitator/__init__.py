@@ -58,7 +58,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["facilitator.limiter"] = open_limiter(url, settings.get("RATE_LIMITS"))
 
     from . import realtime, web
+    from .live import Live
 
     web.init_app(app)
     realtime.init_app(app)
+    app.extensions["facilitator.live"] = Live(app.extensions["facilitator.ops"],
+                                              realtime.socketio, settings["MIN_GROUP"])
     return app

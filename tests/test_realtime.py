@@ -71,7 +71,7 @@ def test_step_change_reaches_everyone_and_triggers_resync(sio, make_session):
     phone = sio(p["participant_token"], s.code)
     phone.get_received()
     ack = fac.emit("step", {"step": "next"}, callback=True)
-    assert ack == {"ok": True, "current_step": "opening"}
+    assert ack == {"ok": True, "current_step": "opening", "kind": "welcome"}
     resync = events_of(phone)
     assert resync[0]["type"] == "resync"
     answer = phone.emit("sync", {}, callback=True)

@@ -155,6 +155,13 @@ def require(role: Role | str, action: Action, kind: str | None) -> None:
         raise NotNow(N_("This is not possible in the current agenda step."), action=str(action))
 
 
+def require_any_step(role: Role | str, action: Action) -> None:
+    """For what happens outside any session (creating, listing): the table must grant it
+    in every step kind, so that no step could ever forbid it."""
+    if RULES[action].get(Role(role)) != ANY:
+        raise Forbidden(N_("You are not allowed to do this."), action=str(action))
+
+
 def as_markdown() -> str:
     """The table as Markdown, for docs/api.md and the organiser's help page."""
     kinds = list(StepKind)

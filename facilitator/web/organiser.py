@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from ..domain.errors import DomainError, Invalid
 from ..domain.operations import Actor
 from ..domain.rules import Role
+from ..live import publish
 from .auth import is_organiser_token, ops
 from .exports import export_response
 from .i18n import error_body
@@ -136,8 +137,6 @@ def edit(code: str):
         except DomainError as exc:
             errors[str(exc.params.get("field", "spec"))] = error_body(exc)["error"]["message"]
         else:
-            from ..realtime import publish
-
             publish(workshop.code, events)
             flash(_("The changes have been saved."))
             return redirect(url_for("organiser.edit", code=workshop.code))
@@ -151,8 +150,6 @@ def rotate(code: str):
     """New facilitator and screen links; the old ones stop working."""
     workshop = ops().workshop(code)
     _workshop, events = ops().rotate_links(Actor(Role.ORGANISER, workshop.code), "both")
-    from ..realtime import publish
-
     publish(workshop.code, events)
     flash(_("New links have been made; the old links no longer work."))
     return redirect(url_for("organiser.edit", code=workshop.code))

@@ -6,6 +6,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 
 from ..domain.errors import DomainError, RateLimited
 from ..domain.rules import Role
+from ..live import publish
 from .auth import client_address, cookie_actor, find_workshop, limit, ops, set_identity_cookie
 from .i18n import error_body, select_locale
 from .i18n import gettext as _
@@ -63,8 +64,6 @@ def join_code(code: str):
                 field = exc.params.get("field", "perspective")
                 errors[str(field)] = error_body(exc)["error"]["message"]
             else:
-                from ..realtime import publish
-
                 publish(workshop.code, events)
                 response = make_response(redirect(url_for("participant.phone",
                                                           code=workshop.code)))

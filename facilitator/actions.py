@@ -1,0 +1,263 @@
+"""Every action a client can take, defined once for the JSON API and Socket.IO.
+
+An ``ActionDef`` names the Socket.IO event, the HTTP route (if any), the input
+fields, the rule of ``domain.rules`` it asks before it acts, a rate limit per
+participant, the operation to run and the reply. ``perform`` is the one way
+an action runs: check the rate limit, ask the rules table with the session's
+current step kind, run the operation (which checks again, in the domain),
+publish its events, answer. ``web.api`` and ``realtime`` only turn requests
+and messages into ``perform`` calls and replies into JSON or acknowledgements.
+
+A reply is one dict; Socket.IO answers ``{"ok": true, **reply}``, HTTP answers
+``reply[http_part]`` (or the whole reply) with the reply's status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+
+from .domain import views
+from .domain.errors import N_, Invalid, RateLimited
+from .domain.operations import Actor, Operations
+from .domain.rules import Action, require
+from .live import Live
+
+
+@dataclass
+class Call:
+    """One action being performed: who, with what input, on which app."""
+
+    actor: Actor
+    data: dict[str, Any]
+    ops: Operations
+    live: Live
+
+    def kind(self):
+        """The session's current step kind."""
+        return self.ops.workshop(self.actor.code).current_kind()
+
+    def view(self, reflection) -> dict[str, Any]:
+        """A reflection as the actor receives it after acting on it."""
+        return views.reflection_view(reflection, self.actor.role, True, self.kind())
+
+
+@dataclass
+class Reply:
+    """What an action answers, the events it caused, and its HTTP status."""
+
+    body: dict[str, Any]
+    events: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class ActionDef:
+    """One action, for both transports."""
+
+    name: str                        # the Socket.IO event
+    rule: Action                     # asked before the action runs
+    run: Callable[[Call], Reply]
+    fields: tuple[str, ...] = ()     # accepted input fields (others are refused)
+    http: tuple[str, str] | None = None  # (method, path below /api/sessions/<code>)
+    http_part: str | None = None     # HTTP answers this part of the reply
+    limit: str | None = None         # a rate limit per participant (ratelimit.LIMITS)
+
+    def path_fields(self) -> list[str]:
+        """The input fields an HTTP route takes from its path (``<reflection>``)."""
+        if not self.http:
+            return []
+        return [part[1:-1] for part in self.http[1].split("/") if part.startswith("<")]
+
+
+# -- the actions ------------------------------------------------------------------
+
+def _sync(c: Call) -> Reply:
+    return Reply({"snapshot": c.live.snapshot(c.actor)})
+
+
+def _reflections(c: Call) -> Reply:
+    return Reply({"reflections": c.live.snapshot(c.actor)["reflections"]})
+
+
+def _seq(c: Call) -> Reply:
+    return Reply({"seq": c.ops.store.seq(c.actor.code)})
+
+
+def _post(c: Call) -> Reply:
+    reflection, created, events = c.ops.post_reflection(
+        c.actor, c.data.get("text"), c.data.get("finding"), c.data.get("client_id"))
+    return Reply({"reflection": c.view(reflection), "created": created}, events,
+                 201 if created else 200)
+
+
+def _share(c: Call) -> Reply:
+    reflection, events = c.ops.share_reflection(c.actor, c.data.get("reflection"),
+                                                c.data.get("shared", True))
+    return Reply({"reflection": c.view(reflection)}, events)
+
+
+def _hide(c: Call) -> Reply:
+    reflection, events = c.ops.hide_reflection(c.actor, c.data.get("reflection"),
+                                               c.data.get("hidden", True))
+    return Reply({"reflection": c.view(reflection)}, events)
+
+
+def _react(c: Call) -> Reply:
+    reaction, events = c.ops.react(c.actor, c.data.get("reflection"), c.data.get("kind"),
+                                   c.data.get("text"), c.data.get("client_id"))
+    return Reply({"reaction": reaction.to_dict()}, events, 201)
+
+
+def _endorse(c: Call) -> Reply:
+    endorsement, events = c.ops.endorse(c.actor, c.data.get("conclusion"), c.data.get("kind"),
+                                        c.data.get("text"), c.data.get("client_id"))
+    return Reply({"endorsement": endorsement.to_dict()}, events, 201)
+
+
+def _step(c: Call) -> Reply:
+    workshop, events = c.ops.change_step(c.actor, c.data.get("step"))
+    return Reply({"current_step": workshop.state.current_step,
+                  "kind": workshop.current_kind().value}, events)
+
+
+def _lock(c: Call) -> Reply:
+    workshop, events = c.ops.set_posting_locked(c.actor, c.data.get("locked"))
+    return Reply({"posting_locked": workshop.state.posting_locked}, events)
+
+
+def _spotlight(c: Call) -> Reply:
+    workshop, events = c.ops.spotlight(c.actor, c.data.get("reflection"))
+    return Reply({"spotlight": workshop.state.spotlight}, events)
+
+
+def _screen(c: Call) -> Reply:
+    workshop, events = c.ops.control_screen(c.actor, c.data.get("blank"),
+                                            c.data.get("finding_index"))
+    return Reply({"state": workshop.state.to_dict()}, events)
+
+
+def _conclude(c: Call) -> Reply:
+    conclusion, events = c.ops.write_conclusion(
+        c.actor, c.data.get("text"), c.data.get("reflections"), c.data.get("perspectives"),
+        c.data.get("draft", False))
+    return Reply({"conclusion": conclusion.to_dict()}, events, 201)
+
+
+def _edit_conclusion(c: Call) -> Reply:
+    conclusion, events = c.ops.edit_conclusion(
+        c.actor, c.data.get("conclusion"), c.data.get("text"), c.data.get("hidden"),
+        c.data.get("draft"), c.data.get("reflections"))
+    return Reply({"conclusion": conclusion.to_dict()}, events)
+
+
+def _rotate(c: Call) -> Reply:
+    from .web.links import links_for  # builds URLs: needs a request, as HTTP calls have
+
+    workshop, events = c.ops.rotate_links(c.actor, c.data.get("which", "both"))
+    return Reply({"facilitator_token": workshop.facilitator_token,
+                  "screen_token": workshop.screen_token, **links_for(workshop)}, events)
+
+
+def _lang(c: Call) -> str:
+    return "en" if c.data.get("lang") == "en" else "nl"
+
+
+AUDIENCES = ("facilitator", "screen", "export")
+
+
+def _patterns(c: Call) -> Reply:
+    from .patterns_service import patterns_for
+
+    audience = c.data.get("audience") or "facilitator"
+    if audience not in AUDIENCES:
+        raise Invalid(N_("Choose one of the offered options."), field="audience")
+    return Reply({"patterns": patterns_for(c.actor.code, audience, _lang(c))})
+
+
+def _group(c: Call) -> Reply:
+    pattern, events = c.ops.save_pattern(c.actor, c.data.get("name"), c.data.get("reflections"),
+                                         c.data.get("pattern"))
+    return Reply({"pattern": pattern}, events)
+
+
+def _pattern_conclusion(c: Call) -> Reply:
+    from .patterns_service import conclusion_draft
+
+    draft = conclusion_draft(c.actor.code, c.data.get("pattern"), _lang(c))
+    conclusion, events = c.ops.write_conclusion(c.actor, draft["text"][:2000] or "—",
+                                                draft["reflections"], draft["perspectives"],
+                                                True)
+    return Reply({"conclusion": conclusion.to_dict()}, events, 201)
+
+
+def _pin_pattern(c: Call) -> Reply:
+    pattern_id = c.data.get("pattern")
+    pinned = None
+    if pattern_id is not None:
+        from .patterns_service import find_pattern
+
+        pinned = find_pattern(c.actor.code, pattern_id)
+    workshop, events = c.ops.pin_pattern(c.actor, pinned)
+    return Reply({"pinned": workshop.state.pinned_pattern is not None}, events)
+
+
+R = "/reflections/<reflection>"
+C = "/conclusions/<conclusion>"
+
+ACTIONS: tuple[ActionDef, ...] = (
+    ActionDef("sync", Action.VIEW_SESSION, _sync, ("since",), ("GET", "/snapshot"),
+              http_part="snapshot"),
+    ActionDef("reflections", Action.VIEW_SESSION, _reflections, (), ("GET", "/reflections"),
+              http_part="reflections"),
+    ActionDef("seq", Action.VIEW_SESSION, _seq),
+    ActionDef("post", Action.POST_REFLECTION, _post, ("text", "finding", "client_id"),
+              ("POST", "/reflections"), http_part="reflection", limit="post"),
+    ActionDef("share", Action.SHARE_REFLECTION, _share, ("reflection", "shared"),
+              ("POST", f"{R}/share"), http_part="reflection"),
+    ActionDef("hide", Action.HIDE, _hide, ("reflection", "hidden"), ("POST", f"{R}/hide"),
+              http_part="reflection"),
+    ActionDef("react", Action.REACT, _react, ("reflection", "kind", "text", "client_id"),
+              ("POST", f"{R}/reactions"), http_part="reaction", limit="react"),
+    ActionDef("endorse", Action.ENDORSE, _endorse, ("conclusion", "kind", "text", "client_id"),
+              ("POST", f"{C}/endorsements"), http_part="endorsement", limit="react"),
+    ActionDef("step", Action.CHANGE_STEP, _step, ("step",), ("POST", "/steps/current")),
+    ActionDef("lock", Action.LOCK_POSTING, _lock, ("locked",), ("POST", "/lock")),
+    ActionDef("spotlight", Action.SPOTLIGHT, _spotlight, ("reflection",),
+              ("POST", "/spotlight")),
+    ActionDef("screen", Action.CONTROL_SCREEN, _screen, ("blank", "finding_index")),
+    ActionDef("conclude", Action.WRITE_CONCLUSION, _conclude,
+              ("text", "reflections", "perspectives", "draft"), ("POST", "/conclusions"),
+              http_part="conclusion"),
+    ActionDef("edit_conclusion", Action.WRITE_CONCLUSION, _edit_conclusion,
+              ("conclusion", "text", "hidden", "draft", "reflections"), ("PATCH", C),
+              http_part="conclusion"),
+    ActionDef("rotate_links", Action.ROTATE_LINKS, _rotate, ("which",),
+              ("POST", "/links/rotate")),
+    ActionDef("patterns", Action.VIEW_PATTERNS, _patterns, ("audience", "lang"),
+              ("GET", "/patterns"), http_part="patterns"),
+    ActionDef("group", Action.GROUP_REFLECTIONS, _group, ("name", "reflections", "pattern")),
+    ActionDef("pattern_conclusion", Action.WRITE_CONCLUSION, _pattern_conclusion,
+              ("pattern", "lang")),
+    ActionDef("pin_pattern", Action.PIN_PATTERN, _pin_pattern, ("pattern",)),
+)
+
+BY_NAME: dict[str, ActionDef] = {a.name: a for a in ACTIONS}
+
+
+def perform(action: ActionDef, actor: Actor, data: dict[str, Any]) -> Reply:
+    """Run one action for ``actor``: rate limit, the rules table, the operation, publish."""
+    app = current_app
+    ops: Operations = app.extensions["facilitator.ops"]
+    if action.limit:
+        key = actor.participant_id or f"{actor.role.value}:{actor.code}"
+        if not app.extensions["facilitator.limiter"].hit(action.limit, key):
+            raise RateLimited(N_("Too many requests. Please wait a moment and try again."))
+    require(actor.role, action.rule, ops.workshop(actor.code).current_kind())
+    live: Live = app.extensions["facilitator.live"]
+    reply = action.run(Call(actor, data, ops, live))
+    live.publish(actor.code, reply.events)
+    return reply

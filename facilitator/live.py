@@ -1,0 +1,132 @@
+"""Publishing events to live pages, and the per-process caches behind snapshots.
+
+``Live`` is owned by the app (``app.extensions["facilitator.live"]``): it fans
+the numbered events of an operation out to the Socket.IO rooms that may see
+them (``views.fan_out``) and builds snapshots from data and shared parts
+cached by event number. Both the JSON API and the Socket.IO handlers publish
+through it, so neither imports the other.
+
+Rooms per workshop are ``w:{code}:{audience}`` with the audiences of
+``views.fan_out``; the facilitator's and the screen's rooms carry the
+fingerprint of the current secret link, so after a rotation old connections
+(on any worker) simply stop receiving.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import current_app
+
+from .domain import views
+from .domain.model import Workshop, WorkshopData
+from .domain.operations import Actor, Operations
+from .domain.rules import Role
+from .web.auth import fingerprint
+
+#: How many sessions one process keeps loaded; shared parts are kept per session, role
+#: and circle of the latest event numbers.
+CACHED_SESSIONS = 32
+SHARED_PARTS_PER_SESSION = 64
+
+
+def room(code: str, audience: str) -> str:
+    """The Socket.IO room of one audience in one workshop."""
+    return f"w:{code}:{audience}"
+
+
+def rooms_for(workshop: Workshop, audience: str) -> list[str]:
+    """The rooms an audience's events go to (organisers beside the facilitator)."""
+    code = workshop.code
+    if audience == views.FACILITATORS:
+        return [room(code, f"facilitator:{fingerprint(workshop, Role.FACILITATOR)}"),
+                room(code, "organiser")]
+    if audience == views.SCREEN:
+        return [room(code, f"screen:{fingerprint(workshop, Role.SCREEN)}")]
+    return [room(code, audience)]
+
+
+class Live:
+    """The app's publisher and its bounded snapshot caches (one per process)."""
+
+    def __init__(self, ops: Operations, socketio: Any, min_group: int,
+                 sessions: int = CACHED_SESSIONS) -> None:
+        self.ops = ops
+        self.socketio = socketio
+        self.min_group = min_group
+        self.sessions = sessions
+        self._lock = threading.Lock()
+        #: code -> the session's data as of its latest event number
+        self._loaded: OrderedDict[str, WorkshopData] = OrderedDict()
+        #: (code, seq, role, circle) -> the shared part of a snapshot
+        self._shared: OrderedDict[tuple[str, int, str, str | None], dict[str, Any]] = \
+            OrderedDict()
+
+    # -- snapshots ----------------------------------------------------------
+    def session_data(self, code: str) -> WorkshopData:
+        """The session's data as of its latest event number (loaded once per number).
+
+        After a step change every phone asks for a snapshot at once; they share one load.
+        """
+        seq = self.ops.store.seq(code)
+        with self._lock:
+            data = self._loaded.get(code)
+        if data is None or data.seq != seq:
+            data = self.ops.load(code)
+            with self._lock:
+                self._loaded[code] = data
+                self._loaded.move_to_end(code)
+                while len(self._loaded) > self.sessions:
+                    self._loaded.popitem(last=False)
+        return data
+
+    def shared_part(self, data: WorkshopData, role: Role, circle: str | None) -> dict[str, Any]:
+        """``views.shared_snapshot`` of one role and circle, built once per event number."""
+        key = (data.workshop.code, data.seq, role.value, circle)
+        with self._lock:
+            shared = self._shared.get(key)
+        if shared is None:
+            shared = views.shared_snapshot(data, role, circle, self.min_group)
+            with self._lock:
+                self._shared[key] = shared
+                while len(self._shared) > SHARED_PARTS_PER_SESSION * self.sessions:
+                    self._shared.popitem(last=False)
+        return shared
+
+    def snapshot(self, actor: Actor) -> dict[str, Any]:
+        """Everything ``actor`` may see now, with the event number it is current to."""
+        data = self.session_data(actor.code)
+        circle = actor.participant.circle if actor.participant else None
+        return views.snapshot(data, actor, shared=self.shared_part(data, actor.role, circle))
+
+    # -- publishing ---------------------------------------------------------
+    def publish(self, code: str, events: list[dict[str, Any]]) -> None:
+        """Fan the numbered events of one operation out to the rooms that may see them.
+
+        A step or programme change also carries the new snapshot to the screen
+        and to each circle, so that pages need not all ask for one at once.
+        """
+        if not events:
+            return
+        workshop = self.ops.workshop(code)
+        for event in events:
+            pushed: list[tuple[str, dict[str, Any]]] = []
+            if event["type"] in views.RESYNC_EVENTS:
+                data = self.session_data(code)
+                pushed = views.resync_snapshots(
+                    event, data, lambda role, circle, data=data: self.shared_part(data, role,
+                                                                                  circle))
+            for audience, payload in pushed + views.fan_out(event, workshop):
+                self.socketio.emit("event", payload, to=rooms_for(workshop, audience))
+
+
+def live() -> Live:
+    """The current app's publisher."""
+    return current_app.extensions["facilitator.live"]
+
+
+def publish(code: str, events: list[dict[str, Any]]) -> None:
+    """Send the numbered events of an operation to the live pages that may see them."""
+    live().publish(code, events)
