@@ -135,23 +135,26 @@ RELATIONAL_RULES: dict[str, str] = {
 LOCKABLE: frozenset[Action] = frozenset({Action.POST_REFLECTION, Action.REACT, Action.ENDORSE})
 
 
-def effective_kind(kind: str | None) -> StepKind:
-    """The kind that rules apply to; before the first step the session is in welcome."""
-    return StepKind(kind) if kind else StepKind.WELCOME
+def step_kind(kind: StepKind | str) -> StepKind:
+    """The kind a rule is judged in. There is no default: a check that names no step
+    (``None``) is a mistake, and ``Workshop.current_kind`` is welcome before the start."""
+    if kind is None:
+        raise TypeError("a rules check must name the step kind it is judged in")
+    return StepKind(kind)
 
 
-def allowed(role: Role | str, action: Action, kind: str | None) -> bool:
+def allowed(role: Role | str, action: Action, kind: StepKind | str) -> bool:
     """True when ``role`` may do ``action`` during a step of ``kind``."""
     kinds = RULES[action].get(Role(role))
-    return bool(kinds) and effective_kind(kind) in kinds
+    return bool(kinds) and step_kind(kind) in kinds
 
 
-def require(role: Role | str, action: Action, kind: str | None) -> None:
+def require(role: Role | str, action: Action, kind: StepKind | str) -> None:
     """Raise Forbidden (never allowed for this role) or NotNow (not in this step)."""
     kinds = RULES[action].get(Role(role))
     if not kinds:
         raise Forbidden(N_("You are not allowed to do this."), action=str(action))
-    if effective_kind(kind) not in kinds:
+    if step_kind(kind) not in kinds:
         raise NotNow(N_("This is not possible in the current agenda step."), action=str(action))
 
 

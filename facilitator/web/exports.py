@@ -21,10 +21,11 @@ def export_response(actor: Actor) -> Response:
     from ..domain.export import FORMATS, render
     from ..patterns_service import patterns_for
 
-    require(actor.role, Action.EXPORT, None)
     code = actor.code
+    kind = ops().workshop(code).current_kind()
+    require(actor.role, Action.EXPORT, kind)
     names = request.args.get("names") in ("1", "true", "yes") and allowed(
-        actor.role, Action.EXPORT_NAMES, None)
+        actor.role, Action.EXPORT_NAMES, kind)
     fmt = request.args.get("format", "md")
     if fmt not in FORMATS:
         raise Invalid(N_("Unknown format."), field="format")

@@ -8,7 +8,7 @@ from flask import (
     render_template,
 )
 
-from ..domain.rules import Role
+from ..domain.rules import Action, Role, require
 from .auth import cookie_actor, enter_with_secret, find_workshop
 from .exports import export_response
 from .links import links_for
@@ -30,6 +30,7 @@ def console(code: str):
     actor = cookie_actor(workshop.code, Role.FACILITATOR)
     if actor is None:
         abort(403)
+    require(actor.role, Action.VIEW_SESSION, workshop.current_kind())
     return render_template("facilitator/console.html", workshop=workshop,
                            links=links_for(workshop), **socket_context(actor))
 

@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 
 from ..domain.errors import DomainError, Invalid
 from ..domain.operations import Actor
-from ..domain.rules import Role
+from ..domain.rules import Action, Role, require, require_any_step
 from ..live import publish
 from .auth import is_organiser_token, ops
 from .exports import export_response
@@ -21,16 +21,25 @@ from .links import links_for
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
 
-def organiser_required(view):
-    """Send visitors without the organiser session to the login page."""
+def organiser_required(action: Action):
+    """An organiser page: visitors without the organiser session go to the login page,
+    and the page asks the rules table for ``action`` (in the session's current step
+    kind, or in every kind for the pages outside a session)."""
 
-    @functools.wraps(view)
-    def wrapped(*args, **kwargs):
-        if session.get("organiser") is not True:
-            return redirect(url_for("organiser.login", next=request.path))
-        return view(*args, **kwargs)
+    def decorate(view):
+        @functools.wraps(view)
+        def wrapped(*args, **kwargs):
+            if session.get("organiser") is not True:
+                return redirect(url_for("organiser.login", next=request.path))
+            if "code" in kwargs:
+                require(Role.ORGANISER, action, ops().workshop(kwargs["code"]).current_kind())
+            else:
+                require_any_step(Role.ORGANISER, action)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorate
 
 
 def spec_text(workshop) -> str:
@@ -84,14 +93,14 @@ def logout():
 
 
 @bp.get("/")
-@organiser_required
+@organiser_required(Action.LIST_SESSIONS)
 def index():
     """All sessions, newest first."""
     return render_template("organiser/list.html", workshops=ops().list_workshops())
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@organiser_required
+@organiser_required(Action.CREATE_SESSION)
 def new():
     """Create a session from the form, optionally with a JSON or YAML description."""
     errors: dict[str, str] = {}
@@ -119,7 +128,7 @@ def new():
 
 
 @bp.route("/<code>", methods=["GET", "POST"])
-@organiser_required
+@organiser_required(Action.EDIT_SESSION)
 def edit(code: str):
     """Edit a session; shows its links, export buttons and the danger zone."""
     workshop = ops().workshop(code)
@@ -145,7 +154,7 @@ def edit(code: str):
 
 
 @bp.post("/<code>/rotate")
-@organiser_required
+@organiser_required(Action.ROTATE_LINKS)
 def rotate(code: str):
     """New facilitator and screen links; the old ones stop working."""
     workshop = ops().workshop(code)
@@ -156,7 +165,7 @@ def rotate(code: str):
 
 
 @bp.post("/<code>/delete")
-@organiser_required
+@organiser_required(Action.DELETE_SESSION)
 def delete(code: str):
     """Delete the session and everything in it."""
     workshop = ops().workshop(code)
@@ -169,7 +178,7 @@ def delete(code: str):
 
 
 @bp.get("/<code>/export")
-@organiser_required
+@organiser_required(Action.EXPORT)
 def export(code: str):
     """Download the session report in a format (names only when asked for)."""
     return export_response(Actor(Role.ORGANISER, ops().workshop(code).code))

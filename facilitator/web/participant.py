@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from ..domain.errors import DomainError, RateLimited
-from ..domain.rules import Role
+from ..domain.rules import Action, Role, require
 from ..live import publish
 from .auth import client_address, cookie_actor, find_workshop, limit, ops, set_identity_cookie
 from .i18n import error_body, select_locale
@@ -80,6 +80,7 @@ def phone(code: str):
     actor = cookie_actor(workshop.code, Role.PARTICIPANT)
     if actor is None:
         return redirect(url_for("participant.join_code", code=workshop.code))
+    require(actor.role, Action.VIEW_SESSION, workshop.current_kind())
     return render_template("participant/phone.html", workshop=workshop,
                            participant=actor.participant, **socket_context(actor))
 

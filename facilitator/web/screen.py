@@ -6,7 +6,7 @@ import segno
 from flask import Blueprint, abort, render_template
 
 from ..domain.operations import Actor
-from ..domain.rules import Role
+from ..domain.rules import Action, Role, require
 from .auth import cookie_actor, enter_with_secret, find_workshop
 from .links import links_for
 from .pages import socket_context
@@ -24,11 +24,13 @@ def enter(code: str, token: str):
 def show(code: str):
     """Large type for the room: QR and code, findings, activity, shared reflections."""
     workshop = find_workshop(code)
-    actor = cookie_actor(workshop.code, Role.SCREEN)
-    if actor is None and cookie_actor(workshop.code, Role.FACILITATOR):
-        actor = Actor(Role.SCREEN, workshop.code)  # the console's preview of the screen
-    if actor is None:
+    viewer = cookie_actor(workshop.code, Role.SCREEN) or cookie_actor(workshop.code,
+                                                                      Role.FACILITATOR)
+    if viewer is None:
         abort(403)
+    require(viewer.role, Action.VIEW_SCREEN, workshop.current_kind())
+    # the console's preview shows (and connects as) the screen itself
+    actor = Actor(Role.SCREEN, workshop.code)
     join_url = links_for(workshop)["join_url"]
     qr_svg = segno.make(join_url, error="m").svg_inline(scale=8, dark="#000", light="#fff",
                                                         omitsize=True)

@@ -99,8 +99,10 @@ function renderCircles() {
 function reactionLine(summary) {
   if (!summary) return "";
   const t = summary.total || {};
+  // The server leaves out figures of too few people, from the totals too (so they cannot be
+  // derived); say so rather than show zeros.
+  if (summary.withheld && !((t.agree || 0) + (t.disagree || 0) + (t.pass || 0))) return T.withheld;
   const line = `${T.agree}: ${t.agree || 0} · ${T.disagree}: ${t.disagree || 0} · ${T.pass}: ${t.pass || 0}`;
-  // The server left out figures of too few people (and from the totals, so they cannot be derived).
   return summary.withheld ? `${line} (${T.withheld})` : line;
 }
 

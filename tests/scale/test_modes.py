@@ -57,7 +57,8 @@ def test_join_step_post_receive(mode, backend, spawn, live):
 
     # the facilitator opens the circle step: every page resyncs to it
     assert fac.call("step", {"step": "eigen-kring"}) == {"ok": True,
-                                                        "current_step": "eigen-kring"}
+                                                        "current_step": "eigen-kring",
+                                                        "kind": "circle"}
     for client in (screen, *phones.values()):
         wait_until(lambda c=client: c.current_step() == "eigen-kring", 10,
                    message=f"{client.name} to follow the step")

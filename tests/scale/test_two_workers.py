@@ -62,7 +62,8 @@ def test_post_and_step_cross_workers(pair, live):
     share = phone_a.call("share", {"reflection": answer["reflection"]["id"]})
     assert share["ok"], share
     fac_a = live(a, fac_token, code, name="facilitator@a")
-    assert fac_a.call("step", {"step": "next"}) == {"ok": True, "current_step": "dialoog"}
+    assert fac_a.call("step", {"step": "next"}) == {"ok": True, "current_step": "dialoog",
+                                                    "kind": "exchange"}
     for client in (screen_b, mate_b, other_b, fac_b):
         wait_until(lambda c=client: c.current_step() == "dialoog", 10,
                    message=f"{client.name} to follow the step")
