@@ -128,7 +128,7 @@ function renderFindings(w) {
 }
 
 function renderCircle() {
-  const mine = state.reflections.filter((r) => r.circle === state.me.circle && !r.hidden);
+  const mine = state.reflections.filter((r) => r.circle === state.me.circle);
   const visible = can("post_reflection") || (can("view_own_circle") && mine.length > 0);
   show("circle", visible);
   $("[data-circle-hint]").hidden = !can("share_reflection");
@@ -180,7 +180,8 @@ function renderExchange() {
   const visible = can("view_shared") && ["exchange", "conclusions", "closing"].includes(kindNow());
   show("exchange", visible);
   const ps = state.workshop.perspectives;
-  const others = visible ? state.reflections.filter((r) => r.circle !== state.me.circle && r.shared && !r.hidden) : [];
+  // The server sends only what this phone may see (docs/security.md): no filtering here.
+  const others = visible ? state.reflections.filter((r) => r.circle !== state.me.circle) : [];
   const groups = new Map();
   for (const r of others) {
     if (!groups.has(r.perspective)) groups.set(r.perspective, []);
@@ -225,7 +226,7 @@ function renderConclusions() {
   const visible = can("view_conclusions");
   show("conclusions", visible);
   $("[data-endorse-hint]").hidden = !can("endorse");
-  const list = visible ? state.conclusions.filter((c) => !c.hidden && !c.draft) : [];
+  const list = visible ? state.conclusions : [];
   const items = list.length ? list : [{ id: "empty" }];
   reconcile($("[data-conclusion-list]"), visible ? items : [], (c) => c.id, (c) => {
     if (c.id === "empty") return el("li", { class: "empty", text: T.no_conclusions });

@@ -149,7 +149,7 @@ function perspectiveMap(map) {
 function renderExchange() {
   const w = state.workshop;
   const ps = w.perspectives;
-  const spot = state.reflections.find((r) => r.id === w.state.spotlight && r.shared);
+  const spot = state.reflections.find((r) => r.id === w.state.spotlight);
   $("[data-spotlight]").hidden = !spot;
   if (spot) {
     replaceChildren($("[data-spotlight-perspective]"), [perspectiveSpan(ps, spot.perspective, lang, T.other_perspectives)]);
@@ -166,11 +166,12 @@ function renderExchange() {
     replaceChildren(pinnedNode, [title ? el("h2", { text: title }) : null, el("p", { class: "pinned-text", text }), body].filter(Boolean));
   }
   const groups = new Map();
-  for (const r of state.reflections.filter((x) => x.shared && x.id !== (spot && spot.id))) {
+  // The server sends the screen shared, visible reflections only: no filtering here.
+  for (const r of state.reflections.filter((x) => x.id !== (spot && spot.id))) {
     if (!groups.has(r.perspective)) groups.set(r.perspective, []);
     groups.get(r.perspective).push(r);
   }
-  const sharedCount = state.reflections.filter((x) => x.shared).length;
+  const sharedCount = state.reflections.length;
   $("[data-shared-empty]").hidden = sharedCount > 0;
   reconcile($("[data-shared]"), Array.from(groups, ([id, list]) => ({ id, list })), (g) => g.id, (g) =>
     el("section", { class: "shared-group" },
@@ -182,7 +183,7 @@ function renderExchange() {
 function renderConclusions(closing) {
   const ps = state.workshop.perspectives;
   setText($("[data-conclusions-title]"), closing ? T.thanks : T.general_conclusions);
-  const list = state.conclusions.filter((c) => !c.hidden && !c.draft);
+  const list = state.conclusions;
   $("[data-conclusions-empty]").hidden = list.length > 0;
   reconcile($("[data-conclusions]"), list, (c) => c.id, (c) => {
     const endorsements = c.endorsements || { total: {}, by_perspective: {} };
