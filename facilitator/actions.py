@@ -20,7 +20,7 @@ from typing import Any
 
 from flask import current_app
 
-from .domain import views
+from .domain import findings, privacy, views
 from .domain.errors import N_, Invalid, RateLimited
 from .domain.operations import Actor, Operations
 from .domain.rules import Action, require
@@ -205,6 +205,31 @@ def _pin_pattern(c: Call) -> Reply:
     return Reply({"pinned": workshop.state.pinned_pattern is not None}, events)
 
 
+def _rate(c: Call) -> Reply:
+    rating, created, events = c.ops.rate_finding(
+        c.actor, c.data.get("finding"), c.data.get("round"), c.data.get("score"),
+        c.data.get("text"), c.data.get("client_id"))
+    return Reply({"rating": rating.to_dict(), "created": created}, events,
+                 201 if created else 200)
+
+
+def _results(c: Call) -> Reply:
+    data = c.live.session_data(c.actor.code)
+    viewer = privacy.Viewer(c.actor.role, data.workshop.current_kind())
+    return Reply({"results": findings.results(data, viewer, c.live.min_group, _lang(c))})
+
+
+def _rating_round(c: Call) -> Reply:
+    workshop, events = c.ops.set_rating_round(c.actor, c.data.get("round"), c.data.get("open"))
+    return Reply({"rating_rounds": workshop.state.rating_rounds,
+                  "open_round": findings.open_round(workshop)}, events)
+
+
+def _pin_finding(c: Call) -> Reply:
+    workshop, events = c.ops.pin_finding(c.actor, c.data.get("finding"))
+    return Reply({"pinned_finding": workshop.state.pinned_finding}, events)
+
+
 R = "/reflections/<reflection>"
 C = "/conclusions/<conclusion>"
 
@@ -237,6 +262,16 @@ ACTIONS: tuple[ActionDef, ...] = (
               http_part="conclusion"),
     ActionDef("rotate_links", Action.ROTATE_LINKS, _rotate, ("which",),
               ("POST", "/links/rotate")),
+    # which rule applies (rate_before or rate_after, or a round opened by hand) depends on
+    # the round in the input: the operation asks it; here only that the session is there
+    ActionDef("rate", Action.VIEW_SESSION, _rate,
+              ("finding", "round", "score", "text", "client_id"),
+              ("POST", "/findings/<finding>/ratings"), http_part="rating", limit="react"),
+    ActionDef("findings_results", Action.VIEW_RATING_RESULTS, _results, ("lang",),
+              ("GET", "/findings/results"), http_part="results"),
+    ActionDef("rating_round", Action.OPEN_RATING_ROUND, _rating_round, ("round", "open"),
+              ("POST", "/findings/rounds")),
+    ActionDef("pin_finding", Action.PIN_FINDING, _pin_finding, ("finding",)),
     ActionDef("patterns", Action.VIEW_PATTERNS, _patterns, ("audience", "lang"),
               ("GET", "/patterns"), http_part="patterns"),
     ActionDef("group", Action.GROUP_REFLECTIONS, _group, ("name", "reflections", "pattern")),

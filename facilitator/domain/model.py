@@ -32,6 +32,13 @@ class ReactionKind(StrEnum):
     PASS = "pass"
 
 
+class RatingRound(StrEnum):
+    """When a finding is rated: before the dialogue, or after it."""
+
+    BEFORE = "before"
+    AFTER = "after"
+
+
 class EndorsementKind(StrEnum):
     """Support for, or a concern about, a conclusion."""
 
@@ -133,6 +140,11 @@ class LiveState(Record):
     finding_index: int = 0
     screen_blank: bool = False
     pinned_pattern: dict[str, Any] | None = None
+    #: rating round -> True/False when the facilitator opened or closed it by hand
+    #: (absent: the round follows the step, see ``findings.round_open``)
+    rating_rounds: dict[str, bool] = field(default_factory=dict)
+    #: a finding's rating results pinned on the projector (its id), or None
+    pinned_finding: str | None = None
 
 
 @dataclass
@@ -295,6 +307,27 @@ class Endorsement(Record):
 
 
 @dataclass
+class Rating(Record):
+    """How recognisable one participant finds one finding in one round (one per triple).
+
+    ``score`` runs from 1 (*helemaal niet herkenbaar*) to 5 (*zeer herkenbaar*);
+    None is *geen mening*. A new rating in the same round replaces the old one.
+    """
+
+    id: str
+    finding: str
+    round: str
+    participant: str
+    perspective: str
+    circle: str
+    score: int | None
+    created_at: str
+    text: str = ""
+    updated_at: str = ""
+    client_id: str | None = None
+
+
+@dataclass
 class WorkshopData:
     """Everything stored about one workshop, loaded at once for snapshots and exports."""
 
@@ -304,6 +337,7 @@ class WorkshopData:
     reactions: list[Reaction] = field(default_factory=list)
     conclusions: list[Conclusion] = field(default_factory=list)
     endorsements: list[Endorsement] = field(default_factory=list)
+    ratings: list[Rating] = field(default_factory=list)
     seq: int = 0
 
     def participant(self, participant_id: str) -> Participant | None:

@@ -17,13 +17,14 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from . import joincode, programme
+from . import findings, joincode, programme
 from .errors import N_, Conflict, Forbidden, Invalid, NotFound, NotNow, Unauthorized
 from .model import (
     Conclusion,
     Endorsement,
     EndorsementKind,
     Participant,
+    Rating,
     Reaction,
     ReactionKind,
     Reflection,
@@ -31,7 +32,7 @@ from .model import (
     Workshop,
     WorkshopData,
 )
-from .rules import LOCKABLE, Action, Role, allowed, require
+from .rules import LOCKABLE, Action, Role, allowed, require, require_role
 from .spec import apply_spec
 from .validation import clean_bool, clean_choice, clean_id, clean_text
 
@@ -106,6 +107,7 @@ class Operations:
             conclusions=[Conclusion.from_dict(d) for d in self.store.records(code, "conclusion")],
             endorsements=[Endorsement.from_dict(d)
                           for d in self.store.records(code, "endorsement")],
+            ratings=[Rating.from_dict(d) for d in self.store.records(code, "rating")],
             seq=seq,
         )
 
@@ -374,6 +376,88 @@ class Operations:
         doc, events = self.store.put(code, record_type, record.to_dict(),
                                      events=[{"type": record_type, record_type: record.to_dict()}])
         return type(record).from_dict(doc), events
+
+    def rate_finding(self, actor: Actor, finding_id: Any, round_: Any, score: Any,
+                     text: Any = None, client_id: Any = None
+                     ) -> tuple[Rating, bool, list[Event]]:
+        """Rate how recognisable a finding is (1-5, or None for *geen mening*) in an open
+        round; rating again in the round replaces the rating, the same client id twice
+        changes nothing. Returns (rating, created?, events)."""
+        workshop = self.workshop(actor.code)
+        round_ = clean_choice(round_, set(findings.ROUNDS), field="round")
+        action = findings.ROUND_ACTION[round_]
+        if workshop.state.rating_rounds.get(round_) is True:
+            # opened by hand, in any step (RELATIONAL_RULES["rating_rounds"])
+            require_role(actor.role, action)
+        else:
+            require(actor.role, action, workshop.current_kind())
+            if workshop.state.rating_rounds.get(round_) is False:
+                raise NotNow(N_("This round of rating is closed."))
+        if workshop.state.posting_locked:
+            raise NotNow(N_("The facilitator has paused posting for a moment."))
+        participant = actor.participant
+        assert participant is not None  # the rules table admits participants only
+        fid = clean_id(finding_id, field="finding")
+        if workshop.finding(fid) is None:
+            raise NotFound(N_("Unknown finding."))
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int)
+                                  or score not in findings.SCORES):
+            raise Invalid(N_("Choose a score from 1 to 5, or no opinion."), field="score")
+        body = clean_text(text, field="text", max_length=280, required=False)
+        client = clean_id(client_id, field="client_id", required=False)
+        now = self.clock()
+        rating = Rating(id=findings.rating_id(fid, round_, participant.id), finding=fid,
+                        round=round_, participant=participant.id,
+                        perspective=participant.perspective, circle=participant.circle,
+                        score=score, created_at=now, updated_at=now, text=body,
+                        client_id=client)
+        doc, created, events = self.store.insert(
+            workshop.code, "rating", rating.to_dict(), unique=f"rating:{rating.id}",
+            events=[{"type": "rating", "rating": rating.to_dict()}])
+        if created:
+            return Rating.from_dict(doc), True, events
+
+        def change(current: dict[str, Any]):
+            old = Rating.from_dict(current)
+            if client and old.client_id == client:
+                return None  # the same submission again (a resend): nothing changes
+            if (old.score, old.text) == (score, body):
+                return None
+            old.score, old.text, old.updated_at, old.client_id = score, body, now, client
+            return old.to_dict(), [{"type": "rating", "rating": old.to_dict()}]
+
+        doc, events = self.store.update(workshop.code, "rating", rating.id, change)
+        return Rating.from_dict(doc), False, events
+
+    def set_rating_round(self, actor: Actor, round_: Any,
+                         is_open: Any) -> tuple[Workshop, list[Event]]:
+        """Open or close a rating round by hand (facilitator); None returns it to the steps."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.OPEN_RATING_ROUND, workshop.current_kind())
+        round_ = clean_choice(round_, set(findings.ROUNDS), field="round")
+        wanted = None if is_open is None else clean_bool(is_open, field="open")
+
+        def change(w: Workshop) -> list[Event] | None:
+            rounds = dict(w.state.rating_rounds)
+            if wanted is None:
+                rounds.pop(round_, None)
+            else:
+                rounds[round_] = wanted
+            if rounds == w.state.rating_rounds:
+                return None
+            w.state.rating_rounds = rounds
+            return [{"type": "state", "state": w.state.to_dict()}]
+
+        return self._update(workshop.code, change)
+
+    def pin_finding(self, actor: Actor, finding_id: Any) -> tuple[Workshop, list[Event]]:
+        """Show one finding's rating results on the projector (None clears it)."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.PIN_FINDING, workshop.current_kind())
+        fid = clean_id(finding_id, field="finding", required=False)
+        if fid is not None and workshop.finding(fid) is None:
+            raise NotFound(N_("Unknown finding."))
+        return self._update(workshop.code, _set_state(pinned_finding=fid))
 
     # -- facilitator --------------------------------------------------------
     def _update(self, code: str,

@@ -55,6 +55,11 @@ class Action(StrEnum):
     LOCK_POSTING = "lock_posting"
     CONTROL_SCREEN = "control_screen"
     VIEW_FINDINGS = "view_findings"
+    RATE_BEFORE = "rate_before"
+    RATE_AFTER = "rate_after"
+    OPEN_RATING_ROUND = "open_rating_round"
+    VIEW_RATING_RESULTS = "view_rating_results"
+    PIN_FINDING = "pin_finding"
     VIEW_PATTERNS = "view_patterns"
     GROUP_REFLECTIONS = "group_reflections"
     PIN_PATTERN = "pin_pattern"
@@ -110,6 +115,13 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.CONTROL_SCREEN:       {FAC: ANY},
     Action.VIEW_FINDINGS:        {ORG: ANY, FAC: ANY, SCR: ANY - {W},
                                   PAR: ANY - {W}, RDR: ANY},
+    # rating the findings: before the dialogue while they are presented and in the
+    # circles, after it in the conclusions (the facilitator may open or close by hand)
+    Action.RATE_BEFORE:          {PAR: frozenset({P, C})},
+    Action.RATE_AFTER:           {PAR: frozenset({K})},
+    Action.OPEN_RATING_ROUND:    {FAC: ANY},
+    Action.VIEW_RATING_RESULTS:  {ORG: ANY, FAC: ANY, SCR: ANY - {W}, RDR: ANY},
+    Action.PIN_FINDING:          {FAC: ANY - {W}},
     Action.VIEW_PATTERNS:        {ORG: ANY, FAC: ANY},
     Action.GROUP_REFLECTIONS:    {FAC: ANY},
     Action.PIN_PATTERN:          {FAC: DIALOGUE_ON},
@@ -129,10 +141,16 @@ RELATIONAL_RULES: dict[str, str] = {
                     "react or endorse.",
     "shared_only_on_screen": "Only shared, visible reflections can be spotlighted.",
     "hidden": "Hidden reflections are seen only by the facilitator and organiser.",
+    "rating_rounds": "A rating round is open in the step kinds of rate_before/rate_after, "
+                     "unless the facilitator closed it by hand; the facilitator can also open "
+                     "it by hand in any step (open_rating_round).",
+    "own_ratings": "A participant sees only their own ratings; results per perspective are "
+                   "pooled by the small-group rule for the screen and readers.",
 }
 
 #: Actions the posting lock stops.
-LOCKABLE: frozenset[Action] = frozenset({Action.POST_REFLECTION, Action.REACT, Action.ENDORSE})
+LOCKABLE: frozenset[Action] = frozenset({Action.POST_REFLECTION, Action.REACT, Action.ENDORSE,
+                                         Action.RATE_BEFORE, Action.RATE_AFTER})
 
 
 def step_kind(kind: StepKind | str) -> StepKind:
@@ -156,6 +174,13 @@ def require(role: Role | str, action: Action, kind: StepKind | str) -> None:
         raise Forbidden(N_("You are not allowed to do this."), action=str(action))
     if step_kind(kind) not in kinds:
         raise NotNow(N_("This is not possible in the current agenda step."), action=str(action))
+
+
+def require_role(role: Role | str, action: Action) -> None:
+    """For a relational rule that lifts the step condition (a round opened by hand):
+    the role must still be one the table lets do ``action`` in some step."""
+    if not RULES[action].get(Role(role)):
+        raise Forbidden(N_("You are not allowed to do this."), action=str(action))
 
 
 def require_any_step(role: Role | str, action: Action) -> None:

@@ -12,7 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from . import privacy
+from . import findings, privacy
 from .model import Conclusion, Reflection, StepKind, Workshop, WorkshopData
 from .operations import Actor
 from .rules import Action, Role, allowed
@@ -133,6 +133,10 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
                 by_conclusion.get(c.id, []), min_group, pool=merge)}
             for c in data.conclusions if can_see_conclusion(role, c, workshop)],
     }
+    out["rating"] = {"open_round": findings.open_round(workshop)}
+    if allowed(role, Action.VIEW_RATING_RESULTS, kind):
+        # pages label perspectives by id in their own language
+        out["rating"]["results"] = findings.results(data, privacy.Viewer(role, kind), min_group)
     if allowed(role, Action.VIEW_IDENTITIES, kind):
         out["participants"] = [
             {"id": p.id, "pseudonym": p.pseudonym, "name": p.name, "perspective": p.perspective,
@@ -151,7 +155,17 @@ def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
                          for r in data.reactions if r.participant == me.id},
         "my_endorsements": {e.conclusion: {"kind": e.kind, "text": e.text}
                             for e in data.endorsements if e.participant == me.id},
+        "my_ratings": _my_ratings(data, me.id),
     }
+
+
+def _my_ratings(data: WorkshopData, participant_id: str) -> dict[str, dict[str, Any]]:
+    """finding -> round -> {score, text} of one participant (the after round shows the before)."""
+    mine: dict[str, dict[str, Any]] = defaultdict(dict)
+    for r in data.ratings:
+        if r.participant == participant_id:
+            mine[r.finding][r.round] = {"score": r.score, "text": r.text}
+    return dict(mine)
 
 
 def snapshot(data: WorkshopData, actor: Actor, min_group: int = MIN_GROUP,
@@ -227,6 +241,13 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.append((participant_room(endorsement["participant"]), event))
         out.append((SCREEN, {"type": "endorsement", "seq": seq}
                     if allowed(Role.SCREEN, Action.VIEW_CONCLUSIONS, kind) else _tick(event)))
+        out.append((PARTICIPANTS, _tick(event)))
+    elif etype == "rating":
+        # one's own rating goes to one's own devices; the console gets it whole; the screen
+        # learns only that results changed and re-reads its pooled snapshot
+        out.append((participant_room(event["rating"]["participant"]), event))
+        out.append((SCREEN, {"type": "rating", "seq": seq}
+                    if allowed(Role.SCREEN, Action.VIEW_RATING_RESULTS, kind) else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
     elif etype == "conclusion":
         c = Conclusion.from_dict(event["conclusion"])

@@ -83,6 +83,7 @@ def get_session(code: str):
                    "planned_end": s.planned_end} for s in workshop.steps],
         "current_step": workshop.state.current_step,
         "perspectives": [{"id": p.id, "label": p.label_for(lang)} for p in workshop.perspectives],
+        "findings": [{"id": f.id, "title": f.title} for f in workshop.findings],
     })
 
 
