@@ -451,11 +451,11 @@ class Operations:
         return self._update(workshop.code, change)
 
     def pin_finding(self, actor: Actor, finding_id: Any) -> tuple[Workshop, list[Event]]:
-        """Show one finding's rating results on the projector (None clears it)."""
+        """Show the rating results of one finding, or of "all", on the projector (None clears)."""
         workshop = self.workshop(actor.code)
         require(actor.role, Action.PIN_FINDING, workshop.current_kind())
         fid = clean_id(finding_id, field="finding", required=False)
-        if fid is not None and workshop.finding(fid) is None:
+        if fid not in (None, "all") and workshop.finding(fid) is None:
             raise NotFound(N_("Unknown finding."))
         return self._update(workshop.code, _set_state(pinned_finding=fid))
 

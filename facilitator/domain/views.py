@@ -261,9 +261,13 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out += [(SCREEN, public), (PARTICIPANTS, public)]
     elif etype == "state":
         state = dict(event["state"])
-        out.append((SCREEN, {"type": "state", "seq": seq, "state": state}))
+        # which rating round is open follows from the state and the step (rules table)
+        rating_open = findings.open_round(workshop)
+        out.append((SCREEN, {"type": "state", "seq": seq, "state": state,
+                             "rating_open": rating_open}))
         phone_state = {k: v for k, v in state.items() if k != "pinned_pattern"}
-        out.append((PARTICIPANTS, {"type": "state", "seq": seq, "state": phone_state}))
+        out.append((PARTICIPANTS, {"type": "state", "seq": seq, "state": phone_state,
+                                   "rating_open": rating_open}))
     elif etype in RESYNC_EVENTS:
         # The visible world changes as a whole: everyone re-reads a snapshot
         # (adapters may first send it along: see ``resync_snapshots``).

@@ -5,6 +5,7 @@
 // shortcuts can be switched off (WCAG 2.1.4), every shortcut has a button, and
 // no shortcut fires while focus is in a text field.
 import { $, announce, el, format, inLanguage, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setFieldError, setText, stepTitle, upsert } from "./dom.js";
+import { createFindingsPanel } from "./console-findings.js";
 import { Live, showStatus } from "./live.js";
 
 const page = pageData();
@@ -57,9 +58,13 @@ function apply(event) {
       break;
     }
     case "reaction": a.reactions += 1; break;
+    case "rating": scheduleResync(); break;
     case "endorsement": scheduleResync(); break;
     case "conclusion": upsert(state.conclusions, { endorsements: { total: {}, by_perspective: {} }, ...event.conclusion }); break;
-    case "state": state.workshop.state = { ...state.workshop.state, ...event.state }; break;
+    case "state":
+      state.workshop.state = { ...state.workshop.state, ...event.state };
+      scheduleResync();  // a rating round opened or closed by hand changes what is open
+      break;
     case "step":
     case "programme": live.resync(); break;
     default: break;
@@ -119,6 +124,7 @@ function render() {
   renderActivity();
   renderReflections();
   renderConclusions();
+  findingsPanel.render(state);
   if (patterns) renderPatterns();
 }
 
@@ -219,6 +225,8 @@ function renderConclusions() {
         toggleButton(`hidec-${c.id}`, Boolean(c.hidden), T.hide, () => call("edit_conclusion", { conclusion: c.id, hidden: !c.hidden }))));
   });
 }
+
+const findingsPanel = createFindingsPanel({ T, lang, call });
 
 async function call(name, data) {
   const answer = await live.call(name, data);

@@ -3,6 +3,7 @@
 import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setFieldError, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { createRating } from "./rating.js";
 
 const page = pageData();
 const T = page.strings;
@@ -17,6 +18,8 @@ const live = new Live({
   onEvent: (event) => { if (state) { apply(event); render(); } },
   onStatus: (status) => { showStatus($("[data-connection]"), status, T); renderOutbox(); },
 });
+
+const rating = createRating({ getState: () => state, getOutbox: () => outbox, live, T, announcer });
 
 function can(action) {
   return Boolean(state && state.can.includes(action));
@@ -36,6 +39,13 @@ function apply(event) {
   if (event.type === "endorsement" && event.endorsement.participant === state.me.id) {
     state.my_endorsements[event.endorsement.conclusion] = event.endorsement;
   }
+  if (event.type === "rating" && event.rating.participant === state.me.id) keepRating(event.rating);
+  if ("rating_open" in event) state.rating = { ...state.rating, open_round: event.rating_open };
+}
+
+function keepRating(r) {
+  state.my_ratings = state.my_ratings || {};
+  state.my_ratings[r.finding] = { ...(state.my_ratings[r.finding] || {}), [r.round]: { score: r.score, text: r.text } };
 }
 
 function show(name, visible) {
@@ -56,7 +66,7 @@ function kindNow() {
 function ensureOutbox() {
   if (outbox) return;
   outbox = new Outbox(live, `${page.code}:${state.me.id}`, {
-    onChange: () => { renderOutbox(); if (state) { renderExchange(); renderConclusions(); } },
+    onChange: () => { renderOutbox(); if (state) { renderExchange(); renderConclusions(); rating.render(); } },
     onDelivered: (item, answer) => {
       if (item.event === "post" && answer.reflection) {
         upsert(state.reflections, answer.reflection);
@@ -64,6 +74,10 @@ function ensureOutbox() {
       }
       if (item.event === "react" && answer.reaction) state.my_reactions[answer.reaction.reflection] = answer.reaction;
       if (item.event === "endorse" && answer.endorsement) state.my_endorsements[answer.endorsement.conclusion] = answer.endorsement;
+      if (item.event === "rate" && answer.rating) {
+        keepRating(answer.rating);
+        announce(announcer, T.rating_saved);
+      }
       render();
     },
   });
@@ -72,12 +86,12 @@ function ensureOutbox() {
 // The task of the moment comes right after the step: DOM order and visual order stay
 // the same (focus order follows what people see).
 const ORDER = {
-  welcome: ["findings", "compose", "circle", "exchange", "conclusions"],
-  presentation: ["findings", "compose", "circle", "exchange", "conclusions"],
-  circle: ["compose", "circle", "findings", "exchange", "conclusions"],
-  exchange: ["exchange", "circle", "compose", "findings", "conclusions"],
-  conclusions: ["conclusions", "exchange", "circle", "compose", "findings"],
-  closing: ["conclusions", "exchange", "circle", "compose", "findings"],
+  welcome: ["findings", "rating", "compose", "circle", "exchange", "conclusions"],
+  presentation: ["findings", "rating", "compose", "circle", "exchange", "conclusions"],
+  circle: ["compose", "circle", "rating", "findings", "exchange", "conclusions"],
+  exchange: ["exchange", "circle", "compose", "rating", "findings", "conclusions"],
+  conclusions: ["conclusions", "rating", "exchange", "circle", "compose", "findings"],
+  closing: ["conclusions", "rating", "exchange", "circle", "compose", "findings"],
 };
 let arranged = null;
 function arrange(kind) {
@@ -107,6 +121,7 @@ function render() {
   if (circle) localized($("[data-circle-name]"), circle.name_en, circle.name, lang);
   ensureOutbox();
   renderFindings(w);
+  rating.render();
   show("compose", can("post_reflection"));
   renderCircle();
   renderExchange();

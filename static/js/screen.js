@@ -38,7 +38,8 @@ function apply(event) {
   if (event.removed) state.reflections = state.reflections.filter((r) => r.id !== event.removed);
   if (event.removed_conclusion) state.conclusions = state.conclusions.filter((c) => c.id !== event.removed_conclusion);
   if (event.type === "conclusion") upsert(state.conclusions, { endorsements: { total: {}, by_perspective: {} }, ...event.conclusion });
-  if (event.type === "reaction" || event.type === "endorsement") scheduleResync();
+  if (event.type === "reaction" || event.type === "endorsement" || event.type === "rating") scheduleResync();
+  if ("rating_open" in event) state.rating = { ...state.rating, open_round: event.rating_open };
   if (event.type === "state") state.workshop.state = { ...state.workshop.state, ...event.state };
 }
 
@@ -55,13 +56,49 @@ function render() {
   const step = currentStep();
   if (step) localized($("[data-step-title]"), step.title_en, step.title, lang);
   $("[data-blank]").hidden = !w.state.screen_blank;
-  const view = VIEWS[step ? step.kind : "welcome"] || "welcome";
+  const results = state.rating && state.rating.results;
+  const recognition = Boolean(w.state.pinned_finding && results);
+  $("[data-recognition]").hidden = !recognition;
+  const view = recognition ? "recognition" : VIEWS[step ? step.kind : "welcome"] || "welcome";
   $all("[data-view]").forEach((s) => { const hide = s.dataset.view !== view; if (s.hidden !== hide) s.hidden = hide; });
+  if (recognition) renderRecognition(results, w.state.pinned_finding);
   if (view === "welcome") renderWelcome();
   if (view === "presentation") renderFinding();
   if (view === "circle") renderCircles();
   if (view === "exchange") renderExchange();
   if (view === "conclusions") renderConclusions(step && step.kind === "closing");
+}
+
+const number = (value) => Number(value).toLocaleString(lang, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+// Findings against perspectives: the mean before the dialogue and, once there are
+// ratings after it, the movement (3,2 → 4,1). Every cell says its figure in text.
+function renderRecognition(results, pinned) {
+  const findings = results.findings.filter((f) => pinned === "all" || f.id === pinned);
+  const columns = [];
+  for (const f of findings) {
+    for (const which of ["before", "after"]) {
+      for (const p of f.rounds[which].perspectives) if (p.n && !columns.includes(p.id)) columns.push(p.id);
+    }
+  }
+  const ps = state.workshop.perspectives;
+  const head = el("tr", {}, el("td", { text: "" }),
+    columns.map((id) => el("th", { scope: "col" }, perspectiveSpan(ps, id, lang, T.other_perspectives))));
+  const rows = findings.map((f) => {
+    const before = Object.fromEntries(f.rounds.before.perspectives.map((p) => [p.id, p]));
+    const after = Object.fromEntries(f.rounds.after.perspectives.map((p) => [p.id, p]));
+    return el("tr", {}, el("th", { scope: "row", text: f.title }), columns.map((id) => {
+      const b = before[id] && before[id].n ? before[id].mean : null;
+      const a = after[id] && after[id].n ? after[id].mean : null;
+      const shown = a !== null ? a : b;
+      const text = b !== null && a !== null ? `${number(b)} → ${number(a)}` : shown !== null ? number(shown) : "–";
+      const td = el("td", { class: "heat", text });
+      if (shown !== null) td.style.setProperty("--heat", String((shown - 1) / 4));
+      return td;
+    }));
+  });
+  replaceChildren($("[data-recognition-table]"),
+    [el("table", { class: "heat-map recognition-map" }, el("thead", {}, head), el("tbody", {}, rows))]);
 }
 
 function renderWelcome() {
