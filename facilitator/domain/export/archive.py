@@ -5,7 +5,10 @@ An archive is a JSON object::
     {"format": "facilitator-archive", "version": 1, "exported_at": "...Z",
      "names_included": true, "seq": 123,
      "workshop": {...}, "participants": [...], "reflections": [...],
-     "reactions": [...], "conclusions": [...], "endorsements": [...]}
+     "reactions": [...], "conclusions": [...], "endorsements": [...], "ratings": [...]}
+
+``ratings`` (the findings rated per round) may be absent in archives written
+before they existed; it then reads as an empty list.
 
 Every record is its model's ``to_dict()``, so nothing is lost, hidden
 (moderated) reflections and conclusions included, marked ``hidden``: an
@@ -34,6 +37,7 @@ from ..model import (
     Conclusion,
     Endorsement,
     Participant,
+    Rating,
     Reaction,
     Reflection,
     Workshop,
@@ -50,6 +54,7 @@ KINDS: dict[str, tuple[str, type]] = {
     "reactions": ("reaction", Reaction),
     "conclusions": ("conclusion", Conclusion),
     "endorsements": ("endorsement", Endorsement),
+    "ratings": ("rating", Rating),
 }
 _SECRET_WORKSHOP_KEYS = ("facilitator_token", "screen_token")
 
@@ -82,6 +87,7 @@ def to_archive(data: WorkshopData, *, names: bool = True) -> dict[str, Any]:
         "reactions": [r.to_dict() for r in data.reactions],
         "conclusions": [c.to_dict() for c in data.conclusions],
         "endorsements": [e.to_dict() for e in data.endorsements],
+        "ratings": [r.to_dict() for r in data.ratings],
     }
 
 
@@ -191,8 +197,9 @@ def from_archive(doc: Any) -> WorkshopData:
     conclusions = _unique_ids(lists["conclusions"], "conclusion")
     _unique_ids(lists["reactions"], "reaction")
     _unique_ids(lists["endorsements"], "endorsement")
+    _unique_ids(lists["ratings"], "rating")
     for key, name in (("reflections", "reflection"), ("reactions", "reaction"),
-                      ("endorsements", "endorsement")):
+                      ("endorsements", "endorsement"), ("ratings", "rating")):
         _refer(lists[key], name, "participant", participants, "participant")
     _refer(lists["reactions"], "reaction", "reflection", reflections, "reflection")
     _refer(lists["endorsements"], "endorsement", "conclusion", conclusions, "conclusion")
@@ -211,6 +218,7 @@ def from_archive(doc: Any) -> WorkshopData:
         reactions=[Reaction.from_dict(r) for r in lists["reactions"]],
         conclusions=[Conclusion.from_dict(c) for c in lists["conclusions"]],
         endorsements=[Endorsement.from_dict(e) for e in lists["endorsements"]],
+        ratings=[Rating.from_dict(r) for r in lists["ratings"]],
         seq=seq,
     )
 
@@ -269,6 +277,8 @@ def restore(store: Any, data: WorkshopData, new_code: str,
             store.insert(new_code, "conclusion", c.to_dict())
         for e in data.endorsements:
             store.put(new_code, "endorsement", e.to_dict())
+        for r in data.ratings:  # with the unique key rate_finding uses
+            store.insert(new_code, "rating", r.to_dict(), unique=f"rating:{r.id}")
         # the join counters of operations.join: one per base circle and one for pseudonyms
         per_base = Counter(workshop.base_circle_for(p.perspective).id for p in data.participants)
         counters = {f"circle:{base}": n for base, n in per_base.items()}

@@ -1,0 +1,106 @@
+"""Rating results in the domain: dividing and uniting findings, the small-group rule
+over random rooms, and ratings through the JSON archive and back."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from facilitator.domain import findings, privacy
+from facilitator.domain.export.archive import from_archive, restore, to_archive
+from facilitator.domain.model import Finding, Rating, StepKind, Workshop, WorkshopData
+from facilitator.domain.programme import default_perspectives
+from facilitator.domain.rules import Role
+from facilitator.store.sqlite import SQLiteStore
+
+from .conftest import go, member
+
+SCREEN = privacy.Viewer(Role.SCREEN, StepKind.CONCLUSIONS)
+FACILITATOR = privacy.Viewer(Role.FACILITATOR, StepKind.CONCLUSIONS)
+
+
+def data_with(ratings: list[tuple[str, str, str, int | None]]) -> WorkshopData:
+    """A workshop with two findings and ratings (participant, perspective, round, score)."""
+    workshop = Workshop(code="TEST01", title="t", perspectives=default_perspectives(),
+                        findings=[Finding("f1", "Plan"), Finding("f2", "Vertrouwen")])
+    out = []
+    for participant, perspective, round_, score in ratings:
+        for finding in ("f1", "f2"):
+            out.append(Rating(id=findings.rating_id(finding, round_, participant),
+                              finding=finding, round=round_, participant=participant,
+                              perspective=perspective, circle=perspective,
+                              score=score if finding == "f1" else 4, created_at="x"))
+    return WorkshopData(workshop=workshop, ratings=out)
+
+
+def test_a_finding_that_divides_and_one_that_unites():
+    rows = [(f"r{i}", "raadslid", "before", 5) for i in range(3)]
+    rows += [(f"v{i}", "vakbond", "before", 2) for i in range(4)]
+    result = findings.results(data_with(rows), FACILITATOR, 3)
+    assert result["dividing"] == ["f1"]  # 5 against 2: three points apart
+    assert result["uniting"] == ["f2"]    # everyone 4
+    f1 = result["findings"][0]["rounds"]["before"]
+    assert f1["spread"] == 3.0 and f1["recognise"] == 0.43
+
+
+@st.composite
+def rooms(draw):
+    sizes = draw(st.lists(st.integers(min_value=1, max_value=12), min_size=1, max_size=6))
+    min_group = draw(st.integers(min_value=2, max_value=5))
+    perspectives = [p.id for p in default_perspectives()]
+    rows = []
+    for index, size in enumerate(sizes):
+        for person in range(size):
+            for round_ in ("before", "after"):
+                if draw(st.booleans()):
+                    rows.append((f"p{index}-{person}", perspectives[index], round_,
+                                 draw(st.sampled_from([1, 2, 3, 4, 5, None]))))
+    return rows, min_group
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rooms())
+def test_the_screen_never_shows_a_group_under_the_minimum(case):
+    rows, min_group = case
+    data = data_with(rows)
+    result = findings.results(data, SCREEN, min_group)
+    for finding in result["findings"]:
+        for round_ in ("before", "after"):
+            raters: dict[str, set[str]] = defaultdict(set)
+            for r in data.ratings:
+                if r.finding == finding["id"] and r.round == round_:
+                    raters[r.perspective].add(r.participant)
+            for entry in finding["rounds"][round_]["perspectives"]:
+                if entry["id"] == privacy.OTHER:
+                    small = [pid for pid, who in raters.items() if len(who) < min_group]
+                    assert len(small) >= 2
+                    assert sum(len(raters[pid]) for pid in small) >= min_group
+                else:
+                    assert len(raters[entry["id"]]) >= min_group
+        for entry in finding["shift"]["perspectives"]:
+            assert entry["n_paired"] >= min_group or entry["id"] == privacy.OTHER
+        assert "reasons" not in finding
+
+
+def test_ratings_go_through_the_archive_and_back(domain_ops, workshop, fac):
+    raad = member(domain_ops, workshop.code, "raadslid")
+    go(domain_ops, fac, "presentation")
+    f1 = workshop.findings[0].id
+    domain_ops.rate_finding(raad, f1, "before", 2, "bij ons totaal anders", "c1")
+    go(domain_ops, fac, "conclusions")
+    domain_ops.rate_finding(raad, f1, "after", 4, None, "c2")
+    archive = json.loads(json.dumps(to_archive(domain_ops.load(workshop.code))))
+    assert [r["score"] for r in archive["ratings"]] == [2, 4]
+    data = from_archive(archive)
+    store = SQLiteStore(":memory:")
+    tokens = iter(f"token-{i:030d}" for i in range(100))
+    restore(store, data, "NEW001", lambda: next(tokens))
+    back = [Rating.from_dict(d) for d in store.records("NEW001", "rating")]
+    assert [(r.round, r.score, r.text) for r in back] == [
+        ("before", 2, "bij ons totaal anders"), ("after", 4, "")]
+    # an archive from before ratings existed still reads
+    del archive["ratings"]
+    assert from_archive(archive).ratings == []
