@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import os
 import random
 import statistics
 import sys
@@ -151,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window", type=float, default=60.0)
     parser.add_argument("--procs", type=int, default=4)
     parser.add_argument("--mode", default="eventlet")
+    parser.add_argument("--clients", choices=["threads", "gevent"], default="gevent",
+                        help="client processes with OS threads or green threads (as load.py)")
     args = parser.parse_args(argv)
+    os.environ["BENCH_CLIENTS"] = args.clients  # read by the client processes at import
     result = run(args.phones, args.findings, args.window, args.procs, args.mode)
     for key, value in result.items():
         print(f"{key:28} {value}")

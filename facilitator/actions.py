@@ -52,6 +52,8 @@ class Reply:
     body: dict[str, Any]
     events: list[dict[str, Any]] = field(default_factory=list)
     status: int = 200
+    #: unnumbered notices (audience, payload), sent after the events
+    notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -206,11 +208,13 @@ def _pin_pattern(c: Call) -> Reply:
 
 
 def _rate(c: Call) -> Reply:
-    rating, created, events = c.ops.rate_finding(
+    rating, created, changed = c.ops.rate_finding(
         c.actor, c.data.get("finding"), c.data.get("round"), c.data.get("score"),
         c.data.get("text"), c.data.get("client_id"))
-    return Reply({"rating": rating.to_dict(), "created": created}, events,
-                 201 if created else 200)
+    notices = views.rating_notices(rating.to_dict(), c.ops.workshop(c.actor.code)) \
+        if changed else []
+    return Reply({"rating": rating.to_dict(), "created": created}, [],
+                 201 if created else 200, notices)
 
 
 def _results(c: Call) -> Reply:
@@ -295,4 +299,5 @@ def perform(action: ActionDef, actor: Actor, data: dict[str, Any]) -> Reply:
     live: Live = app.extensions["facilitator.live"]
     reply = action.run(Call(actor, data, ops, live))
     live.publish(actor.code, reply.events)
+    live.notify(actor.code, reply.notices)
     return reply

@@ -60,20 +60,20 @@ class Live:
         self._lock = threading.Lock()
         #: code -> the session's data as of its latest event number
         self._loaded: OrderedDict[str, WorkshopData] = OrderedDict()
-        #: (code, seq, role, circle) -> the shared part of a snapshot
-        self._shared: OrderedDict[tuple[str, int, str, str | None], dict[str, Any]] = \
-            OrderedDict()
+        #: (code, version, role, circle) -> the shared part of a snapshot
+        self._shared: OrderedDict[tuple[str, tuple[int, int], str, str | None],
+                                  dict[str, Any]] = OrderedDict()
 
     # -- snapshots ----------------------------------------------------------
     def session_data(self, code: str) -> WorkshopData:
-        """The session's data as of its latest event number (loaded once per number).
+        """The session's data as of its latest version (loaded once per version).
 
         After a step change every phone asks for a snapshot at once; they share one load.
         """
-        seq = self.ops.store.seq(code)
+        version = self.ops.version(code)
         with self._lock:
             data = self._loaded.get(code)
-        if data is None or data.seq != seq:
+        if data is None or data.version != version:
             data = self.ops.load(code)
             with self._lock:
                 self._loaded[code] = data
@@ -83,8 +83,8 @@ class Live:
         return data
 
     def shared_part(self, data: WorkshopData, role: Role, circle: str | None) -> dict[str, Any]:
-        """``views.shared_snapshot`` of one role and circle, built once per event number."""
-        key = (data.workshop.code, data.seq, role.value, circle)
+        """``views.shared_snapshot`` of one role and circle, built once per data version."""
+        key = (data.workshop.code, data.version, role.value, circle)
         with self._lock:
             shared = self._shared.get(key)
         if shared is None:
@@ -120,6 +120,15 @@ class Live:
                                                                                   circle))
             for audience, payload in pushed + views.fan_out(event, workshop):
                 self.socketio.emit("event", payload, to=rooms_for(workshop, audience))
+
+
+    def notify(self, code: str, notices: list[tuple[str, dict[str, Any]]]) -> None:
+        """Send unnumbered notices (audience, payload): they change no sequence."""
+        if not notices:
+            return
+        workshop = self.ops.workshop(code)
+        for audience, payload in notices:
+            self.socketio.emit("notice", payload, to=rooms_for(workshop, audience))
 
 
 def live() -> Live:

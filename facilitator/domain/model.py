@@ -339,6 +339,13 @@ class WorkshopData:
     endorsements: list[Endorsement] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
     seq: int = 0
+    #: changes of ratings so far (they number no events); with ``seq`` the data's version
+    ratings_version: int = 0
+
+    @property
+    def version(self) -> tuple[int, int]:
+        """What this data is current to (see ``Operations.version``)."""
+        return self.seq, self.ratings_version
 
     def participant(self, participant_id: str) -> Participant | None:
         """The participant with this id, or None."""

@@ -46,6 +46,10 @@ PSEUDONYM_WORDS = ["Merel", "Kievit", "Reiger", "Zwaluw", "Specht", "Lijster", "
                    "Eik", "Linde", "Beuk", "Berk", "Wilg", "Els", "Hazelaar", "Esdoorn"]
 
 
+#: the store counter a rating change increments (its cache version; see ``Operations.version``)
+RATINGS_VERSION = "ratings_version"
+
+
 def utcnow() -> str:
     """The current time as an ISO 8601 string in UTC, to the second."""
     return datetime.now(UTC).replace(microsecond=0).isoformat()
@@ -93,11 +97,16 @@ class Operations:
             raise NotFound(N_("There is no session with this code."))
         return Workshop.from_dict(doc)
 
+    def version(self, code: str) -> tuple[int, int]:
+        """What a cache of a workshop's data is current to: the event sequence, and the
+        count of rating changes (ratings number no events: see ``rate_finding``)."""
+        return self.store.seq(code), self.store.counter(code, RATINGS_VERSION)
+
     def load(self, code: str) -> WorkshopData:
-        """Everything stored about a workshop (read the sequence first: see views)."""
+        """Everything stored about a workshop (read the version first: see views)."""
         workshop = self.workshop(code)
         code = workshop.code
-        seq = self.store.seq(code)
+        seq, ratings_version = self.version(code)
         return WorkshopData(
             workshop=workshop,
             participants=[Participant.from_dict(d)
@@ -108,7 +117,7 @@ class Operations:
             endorsements=[Endorsement.from_dict(d)
                           for d in self.store.records(code, "endorsement")],
             ratings=[Rating.from_dict(d) for d in self.store.records(code, "rating")],
-            seq=seq,
+            seq=seq, ratings_version=ratings_version,
         )
 
     def list_workshops(self) -> list[Workshop]:
@@ -379,10 +388,15 @@ class Operations:
 
     def rate_finding(self, actor: Actor, finding_id: Any, round_: Any, score: Any,
                      text: Any = None, client_id: Any = None
-                     ) -> tuple[Rating, bool, list[Event]]:
+                     ) -> tuple[Rating, bool, bool]:
         """Rate how recognisable a finding is (1-5, or None for *geen mening*) in an open
         round; rating again in the round replaces the rating, the same client id twice
-        changes nothing. Returns (rating, created?, events)."""
+        changes nothing. Returns (rating, created?, changed?).
+
+        A rating numbers no event: nobody but the rater and the console may see it, and
+        a whole room rates within a minute, so a numbered event (a content-free tick to
+        every phone) per rating would cost phones x ratings messages. Adapters send
+        ``views.rating_notices`` instead, which number nothing."""
         workshop = self.workshop(actor.code)
         round_ = clean_choice(round_, set(findings.ROUNDS), field="round")
         action = findings.ROUND_ACTION[round_]
@@ -411,23 +425,28 @@ class Operations:
                         perspective=participant.perspective, circle=participant.circle,
                         score=score, created_at=now, updated_at=now, text=body,
                         client_id=client)
-        doc, created, events = self.store.insert(
-            workshop.code, "rating", rating.to_dict(), unique=f"rating:{rating.id}",
-            events=[{"type": "rating", "rating": rating.to_dict()}])
+        doc, created, _ = self.store.insert(workshop.code, "rating", rating.to_dict(),
+                                            unique=f"rating:{rating.id}")
         if created:
-            return Rating.from_dict(doc), True, events
+            self.store.next_number(workshop.code, RATINGS_VERSION)  # after the write: see load
+            return Rating.from_dict(doc), True, True
+        changed = False
 
         def change(current: dict[str, Any]):
+            nonlocal changed
             old = Rating.from_dict(current)
             if client and old.client_id == client:
                 return None  # the same submission again (a resend): nothing changes
             if (old.score, old.text) == (score, body):
                 return None
             old.score, old.text, old.updated_at, old.client_id = score, body, now, client
-            return old.to_dict(), [{"type": "rating", "rating": old.to_dict()}]
+            changed = True
+            return old.to_dict(), []
 
-        doc, events = self.store.update(workshop.code, "rating", rating.id, change)
-        return Rating.from_dict(doc), False, events
+        doc, _ = self.store.update(workshop.code, "rating", rating.id, change)
+        if changed:
+            self.store.next_number(workshop.code, RATINGS_VERSION)
+        return Rating.from_dict(doc), False, changed
 
     def set_rating_round(self, actor: Actor, round_: Any,
                          is_open: Any) -> tuple[Workshop, list[Event]]:

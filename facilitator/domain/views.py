@@ -242,13 +242,6 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.append((SCREEN, {"type": "endorsement", "seq": seq}
                     if allowed(Role.SCREEN, Action.VIEW_CONCLUSIONS, kind) else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
-    elif etype == "rating":
-        # one's own rating goes to one's own devices; the console gets it whole; the screen
-        # learns only that results changed and re-reads its pooled snapshot
-        out.append((participant_room(event["rating"]["participant"]), event))
-        out.append((SCREEN, {"type": "rating", "seq": seq}
-                    if allowed(Role.SCREEN, Action.VIEW_RATING_RESULTS, kind) else _tick(event)))
-        out.append((PARTICIPANTS, _tick(event)))
     elif etype == "conclusion":
         c = Conclusion.from_dict(event["conclusion"])
         for role, audience in ((Role.SCREEN, SCREEN), (Role.PARTICIPANT, PARTICIPANTS)):
@@ -275,6 +268,17 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out += [(SCREEN, resync), (PARTICIPANTS, resync)]
     else:  # links_rotated and anything internal: nothing to show
         out += [(SCREEN, _tick(event)), (PARTICIPANTS, _tick(event))]
+    return out
+
+
+def rating_notices(rating: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[str, Any]]]:
+    """Who hears of a rating, as an unnumbered ``notice`` (see ``Operations.rate_finding``):
+    the rater's own devices and the console get it whole; the screen learns only that
+    results changed (it re-reads its pooled snapshot); other phones hear nothing."""
+    out = [(FACILITATORS, {"type": "rating", "rating": rating}),
+           (participant_room(rating["participant"]), {"type": "rating", "rating": rating})]
+    if allowed(Role.SCREEN, Action.VIEW_RATING_RESULTS, workshop.current_kind()):
+        out.append((SCREEN, {"type": "rating"}))
     return out
 
 

@@ -79,6 +79,9 @@ class Store(Protocol):
     def next_number(self, code: str, counter: str) -> int:
         """Atomically increment a named counter and return its new value (1, 2, ...)."""
 
+    def counter(self, code: str, counter: str) -> int:
+        """The current value of a named counter (0 when never incremented)."""
+
     def seq(self, code: str) -> int:
         """The number of the workshop's last event (0 when none)."""
 

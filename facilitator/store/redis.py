@@ -413,6 +413,10 @@ class RedisStore:
         # HINCRBY is one atomic command: no script needed.
         return int(self._r.hincrby(self._key(code, "n"), counter, 1))
 
+    def counter(self, code: str, counter: str) -> int:
+        value = self._r.hget(self._key(code, "n"), counter)
+        return int(value) if value is not None else 0
+
     def seq(self, code: str) -> int:
         value = self._r.get(self._key(code, "seq"))
         return int(value) if value is not None else 0

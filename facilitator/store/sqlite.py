@@ -232,11 +232,14 @@ class SQLiteStore:
             return db.execute("SELECT value FROM counters WHERE code=? AND name=?",
                               (code, counter)).fetchone()[0]
 
-    def seq(self, code: str) -> int:
+    def counter(self, code: str, counter: str) -> int:
         with self._lock:
             row = self._db.execute("SELECT value FROM counters WHERE code=? AND name=?",
-                                   (code, _SEQ)).fetchone()
+                                   (code, counter)).fetchone()
         return row[0] if row else 0
+
+    def seq(self, code: str) -> int:
+        return self.counter(code, _SEQ)
 
     def events_since(self, code: str, seq: int, limit: int = 1000) -> list[Event]:
         with self._lock:

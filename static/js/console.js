@@ -22,6 +22,7 @@ const live = new Live({
   onSnapshot: (snap) => { state = snap; render(); schedulePatterns(); },
   onEvent: (event) => { if (state) { apply(event); render(); schedulePatterns(); } },
   onStatus: (status) => showStatus($("[data-connection]"), status, T),
+  onNotice: (notice) => { if (notice.type === "rating") scheduleResync(); },
 });
 
 function can(action) {
@@ -58,7 +59,6 @@ function apply(event) {
       break;
     }
     case "reaction": a.reactions += 1; break;
-    case "rating": scheduleResync(); break;
     case "endorsement": scheduleResync(); break;
     case "conclusion": upsert(state.conclusions, { endorsements: { total: {}, by_perspective: {} }, ...event.conclusion }); break;
     case "state":

@@ -13,24 +13,37 @@
 // again and gets a fresh snapshot.
 
 export class Live {
-  constructor({ token, onSnapshot, onEvent, onStatus }) {
+  constructor({ token, onSnapshot, onEvent, onStatus, onNotice }) {
     this.seq = -1;
     this.onSnapshot = onSnapshot;
     this.onEvent = onEvent;
+    // notices are not numbered (a rating: the console and screen re-read their results)
+    this.onNotice = onNotice || (() => {});
     this.onStatus = onStatus || (() => {});
     this.listeners = [];
     this.status = "connecting";
+    // WebSocket first (one long connection: no sticky sessions needed), but
+    // when it fails — a venue proxy that refuses or strips the upgrade — the
+    // same attempt goes on with long-polling (tryAllTransports) instead of
+    // failing and retrying WebSocket for ever.
     this.socket = window.io({ auth: { token }, transports: ["websocket", "polling"],
-                              reconnectionDelayMax: 5000 });
+                              tryAllTransports: true, reconnectionDelayMax: 5000 });
     this.socket.on("connect", () => {
       this.setStatus("connected");
       this.listeners.forEach((f) => f());
     });
     this.socket.on("disconnect", () => this.setStatus("offline"));
-    this.socket.on("connect_error", () => this.setStatus("offline"));
+    this.socket.on("connect_error", (err) => {
+      // A WebSocket that hangs instead of failing ends in the manager's
+      // timeout, which tryAllTransports does not see: then start the next
+      // attempts with polling (and upgrade from there when the upgrade works).
+      if (err && err.message === "timeout") this.socket.io.opts.transports = ["polling", "websocket"];
+      this.setStatus("offline");
+    });
     this.socket.io.on("reconnect_attempt", () => { if (this.status !== "offline") this.setStatus("connecting"); });
     this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
     this.socket.on("event", (event) => this.applyEvent(event));
+    this.socket.on("notice", (notice) => this.onNotice(notice));
     this.timer = setInterval(() => this.checkSeq(), 10000);
     window.addEventListener("offline", () => {
       this.socket.disconnect();

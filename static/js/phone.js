@@ -17,6 +17,8 @@ const live = new Live({
   onSnapshot: (snap, partial) => { state = partial && state ? { ...state, ...snap } : snap; render(); },
   onEvent: (event) => { if (state) { apply(event); render(); } },
   onStatus: (status) => { showStatus($("[data-connection]"), status, T); renderOutbox(); },
+  // one's own rating, made on another device of one's own
+  onNotice: (notice) => { if (state && notice.type === "rating") { keepRating(notice.rating); render(); } },
 });
 
 const rating = createRating({ getState: () => state, getOutbox: () => outbox, live, T, announcer });
@@ -39,7 +41,6 @@ function apply(event) {
   if (event.type === "endorsement" && event.endorsement.participant === state.me.id) {
     state.my_endorsements[event.endorsement.conclusion] = event.endorsement;
   }
-  if (event.type === "rating" && event.rating.participant === state.me.id) keepRating(event.rating);
   if ("rating_open" in event) state.rating = { ...state.rating, open_round: event.rating_open };
 }
 

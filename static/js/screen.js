@@ -13,6 +13,7 @@ const live = new Live({
   onSnapshot: (snap) => { state = snap; render(); },
   onEvent: (event) => { if (state) { apply(event); render(); } },
   onStatus: (status) => showStatus($("[data-connection]"), status, T),
+  onNotice: (notice) => { if (notice.type === "rating") scheduleResync(); },
 });
 
 let resyncTimer = null;
@@ -38,7 +39,7 @@ function apply(event) {
   if (event.removed) state.reflections = state.reflections.filter((r) => r.id !== event.removed);
   if (event.removed_conclusion) state.conclusions = state.conclusions.filter((c) => c.id !== event.removed_conclusion);
   if (event.type === "conclusion") upsert(state.conclusions, { endorsements: { total: {}, by_perspective: {} }, ...event.conclusion });
-  if (event.type === "reaction" || event.type === "endorsement" || event.type === "rating") scheduleResync();
+  if (event.type === "reaction" || event.type === "endorsement") scheduleResync();
   if ("rating_open" in event) state.rating = { ...state.rating, open_round: event.rating_open };
   if (event.type === "state") state.workshop.state = { ...state.workshop.state, ...event.state };
 }

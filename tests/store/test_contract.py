@@ -111,6 +111,14 @@ def test_delete_workshop_removes_everything(store: Store) -> None:
     assert store.next_number(OTHER, "circle") == 2
 
 
+def test_counters_count_up_and_read_without_counting(store: Store) -> None:
+    assert store.counter(CODE, "ratings") == 0
+    assert [store.next_number(CODE, "ratings") for _ in range(3)] == [1, 2, 3]
+    assert store.counter(CODE, "ratings") == 3 and store.counter(CODE, "ratings") == 3
+    assert store.counter(OTHER, "ratings") == 0  # per workshop
+    assert store.seq(CODE) == 0  # a named counter is not the event sequence
+
+
 def test_delete_missing_workshop(store: Store) -> None:
     assert store.delete_workshop(CODE) is False
 

@@ -90,7 +90,8 @@ def test_rating_again_replaces_and_the_same_client_id_never_duplicates(api, sess
     assert phone.emit("rate", {"finding": "plan", "round": "before", "score": 5,
                                "client_id": "c-3"}, callback=True)["ok"]
     snap = api.get(f"/sessions/{session.code}/snapshot", session.fac).json
-    assert snap["seq"] == seq + 2  # two changes, the resends numbered nothing
+    # ratings number no events (no tick to every phone per rating): the sequence stands
+    assert snap["seq"] == seq
     plan = snap["rating"]["results"]["findings"][0]["rounds"]["before"]
     assert plan["n"] == 1 and plan["mean"] == 5
 
@@ -149,12 +150,23 @@ def test_who_sees_what(api, session, sio):
     assert before["n"] == 3 and before["mean"] == 4.33 and before["withheld"] is True
     assert "reasons" not in screen
     assert "secretaris" not in str(api.get(url, session.screen).json)
-    # live: the screen learns only that results changed
+    # live: the screen learns only that results changed, the console gets the rating,
+    # the rater's own other device gets it, other phones hear nothing
     screen_client = sio(session.screen, session.code)
-    screen_client.get_received()
-    rate(api, session, clerk, score=2)
-    events = [m["args"][0] for m in screen_client.get_received() if m["name"] == "event"]
-    assert events and all(set(e) <= {"type", "seq"} for e in events)
+    console = sio(session.fac, session.code)
+    own_other_device = sio(clerk, session.code)
+    other_phone = sio(raad[0], session.code)
+    for client in (screen_client, console, own_other_device, other_phone):
+        client.get_received()
+    rate(api, session, clerk, score=2, text="toch iets herkenbaarder")
+    received = {name: client.get_received() for name, client in (
+        ("screen", screen_client), ("console", console), ("own", own_other_device),
+        ("other", other_phone))}
+    assert [m["args"][0] for m in received["screen"]] == [{"type": "rating"}]
+    assert received["console"][0]["args"][0]["rating"]["text"] == "toch iets herkenbaarder"
+    assert received["own"][0]["args"][0]["rating"]["score"] == 2
+    assert received["other"] == []
+    assert all(m["name"] == "notice" for ms in received.values() for m in ms)
 
 
 def test_shift_pairs_each_person_with_themselves(api, session):
