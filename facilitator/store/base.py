@@ -88,6 +88,19 @@ class Store(Protocol):
     def events_since(self, code: str, seq: int, limit: int = 1000) -> list[Event]:
         """Events numbered above ``seq``, oldest first."""
 
+    # -- documents outside any workshop (a series of sessions, ...) -----------
+    def put_doc(self, kind: str, doc_id: str, doc: Doc) -> None:
+        """Store or replace a document of ``kind`` that belongs to no workshop."""
+
+    def get_doc(self, kind: str, doc_id: str) -> Doc | None:
+        """One such document, or None."""
+
+    def list_docs(self, kind: str) -> list[Doc]:
+        """All documents of a kind, in the order they were first stored."""
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool:
+        """Delete one such document; False when absent."""
+
     def ping(self) -> bool:
         """True when the backend answers."""
 

@@ -78,6 +78,15 @@ end
 return 0
 """
 
+# A document outside any workshop: set it, and list its id once, in one step.
+# KEYS: docs hash, order list   ARGV: id, doc
+_PUT_DOC = """
+if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then
+  redis.call('RPUSH', KEYS[2], ARGV[1])
+end
+return 1
+"""
+
 # KEYS: rec, ord, uniq, kinds, seq, ev
 # ARGV: kind, id, doc, has_unique ('1'/'0'), unique, maxlen, events...
 # Returns {1, first_seq} when stored, {0, existing_json} when the unique key exists.
@@ -177,6 +186,7 @@ class RedisStore:
         self._insert = client.register_script(_INSERT)
         self._put = client.register_script(_PUT)
         self._append = client.register_script(_APPEND)
+        self._put_doc = client.register_script(_PUT_DOC)
 
     @classmethod
     def from_url(
@@ -412,6 +422,33 @@ class RedisStore:
     def next_number(self, code: str, counter: str) -> int:
         # HINCRBY is one atomic command: no script needed.
         return int(self._r.hincrby(self._key(code, "n"), counter, 1))
+
+    # -- documents outside any workshop: a hash per kind plus an insertion-ordered list
+    def _doc_keys(self, kind: str) -> tuple[str, str]:
+        if not kind.isidentifier():
+            raise ValueError(f"bad document kind {kind!r}")
+        return f"{self.prefix}:docs:{kind}", f"{self.prefix}:docs:{kind}:order"
+
+    def put_doc(self, kind: str, doc_id: str, doc: Doc) -> None:
+        docs, order = self._doc_keys(kind)
+        self._put_doc(keys=[docs, order], args=[doc_id, _dumps(doc)])
+
+    def get_doc(self, kind: str, doc_id: str) -> Doc | None:
+        return _loads(self._r.hget(self._doc_keys(kind)[0], doc_id))
+
+    def list_docs(self, kind: str) -> list[Doc]:
+        docs, order = self._doc_keys(kind)
+        ids = list(dict.fromkeys(self._r.lrange(order, 0, -1)))
+        values = self._r.hmget(docs, ids) if ids else []
+        return [json.loads(v) for v in values if v is not None]
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool:
+        docs, order = self._doc_keys(kind)
+        with self._r.pipeline(transaction=True) as pipe:
+            pipe.hdel(docs, doc_id)
+            pipe.lrem(order, 0, doc_id)
+            removed, _ = pipe.execute()
+        return removed > 0
 
     def counter(self, code: str, counter: str) -> int:
         value = self._r.hget(self._key(code, "n"), counter)

@@ -42,6 +42,12 @@ CREATE TABLE IF NOT EXISTS counters (
     value INTEGER NOT NULL,
     PRIMARY KEY (code, name)
 );
+CREATE TABLE IF NOT EXISTS docs (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
 CREATE TABLE IF NOT EXISTS events (
     code TEXT NOT NULL,
     seq INTEGER NOT NULL,
@@ -231,6 +237,29 @@ class SQLiteStore:
                        "ON CONFLICT(code, name) DO UPDATE SET value=value+1", (code, counter))
             return db.execute("SELECT value FROM counters WHERE code=? AND name=?",
                               (code, counter)).fetchone()[0]
+
+    def put_doc(self, kind: str, doc_id: str, doc: Doc) -> None:
+        with self._tx() as db:
+            db.execute("INSERT INTO docs (kind, id, doc) VALUES (?, ?, ?) "
+                       "ON CONFLICT(kind, id) DO UPDATE SET doc=excluded.doc",
+                       (kind, doc_id, _dumps(doc)))
+
+    def get_doc(self, kind: str, doc_id: str) -> Doc | None:
+        with self._lock:
+            row = self._db.execute("SELECT doc FROM docs WHERE kind=? AND id=?",
+                                   (kind, doc_id)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def list_docs(self, kind: str) -> list[Doc]:
+        with self._lock:
+            rows = self._db.execute("SELECT doc FROM docs WHERE kind=? ORDER BY rowid",
+                                    (kind,)).fetchall()
+        return [json.loads(r[0]) for r in rows]
+
+    def delete_doc(self, kind: str, doc_id: str) -> bool:
+        with self._tx() as db:
+            return db.execute("DELETE FROM docs WHERE kind=? AND id=?",
+                              (kind, doc_id)).rowcount > 0
 
     def counter(self, code: str, counter: str) -> int:
         with self._lock:

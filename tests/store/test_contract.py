@@ -119,6 +119,20 @@ def test_counters_count_up_and_read_without_counting(store: Store) -> None:
     assert store.seq(CODE) == 0  # a named counter is not the event sequence
 
 
+def test_documents_outside_workshops(store: Store) -> None:
+    assert store.get_doc("series", "s1") is None and store.list_docs("series") == []
+    store.put_doc("series", "s2", {"id": "s2", "title": "Reflectiesessies 2027"})
+    store.put_doc("series", "s1", {"id": "s1", "title": "eerste"})
+    store.put_doc("series", "s2", {"id": "s2", "title": "Reflectiesessies 2027 (nieuw)"})
+    assert store.get_doc("series", "s2")["title"] == "Reflectiesessies 2027 (nieuw)"
+    assert [d["id"] for d in store.list_docs("series")] == ["s2", "s1"]  # first stored first
+    assert store.list_docs("other") == []
+    assert store.delete_doc("series", "s2") is True and store.delete_doc("series", "s2") is False
+    assert [d["id"] for d in store.list_docs("series")] == ["s1"]
+    store.put_doc("series", "s2", {"id": "s2"})
+    assert [d["id"] for d in store.list_docs("series")] == ["s1", "s2"]
+
+
 def test_delete_missing_workshop(store: Store) -> None:
     assert store.delete_workshop(CODE) is False
 
