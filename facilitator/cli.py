@@ -196,14 +196,17 @@ def import_archive(path: str) -> int:
 
 
 def purge() -> int:
-    """Delete sessions that ended longer ago than FACILITATOR_RETENTION_DAYS."""
+    """Delete sessions ended, or idle, for longer than FACILITATOR_RETENTION_DAYS.
+
+    Closed or not: a session left open counts as ended at its last activity
+    (see ``Operations.purge_ended``)."""
     app = _app()
     days = app.config["FACILITATOR"]["RETENTION_DAYS"]
     if days <= 0:
         print("FACILITATOR_RETENTION_DAYS is not set: nothing is deleted automatically")
         return 0
     deleted = app.extensions["facilitator.ops"].purge_ended(days)
-    print(f"deleted {len(deleted)} session(s) that ended more than {days} days ago")
+    print(f"deleted {len(deleted)} session(s) ended or idle for more than {days} days")
     return 0
 
 

@@ -186,16 +186,59 @@ class Operations:
         return self.store.delete_workshop(actor.code)
 
     def purge_ended(self, older_than_days: int, now: datetime | None = None) -> list[str]:
-        """Delete sessions that ended more than ``older_than_days`` ago (retention)."""
+        """Delete sessions that ended more than ``older_than_days`` ago (retention).
+
+        A session ends at its last sign of life: reaching the closing step
+        (``ended_at``), but also a later step change, and for a session never
+        closed its start, creation, or anything stored in it (a join, a post, a
+        rating ...). A session prepared ahead and never started lives until the
+        day after its planned date. So a session left open without the closing
+        step is deleted too once nothing has happened in it for the period,
+        and a reopened one is not deleted while it is still in use. The
+        workshop document gives the first answer for free; only a session it
+        puts past the cutoff has its records read (on both stores a scan of
+        that one session), so an hourly run stays cheap.
+        """
         if older_than_days <= 0:
             return []
         now = now or datetime.now(UTC)
-        cutoff = (now - timedelta(days=older_than_days)).isoformat()
+        cutoff = now - timedelta(days=older_than_days)
+
+        def moment(value: Any) -> datetime | None:
+            if not isinstance(value, str) or not value:
+                return None
+            try:
+                parsed = datetime.fromisoformat(value)
+            except ValueError:
+                return None
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+        def latest(*values: Any) -> datetime | None:
+            moments = [m for m in map(moment, values) if m is not None]
+            return max(moments) if moments else None
+
+        def stored_at(code: str) -> list[str]:
+            return [value for kind in ("participant", "reflection", "reaction", "endorsement",
+                                       "rating", "conclusion", "pattern")
+                    for record in self.store.records(code, kind)
+                    for key, value in record.items() if key.endswith("_at")]
+
         deleted = []
         for workshop in self.list_workshops():
-            if workshop.ended_at and workshop.ended_at < cutoff:
-                if self.store.delete_workshop(workshop.code):
-                    deleted.append(workshop.code)
+            # never started: kept at least until its planned day (YYYY-MM-DD) is over
+            planned = (moment(f"{workshop.date}T00:00:00+00:00")
+                       if workshop.started_at is None else None)
+            last = latest(workshop.created_at, workshop.started_at, workshop.ended_at,
+                          workshop.state.step_started_at,
+                          planned and (planned + timedelta(days=1)).isoformat())
+            if last is None or last >= cutoff:
+                continue  # still in use, or no date to judge by (never guessed)
+            # Past the cutoff by the document: what was stored in it may be newer.
+            last = latest(last.isoformat(), *stored_at(workshop.code))
+            if last is None or last >= cutoff:
+                continue
+            if self.store.delete_workshop(workshop.code):
+                deleted.append(workshop.code)
         return deleted
 
     # -- participants -------------------------------------------------------
