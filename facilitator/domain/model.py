@@ -156,6 +156,9 @@ class Workshop(Record):
     date: str = ""
     place: str = ""
     facilitator_name: str = ""
+    #: the series this session belongs to (``series.Series``), and where it is held
+    series: str | None = None
+    municipality: str = ""
     created_at: str = ""
     started_at: str | None = None
     ended_at: str | None = None

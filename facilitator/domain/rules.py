@@ -31,6 +31,8 @@ class Action(StrEnum):
 
     CREATE_SESSION = "create_session"
     LIST_SESSIONS = "list_sessions"
+    MANAGE_SERIES = "manage_series"
+    VIEW_SYNTHESIS = "view_synthesis"
     VIEW_SESSION = "view_session"
     VIEW_SCREEN = "view_screen"
     VIEW_PINNED_PATTERN = "view_pinned_pattern"
@@ -84,6 +86,9 @@ ORG, FAC, SCR, PAR, RDR = (Role.ORGANISER, Role.FACILITATOR, Role.SCREEN, Role.P
 RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.CREATE_SESSION:       {ORG: ANY},
     Action.LIST_SESSIONS:        {ORG: ANY},
+    # a series of sessions and its synthesis across them (outside any one session)
+    Action.MANAGE_SERIES:        {ORG: ANY},
+    Action.VIEW_SYNTHESIS:       {ORG: ANY},
     Action.VIEW_SESSION:         {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY},
     # the projector page (the facilitator and organiser open it as a preview)
     Action.VIEW_SCREEN:          {ORG: ANY, FAC: ANY, SCR: ANY},

@@ -22,9 +22,12 @@ from statistics import fmean
 from typing import Any
 
 from . import privacy
-from .errors import N_, Invalid
-from .model import Record, WorkshopData
-from .validation import clean_text
+from .errors import N_, Invalid, NotFound
+from .model import Record, Workshop, WorkshopData
+from .operations import new_id
+from .rules import Action, Role, require_any_step
+from .spec import apply_spec
+from .validation import clean_id, clean_text
 
 #: the store's document kind for series
 KIND = "series"
@@ -64,6 +67,76 @@ def session_spec(series: Series, date: Any = None, place: Any = None,
     return spec
 
 
+class SeriesService:
+    """Use cases of series over ``Operations`` (its store, clock and ids)."""
+
+    def __init__(self, ops: Any) -> None:
+        self.ops = ops
+
+    def create(self, role: Role, title: Any, template: Any = None) -> Series:
+        """A new series (organiser); its template is checked on a trial session spec."""
+        require_any_step(role, Action.MANAGE_SERIES)
+        series = new_series(new_id(), title, template, self.ops.clock())
+        apply_spec(Workshop(code="", title=""), session_spec(series), partial=False)
+        self.ops.store.put_doc(KIND, series.id, series.to_dict())
+        return series
+
+    def get(self, role: Role, series_id: Any) -> Series:
+        """One series (organiser); NotFound when there is none."""
+        require_any_step(role, Action.MANAGE_SERIES)
+        sid = clean_id(series_id, field="series")
+        doc = self.ops.store.get_doc(KIND, sid)
+        if doc is None:
+            raise NotFound(N_("There is no series with this id."))
+        return Series.from_dict(doc)
+
+    def all(self, role: Role) -> list[Series]:
+        """Every series, oldest first (organiser)."""
+        require_any_step(role, Action.MANAGE_SERIES)
+        return [Series.from_dict(d) for d in self.ops.store.list_docs(KIND)]
+
+    def sessions(self, series: Series) -> list[Workshop]:
+        """The sessions of a series, newest first."""
+        return [w for w in self.ops.list_workshops() if w.series == series.id]
+
+    def add_session(self, role: Role, series_id: Any, date: Any = None, place: Any = None,
+                    municipality: Any = None, title: Any = None) -> Workshop:
+        """A new session of the series, from its template, with its own date and place."""
+        series = self.get(role, series_id)
+        require_any_step(role, Action.CREATE_SESSION)
+        where = clean_text(municipality, field="municipality", max_length=120, required=False)
+        workshop = self.ops.create_workshop(session_spec(series, date, place, None, title))
+
+        def join(doc: dict[str, Any]):
+            doc = {**doc, "series": series.id, "municipality": where}
+            return doc, []
+
+        self.ops.store.update_workshop(workshop.code, join)
+        workshop.series, workshop.municipality = series.id, where
+        return workshop
+
+    def synthesis(self, role: Role, series_id: Any, *,
+                  themes_of: Callable[[WorkshopData], list[str]] | None = None,
+                  codes: Iterable[str] | None = None, since: str | None = None,
+                  until: str | None = None, municipality: str | None = None,
+                  min_group: int = privacy.MIN_GROUP, lang: str = "nl") -> dict[str, Any]:
+        """The synthesis of a series, for the sessions that pass the filters."""
+        require_any_step(role, Action.VIEW_SYNTHESIS)
+        series = self.get(role, series_id)
+        wanted = set(codes) if codes else None
+
+        def keep(data: WorkshopData) -> bool:
+            w = data.workshop
+            return ((wanted is None or w.code in wanted)
+                    and (not since or (w.date or "") >= since)
+                    and (not until or (w.date or "9999") <= until)
+                    and (not municipality or w.municipality == municipality))
+
+        loaded = [self.ops.load(w.code) for w in reversed(self.sessions(series))]
+        return synthesis(series, loaded, themes_of=themes_of, keep=keep, min_group=min_group,
+                         lang=lang)
+
+
 # -- synthesis --------------------------------------------------------------------
 
 Filter = Callable[[WorkshopData], bool]
@@ -75,7 +148,7 @@ def _session_row(data: WorkshopData) -> dict[str, Any]:
     for p in data.participants:
         per[p.perspective] += 1
     return {"code": w.code, "title": w.title, "date": w.date, "place": w.place,
-            "municipality": getattr(w, "municipality", ""), "participants": len(data.participants),
+            "municipality": w.municipality, "participants": len(data.participants),
             "reflections": sum(1 for r in data.reflections if privacy.is_visible(r)),
             "shared": sum(1 for r in data.reflections if privacy.is_visible(r) and r.shared),
             "ratings": len(data.ratings), "perspectives": dict(per)}

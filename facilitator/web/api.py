@@ -16,6 +16,7 @@ from ..actions import ACTIONS, ActionDef, perform
 from ..domain import views
 from ..domain.errors import N_, Forbidden, Invalid
 from ..domain.rules import Action, Role, require, require_any_step
+from ..domain.series import SeriesService
 from ..domain.validation import reject_unknown
 from ..live import publish
 from .auth import (
@@ -25,6 +26,7 @@ from .auth import (
     limit,
     ops,
     organiser_from_request,
+    settings,
 )
 from .exports import export_response
 from .links import links_for
@@ -68,6 +70,67 @@ def list_sessions():
     return jsonify([{"code": w.code, "title": w.title, "date": w.date, "place": w.place,
                      "created_at": w.created_at, "started_at": w.started_at,
                      "ended_at": w.ended_at} for w in ops().list_workshops()])
+
+
+# -- series of sessions (organiser) -------------------------------------------------
+
+def series_service() -> SeriesService:
+    return SeriesService(ops())
+
+
+def _series_view(series, sessions) -> dict[str, Any]:
+    return {"id": series.id, "title": series.title, "created_at": series.created_at,
+            "template": series.template,
+            "sessions": [{"code": w.code, "title": w.title, "date": w.date, "place": w.place,
+                          "municipality": w.municipality, "started_at": w.started_at,
+                          "ended_at": w.ended_at} for w in sessions]}
+
+
+@bp.post("/series")
+def create_series():
+    """A series of sessions with the template they start from: ``{title, template?}``."""
+    data = body("title", "template")
+    series = series_service().create(organiser_role(), data.get("title"), data.get("template"))
+    return jsonify(_series_view(series, [])), 201
+
+
+@bp.get("/series")
+def list_series():
+    """Every series (organiser)."""
+    service = series_service()
+    return jsonify([_series_view(x, service.sessions(x)) for x in service.all(organiser_role())])
+
+
+@bp.get("/series/<series_id>")
+def get_series(series_id: str):
+    """One series with its sessions (organiser)."""
+    service = series_service()
+    series = service.get(organiser_role(), series_id)
+    return jsonify(_series_view(series, service.sessions(series)))
+
+
+@bp.post("/series/<series_id>/sessions")
+def add_series_session(series_id: str):
+    """A session of the series from its template: ``{date?, place?, municipality?, title?}``."""
+    data = body("date", "place", "municipality", "title")
+    workshop = series_service().add_session(organiser_role(), series_id, data.get("date"),
+                                            data.get("place"), data.get("municipality"),
+                                            data.get("title"))
+    return jsonify({"code": workshop.code, "facilitator_token": workshop.facilitator_token,
+                    "screen_token": workshop.screen_token, "series": workshop.series,
+                    "municipality": workshop.municipality, **links_for(workshop)}), 201
+
+
+@bp.get("/series/<series_id>/synthesis")
+def series_synthesis(series_id: str):
+    """Across the sessions of a series: ``?sessions=A,B&since=&until=&municipality=&lang=``."""
+    args = request.args
+    codes = [c for c in (args.get("sessions") or "").split(",") if c] or None
+    lang = "en" if args.get("lang") == "en" else "nl"
+    return jsonify(series_service().synthesis(
+        organiser_role(), series_id, codes=codes, since=args.get("since") or None,
+        until=args.get("until") or None, municipality=args.get("municipality") or None,
+        min_group=settings()["MIN_GROUP"], lang=lang))
 
 
 @bp.get("/sessions/<code>")

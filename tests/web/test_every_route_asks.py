@@ -72,7 +72,7 @@ def world(make_session, api):
     cid = api.post(f"/sessions/{s.code}/conclusions", s.fac, {"text": "Eerder betrekken"}).json[
         "id"]
     return {"session": s, "participant": p, "code": s.code, "reflection": rid,
-            "conclusion": cid, "finding": "f1", "token": s.fac, "filename": "css/app.css",
+            "conclusion": cid, "finding": "f1", "series_id": "geen-reeks", "token": s.fac, "filename": "css/app.css",
             "name": "socket.io.min.js", "path:filename": "css/app.css"}
 
 
@@ -91,7 +91,8 @@ def _client_for(app, endpoint: str, world: dict):
 
 #: API routes of the organiser (the rest take the facilitator's token)
 ORGANISER_ROUTES = {"api.create_session", "api.list_sessions", "api.edit_session",
-                    "api.delete_session"}
+                    "api.delete_session", "api.create_series", "api.list_series",
+                    "api.get_series", "api.add_series_session", "api.series_synthesis"}
 #: routes that end what the others need (the links, the session): called last
 LAST = ["api.action_rotate_links", "organiser.rotate"]
 
