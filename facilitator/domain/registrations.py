@@ -15,6 +15,7 @@ asked for.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import unicodedata
@@ -23,7 +24,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import N_, Invalid
+from .errors import N_, Invalid, NotFound
+from .model import Participant
+from .rules import Action, Role, require
 
 #: at most this many rows in one list (a congress, not a census)
 MAX_ROWS = 5000
@@ -187,8 +190,9 @@ def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[s
     """
     known = list(perspectives)
     if rows and isinstance(rows[0], dict):
-        table = [list(rows[0].keys())] + [[str(r.get(k) or "") for k in rows[0]]
-                                          for r in rows]  # type: ignore[union-attr]
+        keys = list(dict.fromkeys(k for r in rows for k in r))  # every key of every row
+        table = [keys] + [[str(r.get(k) or "") for k in keys]
+                          for r in rows]  # type: ignore[union-attr]
     else:
         table = [list(r) for r in rows]  # type: ignore[arg-type]
     if not table:
@@ -230,3 +234,83 @@ def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[s
             seen[key] = number
         out.append(row)
     return out
+
+
+# -- stored registrations and personal links ------------------------------------------
+
+#: the record kind of a registration inside its workshop
+KIND = "registration"
+
+
+def _person_key(row: Row) -> str:
+    return f"person:{_norm(row.name)}:{_norm(row.organisation)}"
+
+
+class RegistrationService:
+    """Importing a list into a session and joining through a personal link."""
+
+    def __init__(self, ops: Any, new_token: Any) -> None:
+        self.ops = ops
+        self.new_token = new_token
+
+    def import_rows(self, role: Role, code: str, rows: list[Row]) -> dict[str, Any]:
+        """Store a personal link for every matched row (one per person: importing the
+        same list again changes nothing); answer what matched and what did not."""
+        workshop = self.ops.workshop(code)
+        require(role, Action.IMPORT_REGISTRATIONS, workshop.current_kind())
+        stored, unmatched = [], []
+        for row in rows:
+            if row.duplicate_of is not None:
+                continue
+            if row.perspective is None or workshop.perspective(row.perspective) is None:
+                unmatched.append(row.to_dict())
+                continue
+            # one record per person, its id from name and organisation: a second import
+            # of the same list finds it; the personal link's secret is its unique key
+            record_id = "reg-" + hashlib.sha256(_person_key(row).encode()).hexdigest()[:16]
+            existing = self.ops.store.get(workshop.code, KIND, record_id)
+            if existing is None:
+                token = self.new_token()
+                doc = {"id": record_id, "token": token, "name": row.name,
+                       "organisation": row.organisation, "function": row.function,
+                       "perspective": row.perspective, "participant": None}
+                try:
+                    existing, _, _ = self.ops.store.insert(workshop.code, KIND, doc,
+                                                           unique=f"token:{token}")
+                except ValueError:  # the store's DuplicateId: imported twice at one moment
+                    existing = self.ops.store.get(workshop.code, KIND, record_id)
+            stored.append(existing)
+        return {"matched": len(stored), "unmatched": unmatched, "registrations": stored}
+
+    def listed(self, role: Role, code: str) -> list[dict[str, Any]]:
+        """Every registration of a session (organiser: names are theirs to see)."""
+        workshop = self.ops.workshop(code)
+        require(role, Action.IMPORT_REGISTRATIONS, workshop.current_kind())
+        return self.ops.store.records(workshop.code, KIND)
+
+    def join(self, code: str, token: Any, lang: str = "nl") -> tuple[Participant, list[Any]]:
+        """The participant behind a personal link: made on first use, the same after."""
+        workshop = self.ops.workshop(code)
+        if not isinstance(token, str) or not 16 <= len(token) <= 200:
+            raise NotFound(N_("This link or token is not valid (any more)."))
+        doc = self.ops.store.find(workshop.code, KIND, f"token:{token}")
+        if doc is None:
+            raise NotFound(N_("This link or token is not valid (any more)."))
+        if doc.get("participant"):
+            known = self.ops.store.get(workshop.code, "participant", doc["participant"])
+            if known is not None:
+                return Participant.from_dict(known), []
+        participant, events = self.ops.join(workshop.code, doc["perspective"], doc["name"],
+                                            lang)
+
+        def claim(current: dict[str, Any]):
+            if current.get("participant"):
+                return None  # someone else used the link at the same moment: theirs stands
+            return {**current, "participant": participant.id}, []
+
+        claimed, _ = self.ops.store.update(workshop.code, KIND, doc["id"], claim)
+        if claimed and claimed.get("participant") != participant.id:
+            winner = self.ops.store.get(workshop.code, "participant", claimed["participant"])
+            if winner is not None:
+                return Participant.from_dict(winner), events
+        return participant, events

@@ -32,6 +32,7 @@ class Action(StrEnum):
     CREATE_SESSION = "create_session"
     LIST_SESSIONS = "list_sessions"
     MANAGE_SERIES = "manage_series"
+    IMPORT_REGISTRATIONS = "import_registrations"
     VIEW_SYNTHESIS = "view_synthesis"
     VIEW_SESSION = "view_session"
     VIEW_SCREEN = "view_screen"
@@ -89,6 +90,8 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     # a series of sessions and its synthesis across them (outside any one session)
     Action.MANAGE_SERIES:        {ORG: ANY},
     Action.VIEW_SYNTHESIS:       {ORG: ANY},
+    # the event's registration list: names and personal join links
+    Action.IMPORT_REGISTRATIONS: {ORG: ANY},
     Action.VIEW_SESSION:         {ORG: ANY, FAC: ANY, SCR: ANY, PAR: ANY},
     # the projector page (the facilitator and organiser open it as a preview)
     Action.VIEW_SCREEN:          {ORG: ANY, FAC: ANY, SCR: ANY},

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+import segno
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from ..actions import ACTIONS, ActionDef, perform
-from ..domain import views
+from ..domain import registrations, views
 from ..domain.errors import N_, Forbidden, Invalid
+from ..domain.operations import new_token
+from ..domain.registrations import RegistrationService
 from ..domain.rules import Action, Role, require, require_any_step
 from ..domain.series import SeriesService
 from ..domain.validation import reject_unknown
@@ -29,7 +32,7 @@ from .auth import (
     settings,
 )
 from .exports import export_response
-from .links import links_for
+from .links import base_url, links_for
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -131,6 +134,60 @@ def series_synthesis(series_id: str):
         organiser_role(), series_id, codes=codes, since=args.get("since") or None,
         until=args.get("until") or None, municipality=args.get("municipality") or None,
         min_group=settings()["MIN_GROUP"], lang=lang))
+
+
+# -- registrations (organiser) ----------------------------------------------------------
+
+def _registrations() -> RegistrationService:
+    return RegistrationService(ops(), new_token)
+
+
+@bp.post("/sessions/<code>/registrations")
+def import_registrations(code: str):
+    """The event's registration list: a CSV or Excel file in the field ``file``, or JSON
+    ``{rows: [{naam, organisatie, functie, perspectief?}, ...], synonyms?: {id: [...]}}``."""
+    actor = bearer_actor(code)
+    workshop = find_workshop(code)
+    require(actor.role, Action.IMPORT_REGISTRATIONS, workshop.current_kind())  # before reading
+    ids = [p.id for p in workshop.perspectives]
+    upload = request.files.get("file")
+    if upload is not None:
+        rows = registrations.parse(registrations.read_table(
+            upload.read(registrations.MAX_BYTES + 1)), ids)
+    else:
+        data = body("rows", "synonyms")
+        raw, synonyms = data.get("rows"), data.get("synonyms") or {}
+        if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw) or not (
+                isinstance(synonyms, dict) and all(
+                    isinstance(v, list) and all(isinstance(x, str) for x in v)
+                    for v in synonyms.values())):
+            raise Invalid(N_("This field must be a list."), field="rows")
+        rows = registrations.parse(raw, ids, synonyms)
+    result = _registrations().import_rows(actor.role, workshop.code, rows)
+    base = base_url()
+    return jsonify({"matched": result["matched"], "unmatched": result["unmatched"],
+                    "participants": [
+                        {"name": r["name"], "perspective": r["perspective"],
+                         "join_url": base + url_for("participant.personal", code=workshop.code,
+                                                    token=r["token"])}
+                        for r in result["registrations"]]})
+
+
+@bp.get("/sessions/<code>/registrations/cards")
+def registration_cards(code: str):
+    """A printable A4 sheet: one card per registered person, with a personal QR code."""
+    actor = bearer_actor(code)
+    workshop = find_workshop(code)
+    people = _registrations().listed(actor.role, workshop.code)
+    base = base_url()
+    cards = []
+    for r in people:
+        link = base + url_for("participant.personal", code=workshop.code, token=r["token"])
+        perspective = workshop.perspective(r["perspective"])
+        cards.append({"name": r["name"], "organisation": r.get("organisation", ""),
+                      "perspective": perspective.label if perspective else r["perspective"],
+                      "qr": segno.make(link, error="m").svg_inline(scale=3, omitsize=True)})
+    return render_template("organiser/cards.html", workshop=workshop, cards=cards)
 
 
 @bp.get("/sessions/<code>")

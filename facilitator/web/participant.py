@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 
 from ..domain.errors import DomainError, RateLimited
+from ..domain.operations import new_token
+from ..domain.registrations import RegistrationService
 from ..domain.rules import Action, Role, require
 from ..live import publish
 from .auth import client_address, cookie_actor, find_workshop, limit, ops, set_identity_cookie
@@ -89,3 +91,17 @@ def phone(code: str):
 def accessibility():
     """The accessibility statement Dutch public bodies publish."""
     return render_template("accessibility.html")
+
+
+@bp.get("/r/<code>/<token>")
+def personal(code: str, token: str):
+    """A personal link from the registration list: joins as that person with that
+    perspective (the same participant every time), then drops the secret from the
+    address bar."""
+    workshop = find_workshop(code)
+    participant, events = RegistrationService(ops(), new_token).join(
+        workshop.code, token, select_locale())
+    publish(workshop.code, events)
+    response = make_response(redirect(url_for("participant.phone", code=workshop.code)))
+    set_identity_cookie(response, Role.PARTICIPANT, workshop.code, participant.token)
+    return response

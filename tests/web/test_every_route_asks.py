@@ -32,6 +32,7 @@ PUBLIC = {
     "organiser.logout": "signs out",
     "facilitator.enter": "exchanges a secret link for a cookie",
     "screen.enter": "exchanges a secret link for a cookie",
+    "participant.personal": "exchanges a personal link for a cookie; joining asks (join)",
     "api.get_session": "the public programme a phone reads before joining",
 }
 

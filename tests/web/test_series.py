@@ -60,3 +60,57 @@ def test_only_organisers_and_clear_errors(api, make_session):
     assert api.post(f"/series/{sid}/sessions", ORGANISER,
                     {"date": "2027-13-45"}).status_code in (201, 422)
     assert api.get(f"/series/{sid}/synthesis", s.fac).status_code == 403
+
+
+REGISTRATIONS = ("\ufeffNaam;Organisatie;Functie;E-mail\r\n"
+                 "Anna de Vries;Gemeente Zwolle;Raadslid;anna@example.nl\r\n"
+                 "Pieter Bakker;Gemeente Zwolle;wethouder Financiën;\r\n"
+                 ";;;\r\n"
+                 "Henk;Dorpsraad Wijhe;voorzitter;\r\n"
+                 "Anna de Vries;Gemeente Zwolle;raadslid;\r\n")
+
+
+def test_registrations_personal_links_and_name_cards(api, client, make_session, app):
+    import io
+
+    s = make_session()
+    upload = api.call("POST", f"/sessions/{s.code}/registrations", ORGANISER,
+                      data={"file": (io.BytesIO(REGISTRATIONS.encode()), "aanmeldingen.csv")},
+                      content_type="multipart/form-data")
+    assert upload.status_code == 200, upload.json
+    assert upload.json["matched"] == 2
+    assert [r["name"] for r in upload.json["unmatched"]] == ["Henk"]
+    people = {p["name"]: p for p in upload.json["participants"]}
+    assert people["Pieter Bakker"]["perspective"] == "bestuurder"
+    # Henk fixed by hand, as JSON rows; importing Anna again changes nothing
+    again = api.post(f"/sessions/{s.code}/registrations", ORGANISER, {"rows": [
+        {"naam": "Henk", "organisatie": "Dorpsraad Wijhe", "perspectief": "belangengroep"},
+        {"naam": "Anna de Vries", "organisatie": "Gemeente Zwolle", "functie": "raadslid"}]})
+    assert again.json["matched"] == 2 and again.json["unmatched"] == []
+    anna = {p["name"]: p for p in again.json["participants"]}["Anna de Vries"]
+    assert anna["join_url"] == people["Anna de Vries"]["join_url"]
+    # the personal link joins as Anna, as a raadslid, the same participant twice
+    path = anna["join_url"].split("://", 1)[1].split("/", 1)[1]
+    first = client.get("/" + path)
+    assert first.status_code == 302 and first.headers["Location"].endswith(f"/p/{s.code}")
+    second = app.test_client().get("/" + path)
+    cookie = f"fac_p_{s.code}="
+    token_of = [r.headers["Set-Cookie"].split(cookie, 1)[1].split(";")[0] for r in (first,
+                                                                                   second)]
+    assert token_of[0] == token_of[1]
+    snap = api.get(f"/sessions/{s.code}/snapshot", s.fac).json
+    assert [(p["name"], p["perspective"]) for p in snap["participants"]] == [
+        ("Anna de Vries", "raadslid")]
+    # name cards: one per person, a QR code each; names never reach a pooled export
+    cards = api.get(f"/sessions/{s.code}/registrations/cards", ORGANISER)
+    assert cards.status_code == 200 and cards.data.count(b"<svg") == 3
+    assert b"Henk" in cards.data
+    md = api.get(f"/sessions/{s.code}/export?format=md", ORGANISER).data.decode()
+    assert "Anna de Vries" not in md
+    # only the organiser; a wrong link is a clear 404
+    assert api.post(f"/sessions/{s.code}/registrations", s.fac, {"rows": []}).status_code == 403
+    assert client.get(f"/r/{s.code}/niet-een-echte-link-1234").status_code == 404
+    bad = api.call("POST", f"/sessions/{s.code}/registrations", ORGANISER,
+                   data={"file": (io.BytesIO(b"Organisatie;Functie\nx;y\n"), "x.csv")},
+                   content_type="multipart/form-data")
+    assert bad.status_code == 422 and "naam" in bad.json["error"]["message"]
