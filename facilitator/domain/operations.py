@@ -188,13 +188,13 @@ class Operations:
     def purge_ended(self, older_than_days: int, now: datetime | None = None) -> list[str]:
         """Delete sessions that ended more than ``older_than_days`` ago (retention).
 
-        A session ends at its last sign of life: reaching the closing step
-        (``ended_at``), but also a later step change, and for a session never
-        closed its start, creation, or anything stored in it (a join, a post, a
-        rating ...). A session prepared ahead and never started lives until the
-        day after its planned date. So a session left open without the closing
-        step is deleted too once nothing has happened in it for the period,
-        and a reopened one is not deleted while it is still in use. The
+        A session ends at its last sign of life, closed or not: reaching the
+        closing step (``ended_at``), a later step change, its start or
+        creation, or anything stored in it (a join, a post, a rating ...). A
+        session with a planned date lives at least until the day after it,
+        however early it was prepared or tried out. So a session never taken to
+        the closing step is deleted too once nothing has happened in it for the
+        period, and a reopened one is not deleted while it is still in use. The
         workshop document gives the first answer for free; only a session it
         puts past the cutoff has its records read (on both stores a scan of
         that one session), so an hourly run stays cheap.
@@ -225,9 +225,9 @@ class Operations:
 
         deleted = []
         for workshop in self.list_workshops():
-            # never started: kept at least until its planned day (YYYY-MM-DD) is over
-            planned = (moment(f"{workshop.date}T00:00:00+00:00")
-                       if workshop.started_at is None else None)
+            # kept at least until its planned day (YYYY-MM-DD) is over, so that a
+            # session prepared (or tried out) weeks ahead is still there on the day
+            planned = moment(f"{workshop.date}T00:00:00+00:00")
             last = latest(workshop.created_at, workshop.started_at, workshop.ended_at,
                           workshop.state.step_started_at,
                           planned and (planned + timedelta(days=1)).isoformat())

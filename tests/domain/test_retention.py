@@ -106,6 +106,13 @@ def test_a_session_prepared_ahead_lives_until_its_planned_day_is_over(ops, clock
     assert ops.purge_ended(30, now=at("2026-07-02T01:00:00")) == [code]
 
 
+def test_a_dry_run_weeks_ahead_does_not_delete_the_session_before_its_day(ops, clock):
+    code = ops.create_workshop({"title": "Generale repetitie", "date": "2026-06-01"}).code
+    go(ops, Actor(Role.FACILITATOR, code), "circle")  # tried out on 2026-03-14
+    assert ops.purge_ended(30, now=at("2026-05-30T00:00:00")) == []
+    assert ops.purge_ended(30, now=at("2026-07-02T01:00:00")) == [code]
+
+
 def test_a_join_before_the_start_counts_as_activity(ops, clock):
     """Never started, no date: the participants' joining keeps it, then it goes."""
     code = ops.create_workshop({"title": "Zonder datum"}).code
