@@ -96,12 +96,27 @@ def test_the_documented_access_log_keeps_no_secret_links_and_no_whole_addresses(
         logged = apply_map(path_map, path)
         assert token not in logged
         assert logged.startswith(path.removesuffix(token)) and session.code in logged
+    personal = apply_map(path_map, f"/r/{session.code}/{session.fac}")  # registration link
+    assert personal == f"/r/{session.code}/[secret]"
     for kept in (f"/f/{session.code}/export", f"/f/{session.code}", f"/j/{session.code}",
-                 "/socket.io/", "/api/sessions"):
+                 f"/p/{session.code}", "/socket.io/", "/api/sessions"):
         assert apply_map(path_map, kept) == kept
     assert apply_map(addr_map, "203.0.113.77") == "203.0.113.0"
     assert apply_map(addr_map, "2001:db8:1234:5678::1") == "2001:db8:1234::"
     assert "77" not in apply_map(addr_map, "2001:db8::77")
+
+
+def test_every_page_route_with_a_secret_in_its_path_is_masked_in_the_log(app):
+    """A new secret link (like the registrations' /r/<code>/<token>) must not slip
+    into the access log: every route with a ``<token>`` in its path is masked."""
+    path_map = nginx_maps(main_config())["facilitator_log_path"]
+    secret = "fm4cY7KN3HzxqXjfU3XUDN40sk9-DlrN"
+    routes = [rule for rule in app.url_map.iter_rules() if "token" in rule.arguments]
+    assert len(routes) >= 3  # facilitator, screen, personal join link
+    for rule in routes:
+        path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: secret if m.group(1) == "token"
+                      else "ABC123", rule.rule)
+        assert secret not in apply_map(path_map, path), rule.rule
 
 
 class _Upstream(BaseHTTPRequestHandler):
@@ -150,7 +165,7 @@ def test_real_nginx_with_the_documented_config_logs_no_secrets(tmp_path):
                 if proc.poll() is not None:
                     pytest.fail(proc.stderr.read().decode())
                 time.sleep(0.05)
-        for path in (f"/f/ABC123/{token}", f"/s/ABC123/{token}?x=1",
+        for path in (f"/f/ABC123/{token}", f"/s/ABC123/{token}?x=1", f"/r/ABC123/{token}",
                      f"/socket.io/?EIO=4&transport=polling&sid={sid}", "/f/ABC123/export?names=1"):
             try:
                 urllib.request.urlopen(base + path, timeout=5).read()
@@ -164,6 +179,7 @@ def test_real_nginx_with_the_documented_config_logs_no_secrets(tmp_path):
         upstream.server_close()
     log = (tmp_path / "facilitator.access.log").read_text()  # complete once nginx has stopped
     assert "/f/ABC123/[secret]" in log and "/s/ABC123/[secret]" in log
+    assert "/r/ABC123/[secret]" in log
     assert "/f/ABC123/export" in log and "/socket.io/" in log
     assert token not in log and sid not in log and "names=1" not in log
     assert "127.0.0.1" not in log and "127.0.0.0" in log
