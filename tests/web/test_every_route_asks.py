@@ -73,8 +73,9 @@ def world(make_session, api):
     cid = api.post(f"/sessions/{s.code}/conclusions", s.fac, {"text": "Eerder betrekken"}).json[
         "id"]
     return {"session": s, "participant": p, "code": s.code, "reflection": rid,
-            "conclusion": cid, "finding": "f1", "series_id": "geen-reeks", "token": s.fac, "filename": "css/app.css",
-            "name": "socket.io.min.js", "path:filename": "css/app.css"}
+            "conclusion": cid, "finding": "f1", "series_id": "geen-reeks", "token": s.fac,
+            "filename": "css/app.css", "name": "socket.io.min.js",
+            "path:filename": "css/app.css"}
 
 
 def _client_for(app, endpoint: str, world: dict):
