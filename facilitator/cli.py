@@ -60,7 +60,8 @@ def _serve_eventlet(app, host: str, port: int, max_size: int) -> None:
     family, _, _, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
     listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
     # max_size: simultaneous connections (green threads) per process; eventlet's default is 1024.
-    eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size)
+    # debug=False: an error escaping the app gets a plain 500, never a traceback with paths.
+    eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size, debug=False)
 
 
 def serve(host: str, port: int, app=None) -> None:
@@ -125,15 +126,14 @@ def demo(host: str, port: int) -> None:
 
 def create(path: str) -> int:
     """Create a session from a JSON or YAML file; print its code and secrets as JSON."""
-    import yaml
-
     from .domain.errors import DomainError
+    from .domain.spec import parse_text
 
     app = _app()
     with open(path, encoding="utf-8") as handle:
-        spec = yaml.safe_load(handle)
+        text = handle.read(4 * 1024 * 1024)
     try:
-        workshop = app.extensions["facilitator.ops"].create_workshop(spec)
+        workshop = app.extensions["facilitator.ops"].create_workshop(parse_text(text))
     except DomainError as exc:
         print(f"error: {exc.message % exc.params if exc.params else exc.message} "
               f"({exc.params.get('field', '')})", file=sys.stderr)

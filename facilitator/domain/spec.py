@@ -6,9 +6,12 @@ Missing parts fall back to the default DVG programme and perspectives.
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
 from typing import Any
+
+import yaml
 
 from . import programme
 from .errors import N_, Invalid
@@ -24,6 +27,62 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_ITEMS = 60
 
 
+def _real_date(text: str) -> bool:
+    """``YYYY-MM-DD`` naming a day of the calendar (not 2026-13-45 or 2026-02-30)."""
+    if not _DATE.match(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: Bounds for a spec given as text (the organiser form, a file): a spec is a page of
+#: programme, not a data set, and these keep a hostile one from taking the server down.
+MAX_SPEC_BYTES = 256 * 1024
+MAX_SPEC_TOKENS = 50_000
+MAX_SPEC_DEPTH = 20
+
+
+def parse_text(text: str) -> dict[str, Any]:
+    """Read a spec written as YAML or JSON, refusing what could blow up when loaded.
+
+    YAML anchors and aliases are refused outright: a few hundred bytes of nested
+    aliases expand to gigabytes when the values are converted (the "billion
+    laughs"). The text is scanned first, token by token (linear in its size), for
+    aliases, its depth and its number of tokens; only then is it loaded.
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SPEC_BYTES:
+        raise Invalid(N_("The description is too long (at most %(max)s kB)."), field="spec",
+                      max=MAX_SPEC_BYTES // 1024)
+    if not text.strip():
+        return {}
+    depth = tokens = 0
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            tokens += 1
+            if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+                raise Invalid(N_("YAML anchors and aliases (& and *) are not allowed here."),
+                              field="spec")
+            if isinstance(token, yaml.BlockMappingStartToken | yaml.BlockSequenceStartToken
+                          | yaml.FlowMappingStartToken | yaml.FlowSequenceStartToken):
+                depth += 1
+            elif isinstance(token, yaml.BlockEndToken | yaml.FlowMappingEndToken
+                            | yaml.FlowSequenceEndToken):
+                depth -= 1
+            if depth > MAX_SPEC_DEPTH or tokens > MAX_SPEC_TOKENS:
+                raise Invalid(N_("The description is too large or too deeply nested."),
+                              field="spec")
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise Invalid(N_("This is not valid YAML or JSON: %(reason)s"), field="spec",
+                      reason=str(exc).splitlines()[0][:120]) from None
+    if not isinstance(data, dict):
+        raise Invalid(N_("The request must be a JSON object."), field="spec")
+    return data
+
+
 def slug(text: str, taken: set[str]) -> str:
     """A readable unique id from a label: 'OR- of GO-lid' -> 'or-of-go-lid'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -33,6 +92,14 @@ def slug(text: str, taken: set[str]) -> str:
         candidate, n = f"{base}-{n}", n + 1
     taken.add(candidate)
     return candidate
+
+
+def _wanted_id(item: dict[str, Any], field: str) -> str | None:
+    """An id the organiser chose, which must be text when given (else one is made)."""
+    wanted = item.get("id")
+    if wanted is not None and not isinstance(wanted, str):
+        raise Invalid(N_("This is not a valid identifier."), field=f"{field}.id")
+    return wanted
 
 
 def _list(value: Any, field: str) -> list[Any]:
@@ -59,7 +126,7 @@ def parse_steps(items: Any) -> list[Step]:
         field = f"programme[{i}]"
         title = clean_text(item.get("title"), field=f"{field}.title", max_length=200)
         kind = clean_choice(item.get("kind"), {k.value for k in StepKind}, field=f"{field}.kind")
-        wanted = item.get("id")
+        wanted = _wanted_id(item, field)
         step_id = wanted if isinstance(wanted, str) and wanted and wanted not in taken \
             and re.match(r"^[a-z0-9-]{1,40}$", wanted) else None
         if step_id:
@@ -91,7 +158,7 @@ def parse_perspectives(items: Any) -> list[Perspective]:
             item = {"label": item}
         item = reject_unknown(item, {"id", "label", "label_en"})
         label = clean_text(item.get("label"), field=f"perspectives[{i}].label", max_length=80)
-        wanted = item.get("id")
+        wanted = _wanted_id(item, f"perspectives[{i}]")
         if isinstance(wanted, str) and re.match(r"^[a-z0-9-]{1,40}$", wanted) \
                 and wanted not in taken:
             taken.add(wanted)
@@ -116,9 +183,10 @@ def parse_circles(items: Any, perspectives: list[Perspective], size: int) -> lis
         item = reject_unknown(item, {"id", "name", "name_en", "perspectives", "max_size"})
         field = f"circles[{i}]"
         name = clean_text(item.get("name"), field=f"{field}.name", max_length=80)
+        _wanted_id(item, field)
         members = _list(item.get("perspectives", []), f"{field}.perspectives")
         for pid in members:
-            if pid not in known:
+            if not isinstance(pid, str) or pid not in known:
                 raise Invalid(N_("Unknown perspective: %(perspective)s."),
                               field=f"{field}.perspectives", perspective=str(pid)[:40])
             if pid in grouped:
@@ -149,6 +217,7 @@ def parse_findings(items: Any) -> list[Finding]:
     out, taken = [], set()
     for i, item in enumerate(_list(items, "findings")):
         item = reject_unknown(item, {"id", "title", "text"})
+        _wanted_id(item, f"findings[{i}]")
         title = clean_text(item.get("title"), field=f"findings[{i}].title", max_length=200)
         text = clean_text(item.get("text"), field=f"findings[{i}].text", max_length=5000,
                           required=False)
@@ -165,7 +234,7 @@ def apply_spec(workshop: Workshop, spec: Any, *, partial: bool) -> Workshop:
     if "date" in spec:
         date = spec.get("date")
         date = str(date) if date is not None and not isinstance(date, str) else date
-        if date and not _DATE.match(date):
+        if date and not _real_date(date):
             raise Invalid(N_("Use a date like 2026-03-14."), field="date")
         workshop.date = date or ""
     if "place" in spec:

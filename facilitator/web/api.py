@@ -271,7 +271,8 @@ def events_since(code: str):
     """Events after ``?since=N`` as this caller may see them (catch-up without a socket)."""
     actor = bearer_actor(code)
     since = request.args.get("since", "0")
-    if not since.isdigit():
+    # ASCII digits only ("²".isdigit() is true) and a bound the stores can take
+    if not (since.isascii() and since.isdigit() and len(since) <= 15):
         raise Invalid(N_("This is not a valid number."), field="since")
     workshop = find_workshop(code)
     require(actor.role, Action.VIEW_SESSION, workshop.current_kind())

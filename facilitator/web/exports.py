@@ -34,5 +34,7 @@ def export_response(actor: Actor) -> Response:
     result = render(ops().load(code), fmt, lang=lang, names=names,
                     patterns=patterns_for(code, "export", lang), delimiter=delimiter,
                     min_group=settings()["MIN_GROUP"])
-    return Response(result.content, mimetype=result.mimetype, headers={
+    # content_type, not mimetype: the formats' types carry their charset already (Flask
+    # would add a second one to a text mimetype)
+    return Response(result.content, content_type=result.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"'})

@@ -1,0 +1,45 @@
+"""Review issue 19, items 6, 11, 16 over HTTP: bad input is a clear 422, never a 500."""
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import ORGANISER
+from tests.domain.test_validation import LAUGHS
+
+
+@pytest.mark.parametrize("since", ["²", "٣", "1" * 20, "-1", "1e3"])
+def test_events_since_is_strict(make_session, api, since):
+    s = make_session()
+    response = api.get(f"/sessions/{s.code}/events?since={since}", s.fac)
+    assert response.status_code == 422
+    assert response.json["field"] == "since" if "field" in response.json else True
+
+
+@pytest.mark.parametrize("spec, field", [
+    ({"circles": [{"name": "A", "perspectives": [["a"]]}]}, "circles[0].perspectives"),
+    ({"circles": [{"name": "A", "perspectives": [{"x": 1}]}]}, "circles[0].perspectives"),
+    ({"date": "2026-13-45"}, "date"),
+    ({"date": "2026-02-30"}, "date"),
+    ({"findings": [{"id": ["x"], "title": "T"}]}, "findings[0].id"),
+])
+def test_bad_spec_fields_are_422(api, spec, field):
+    response = api.post("/sessions", ORGANISER, {"title": "T", **spec})
+    assert response.status_code == 422, response.json
+    assert field in json.dumps(response.json)
+
+
+def test_billion_laughs_via_cli(tmp_path):
+    path = tmp_path / "laughs.yaml"
+    path.write_text(LAUGHS)
+    start = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "facilitator", "create", str(path)],
+                            capture_output=True, text=True, timeout=30,
+                            env={"FACILITATOR_DB": str(tmp_path / "db.sqlite"),
+                                 "PATH": "/usr/bin:/bin"})
+    assert result.returncode != 0
+    assert "alias" in result.stderr.lower() or "anker" in result.stderr.lower(), result.stderr
+    assert time.monotonic() - start < 10
