@@ -43,3 +43,21 @@ def test_billion_laughs_via_cli(tmp_path):
     assert result.returncode != 0
     assert "alias" in result.stderr.lower() or "anker" in result.stderr.lower(), result.stderr
     assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("start", ["25:99", "24:00", "9:5", "12:60"])
+def test_bad_step_time_is_422(api, start):
+    spec = {"title": "T", "programme": [{"title": "Open", "kind": "welcome", "start": start}]}
+    response = api.post("/sessions", ORGANISER, spec)
+    assert response.status_code == 422, response.json
+    assert "programme[0].start" in json.dumps(response.json)
+
+
+def test_export_content_types_have_one_charset(make_session, api):
+    from facilitator.domain.export import FORMATS
+
+    s = make_session()
+    for fmt in FORMATS:
+        response = api.get(f"/sessions/{s.code}/export?format={fmt}", s.fac)
+        assert response.status_code == 200, fmt
+        assert response.headers["Content-Type"].lower().count("charset") <= 1, fmt
