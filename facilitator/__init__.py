@@ -1,8 +1,10 @@
 """facilitator: a realtime toolkit for the 'dialoog tussen perspectieven'.
 
 ``create_app`` builds the Flask app with its store, operations, translations,
-blueprints and the Socket.IO server.  Deploys run from the repository
-checkout: ``static/`` and ``templates/`` live beside this package.
+blueprints and the Socket.IO server.  An installed wheel serves the
+templates, static files, browser packages and catalogs it carries; a checkout
+serves ``templates/``, ``static/`` and ``node_modules/`` beside this package
+(see ``facilitator/assets.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flask import Flask
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from .assets import ROOT  # noqa: F401  (the checkout; kept for callers that import it)
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +25,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     # or gevent, and nothing that creates locks or sockets may load before that.
     from flask import Flask
 
+    from . import assets
     from . import config as config_module
     from .domain.operations import Operations
     from .ratelimit import open_limiter
@@ -30,9 +33,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from .store import open_store
 
     settings = config_module.load(overrides)
-    app = Flask(__name__, static_folder=os.path.join(ROOT, "static"),
-                template_folder=os.path.join(ROOT, "templates"),
-                instance_path=settings.get("INSTANCE_PATH") or os.path.join(ROOT, "instance"))
+    app = Flask(__name__, static_folder=assets.static_dir(),
+                template_folder=assets.templates_dir(),
+                instance_path=assets.instance_path(settings.get("INSTANCE_PATH")))
     app.json = SafeJSONProvider(app)
     app.config["FACILITATOR"] = settings
     app.config["SECRET_KEY"] = settings["SECRET_KEY"]

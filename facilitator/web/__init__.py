@@ -4,45 +4,19 @@ translations (Flask-Babel) and security headers."""
 from __future__ import annotations
 
 import gzip
-import os
 
 from flask import Flask, jsonify, render_template, request, send_from_directory
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, NotFound
 
-from .. import ROOT
+from .. import assets
+from ..assets import VENDOR_FILES  # noqa: F401  (tests and benches import it from here)
 from ..domain.errors import DomainError
 from .i18n import LANGUAGES, error_body, gettext, select_locale
 
 babel = Babel()
 csrf = CSRFProtect()
-
-#: Browser packages served from node_modules (installed from npm, pinned in package-lock.json).
-VENDOR_FILES = {
-    "socket.io.min.js": "socket.io-client/dist/socket.io.min.js",
-    "axe.min.js": "axe-core/axe.min.js",
-    # NL Design System: the neutral "voorbeeld" theme and component CSS (see templates/base.html)
-    "voorbeeld-theme.css": "@nl-design-system-unstable/voorbeeld-design-tokens/dist/theme.css",
-    "nl-heading.css": "@nl-design-system-candidate/heading-css/dist/heading.css",
-    "utrecht-document.css": "@utrecht/document-css/dist/index.min.css",
-    "utrecht-button.css": "@utrecht/button-css/dist/index.min.css",
-    "utrecht-link.css": "@utrecht/link-css/dist/index.min.css",
-    "utrecht-alert.css": "@utrecht/alert-css/dist/index.min.css",
-    "utrecht-skip-link.css": "@utrecht/skip-link-css/dist/index.min.css",
-    "utrecht-form-field.css": "@utrecht/form-field-css/dist/index.min.css",
-    "utrecht-form-label.css": "@utrecht/form-label-css/dist/index.min.css",
-    "utrecht-form-field-description.css": "@utrecht/form-field-description-css/dist/index.min.css",
-    "utrecht-form-field-error-message.css":
-        "@utrecht/form-field-error-message-css/dist/index.min.css",
-    "utrecht-form-fieldset.css": "@utrecht/form-fieldset-css/dist/index.min.css",
-    "utrecht-textbox.css": "@utrecht/textbox-css/dist/index.min.css",
-    "utrecht-textarea.css": "@utrecht/textarea-css/dist/index.min.css",
-    "utrecht-select.css": "@utrecht/select-css/dist/index.min.css",
-    "utrecht-radio-button.css": "@utrecht/radio-button-css/dist/index.min.css",
-    "utrecht-checkbox.css": "@utrecht/checkbox-css/dist/index.min.css",
-    "utrecht-table.css": "@utrecht/table-css/dist/index.min.css",
-}
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
@@ -62,8 +36,7 @@ def _wants_json() -> bool:
 def init_app(app: Flask) -> None:
     """Register translations, CSRF protection, blueprints and error handlers."""
     babel.init_app(app, locale_selector=select_locale,
-                   default_translation_directories=os.path.join(ROOT, "facilitator",
-                                                                "translations"))
+                   default_translation_directories=assets.translations_dir())
     csrf.init_app(app)
 
     from . import api, facilitator, organiser, participant, screen
@@ -83,11 +56,11 @@ def init_app(app: Flask) -> None:
 
     @app.route("/vendor/<name>")
     def vendor(name: str):
-        """Third-party browser code from node_modules (never a CDN)."""
-        if name not in VENDOR_FILES:
+        """Third-party browser code from npm, bundled in the wheel (never a CDN)."""
+        found = assets.vendor_file(name)
+        if found is None:
             raise NotFound()
-        path = VENDOR_FILES[name]
-        return send_from_directory(os.path.join(ROOT, "node_modules"), path, max_age=86400)
+        return send_from_directory(*found, max_age=86400)
 
     @app.route("/healthz")
     def healthz():
