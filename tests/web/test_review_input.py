@@ -61,3 +61,17 @@ def test_export_content_types_have_one_charset(make_session, api):
         response = api.get(f"/sessions/{s.code}/export?format={fmt}", s.fac)
         assert response.status_code == 200, fmt
         assert response.headers["Content-Type"].lower().count("charset") <= 1, fmt
+
+
+@pytest.mark.filterwarnings("ignore")  # eventlet warns of its own deprecation on import
+def test_eventlet_server_runs_without_debug_tracebacks(monkeypatch):
+    """Item 14: eventlet's debug=True sends a traceback with paths to the client."""
+    import eventlet.wsgi
+
+    from facilitator import cli
+
+    seen = {}
+    monkeypatch.setattr(eventlet.wsgi, "server", lambda *a, **kw: seen.update(kw))
+    monkeypatch.setattr(eventlet, "listen", lambda *a, **kw: None)
+    cli._serve_eventlet(lambda env, start: [], "127.0.0.1", 0, 10)
+    assert seen.get("debug") is False
