@@ -75,3 +75,11 @@ def test_eventlet_server_runs_without_debug_tracebacks(monkeypatch):
     monkeypatch.setattr(eventlet, "listen", lambda *a, **kw: None)
     cli._serve_eventlet(lambda env, start: [], "127.0.0.1", 0, 10)
     assert seen.get("debug") is False
+
+
+def test_billion_laughs_via_organiser_form(client):
+    client.post("/organiser/login", data={"token": ORGANISER})
+    start = time.monotonic()
+    response = client.post("/organiser/new", data={"title": "Lach", "spec": LAUGHS})
+    assert response.status_code == 422
+    assert time.monotonic() - start < 1
