@@ -25,6 +25,8 @@ from .domain.operations import Actor
 from .domain.rules import Role
 from .domain.validation import reject_unknown
 from .live import live, room, rooms_for
+from .store.base import as_outage
+from .web import outage_error
 from .web.auth import actor_from_socket_auth, fingerprint, ops
 from .web.i18n import error_body, gettext
 
@@ -87,7 +89,9 @@ def _serve(action: ActionDef) -> None:
             return {"ok": True, **perform(action, actor, payload).body}
         except DomainError as exc:
             return _fail(exc)
-        except Exception:
+        except Exception as exc:
+            if as_outage(exc) is not None:  # the store logs an outage once, not per event
+                return {"ok": False, "error": outage_error()}
             log.exception("socket event %s failed", action.name)
             return {"ok": False, "error": {
                 "code": "server_error",

@@ -1,5 +1,5 @@
 """Storage: one interface (``base.Store``), a SQLite and a Redis implementation."""
 
-from .base import Store, open_store
+from .base import Store, StoreUnavailable, open_store
 
-__all__ = ["Store", "open_store"]
+__all__ = ["Store", "StoreUnavailable", "open_store"]

@@ -16,8 +16,10 @@ and Redis (a Lua script or WATCH/MULTI/EXEC) give the same guarantees:
 
 from __future__ import annotations
 
+import functools
+import logging
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 Doc = dict[str, Any]
 Event = dict[str, Any]
@@ -27,6 +29,89 @@ Mutation = Callable[[Doc], "tuple[Doc, list[Event]] | None"]
 
 class DuplicateId(ValueError):
     """``insert`` of a record whose id the workshop already holds (nothing is written)."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The store cannot be reached right now (Redis down or restarting, SQLite locked or
+    unopenable): nothing was decided, and the same call may succeed in a moment.
+
+    Adapters answer it with 503 and ``Retry-After`` (HTTP) or the same error code in a
+    Socket.IO ack; clients keep what they sent and try again.
+    """
+
+    code = "store_unavailable"
+    status = 503
+    #: seconds a client should wait before trying again
+    retry_after = 5
+
+
+log = logging.getLogger("facilitator.store")
+#: True while this process sees its store (or Redis) unreachable: the outage is logged
+#: when it starts and when it ends, not once per request.
+_outage = {"active": False}
+
+
+def _outage_started(exc: BaseException) -> None:
+    if not _outage["active"]:
+        _outage["active"] = True
+        log.error("store unavailable (%s: %s); answering 503 with Retry-After until it is back",
+                  type(exc).__name__, exc)
+
+
+def _outage_ended() -> None:
+    if _outage["active"]:
+        _outage["active"] = False
+        log.warning("store reachable again")
+
+
+def as_outage(exc: BaseException) -> StoreUnavailable | None:
+    """``exc`` as a store outage, or None: a ``StoreUnavailable``, or a Redis connection
+    error raised outside the store (the rate limiter and the message queue share Redis)."""
+    if isinstance(exc, StoreUnavailable):
+        return exc
+    import sys
+
+    redis = sys.modules.get("redis")
+    if redis is not None and isinstance(exc, (redis.ConnectionError, redis.TimeoutError)):
+        _outage_started(exc)
+        return StoreUnavailable(str(exc))
+    return None
+
+
+S = TypeVar("S", bound=type)
+
+
+def reports_outages(is_outage: Callable[[BaseException], bool],
+                    skip: tuple[str, ...] = ("ping", "close", "from_url")) -> Callable[[S], S]:
+    """Class decorator: every public method raises ``StoreUnavailable`` for the backend's
+    connection errors (``is_outage``), logged once when an outage starts and once when the
+    store answers again, not once per request."""
+
+    def decorate(cls: S) -> S:
+        for name, method in list(vars(cls).items()):
+            if name.startswith("_") or name in skip or not callable(method):
+                continue
+            setattr(cls, name, _guarded(method, is_outage))
+        return cls
+
+    return decorate
+
+
+def _guarded(method: Callable[..., Any], is_outage: Callable[[BaseException], bool]):
+    @functools.wraps(method)
+    def call(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = method(self, *args, **kwargs)
+        except Exception as exc:
+            if not is_outage(exc):
+                raise
+            _outage_started(exc)
+            raise StoreUnavailable(str(exc)) from exc
+        if _outage["active"]:
+            _outage_ended()
+        return result
+
+    return call
 
 
 class Store(Protocol):

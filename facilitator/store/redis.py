@@ -33,7 +33,12 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ResponseError, WatchError
 from redis.retry import Retry
 
-from .base import Doc, DuplicateId, Event, Mutation
+from .base import Doc, DuplicateId, Event, Mutation, reports_outages
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """Redis unreachable, restarting (loading its data) or too slow to answer."""
+    return isinstance(exc, (redis.ConnectionError, redis.TimeoutError))
 
 DEFAULT_PREFIX = "fac"
 #: The event stream of a workshop keeps this many newest events; a client that
@@ -158,6 +163,7 @@ def _check_code(code: str) -> str:
     return code
 
 
+@reports_outages(_is_outage)
 class RedisStore:
     """``Store`` on Redis; see ``base.Store`` for the contract, ``docs/store.md`` for keys.
 

@@ -14,7 +14,17 @@ import threading
 from contextlib import contextmanager
 from typing import Any
 
-from .base import Doc, DuplicateId, Event, Mutation
+from .base import Doc, DuplicateId, Event, Mutation, reports_outages
+
+#: SQLite errors that say "not now" rather than "wrong": another process holds the
+#: write lock past the busy timeout, or the file cannot be opened or read.
+_OUTAGE_MESSAGES = ("database is locked", "database table is locked", "unable to open",
+                    "disk i/o error")
+
+
+def _is_outage(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and any(
+        m in str(exc).lower() for m in _OUTAGE_MESSAGES)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS workshops (
@@ -63,6 +73,7 @@ def _dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
+@reports_outages(_is_outage)
 class SQLiteStore:
     """``Store`` on SQLite; see ``base.Store`` for the contract."""
 

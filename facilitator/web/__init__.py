@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, NotFound
 from .. import assets
 from ..assets import VENDOR_FILES  # noqa: F401  (tests and benches import it from here)
 from ..domain.errors import DomainError
+from ..store.base import StoreUnavailable, as_outage
 from .i18n import LANGUAGES, error_body, gettext, select_locale
 
 babel = Babel()
@@ -31,6 +32,12 @@ _gzip_cache: dict[tuple[str, str], bytes] = {}
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
+
+
+def outage_error() -> dict:
+    """The error body of a store outage, in the user's language (HTTP and Socket.IO)."""
+    return {"code": StoreUnavailable.code, "retry_after": StoreUnavailable.retry_after,
+            "message": gettext("One moment please, we are trying again.")}
 
 
 def init_app(app: Flask) -> None:
@@ -102,11 +109,23 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if as_outage(exc) is not None:
+            # the store logs the outage once when it starts; no traceback per request
+            return outage(exc)
         app.logger.exception("unexpected error")
         message = gettext("Something went wrong on our side. Please try again.")
         if _wants_json():
             return jsonify({"error": {"code": "server_error", "message": message}}), 500
         return render_template("error.html", message=message, status=500), 500
+
+    def outage(exc: Exception):
+        """503 with Retry-After: the store is away for a moment; nothing was decided."""
+        error = outage_error()
+        headers = {"Retry-After": str(StoreUnavailable.retry_after)}
+        if _wants_json():
+            return jsonify({"error": error}), 503, headers
+        return render_template("error.html", message=error["message"], status=503), 503, \
+            headers
 
     @app.after_request
     def compress(response):

@@ -2,7 +2,10 @@
 // client id until the server acknowledges it, and sent again after any
 // reconnect. The server stores by client id at most once, so resending is safe.
 
-const TRANSIENT = new Set(["offline", "timeout", "empty", "server_error", "rate_limited"]);
+// store_unavailable: the server could not reach its store for a moment (503); nothing was
+// decided, so the item waits and goes again.
+const TRANSIENT = new Set(["offline", "timeout", "empty", "server_error", "rate_limited",
+  "store_unavailable"]);
 
 function newClientId() {
   if (window.crypto && crypto.randomUUID) return crypto.randomUUID();

@@ -145,7 +145,9 @@ class LiveClient:
     (resync, outbox flush) to a helper thread, as the browser's promises do.
     """
 
-    TRANSIENT = {"offline", "timeout", "empty", "server_error", "rate_limited"}
+    #: as static/js/outbox.js: answers after which the item waits and goes again
+    TRANSIENT = {"offline", "timeout", "empty", "server_error", "rate_limited",
+                 "store_unavailable"}
 
     def __init__(self, url: str, token: str, code: str, name: str = "client",
                  check_interval: float = 1.0, transports: tuple[str, ...] = ("websocket",),
@@ -171,6 +173,7 @@ class LiveClient:
         self.resyncs = 0
         self.connects = 0
         self.transient_failures = 0  # answers like server_error/timeout, retried later
+        self.failure_codes: dict[str, int] = {}  # error code -> how many transient answers
         self.outbox: list[dict[str, Any]] = []  # {"event", "data"} not yet acknowledged
         self.answers: dict[str, dict[str, Any]] = {}  # client_id -> ok answer
         self._tasks: queue.Queue[str] = queue.Queue()
@@ -304,6 +307,8 @@ class LiveClient:
                     self.outbox.remove(item)
             elif answer.get("error", {}).get("code") in self.TRANSIENT:
                 self.transient_failures += 1
+                code = answer["error"]["code"]
+                self.failure_codes[code] = self.failure_codes.get(code, 0) + 1
                 return  # try again on the next tick or reconnect
             else:
                 raise AssertionError(f"{self.name}: {item['event']} refused: {answer}")

@@ -108,17 +108,32 @@ def test_redis_outage_loses_and_duplicates_nothing(pair, redis_server, live):
     time.sleep(1.5)
     redis_server.stop()  # SIGTERM: a restart by the service manager
     assert not requests.get(f"{a.url}/healthz", timeout=5).ok
-    time.sleep(3.0)
+    # HTTP while Redis is away: an honest 503 with Retry-After, never a 500
+    answers = []
+    probe = requests.Session()
+    until = time.monotonic() + 3.0
+    while time.monotonic() < until:
+        for path, token in ((f"/api/sessions/{code}", None),
+                            (f"/api/sessions/{code}/reflections", fac_token)):
+            r = probe.get(f"{a.url}{path}", timeout=10,
+                          headers={"Authorization": f"Bearer {token}"} if token else {})
+            answers.append((r.status_code, r.headers.get("Retry-After"),
+                            r.json()["error"]["code"] if r.status_code >= 400 else None))
+        time.sleep(0.2)
+    probe.close()
     redis_server.start()
     back = time.monotonic()
     for t in posters:
         t.join()
+    assert answers and all(a_ == (503, "5", "store_unavailable") for a_ in answers), answers
     expected = {f"phone {i} reflectie {n}" for i in range(len(phones)) for n in range(per_phone)}
 
     wait_until(lambda: all(p.pending == 0 for p in phones), 20,
                message=lambda: f"outboxes to drain: {[p.pending for p in phones]}")
     assert all(p.error is None for p in phones), [p.error for p in phones]
     assert sum(p.transient_failures for p in phones) > 0, "the outage hit some posts"
+    codes = {c for p in phones for c in p.failure_codes}
+    assert "server_error" not in codes and "store_unavailable" in codes, codes
     acked = {cid for p in phones for cid in p.answers}
     assert acked == set(sent) and len(sent) == len(expected)
 
@@ -132,6 +147,11 @@ def test_redis_outage_loses_and_duplicates_nothing(pair, redis_server, live):
                message=lambda: f"the screen on b ({screen.reflection_count}/{len(expected)})")
     caught_up = time.monotonic() - back
     assert caught_up < 15
+    # logged once when the outage began (and once when it ended), not per request
+    log = a.logfile.read_text(errors="replace")
+    assert log.count("store unavailable (") == 1, log[-3000:]
+    assert "store reachable again" in log, log[-3000:]
+    assert "unexpected error" not in log and "socket event" not in log, log[-3000:]
     print(f"facilitator and screen complete {caught_up:.1f}s after Redis returned; "
           f"resyncs: facilitator {fac.resyncs}, screen {screen.resyncs}")
 

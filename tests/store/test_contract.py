@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 import redis
 
-from facilitator.store.base import DuplicateId, Store
+from facilitator.store.base import DuplicateId, Store, StoreUnavailable
 from facilitator.store.redis import RedisStore
 from tests.redis_fixtures import require_redis_server, start_redis_server
 
@@ -547,8 +547,9 @@ def test_redis_connection_lost_during_update_raises_and_is_not_retried(
         return {**doc, "counter": doc["counter"] + 1}, [{"t": "counter"}]
 
     try:
-        with pytest.raises(redis.ConnectionError):
+        with pytest.raises(StoreUnavailable) as lost:
             rstore.update_workshop(CODE, mutate)
+        assert isinstance(lost.value.__cause__, redis.ConnectionError)
         assert calls == [1]  # not retried: the caller gets the failure
         assert rstore.get_workshop(CODE)["counter"] == 0 and rstore.seq(CODE) == 0
     finally:
@@ -564,9 +565,10 @@ def test_redis_down_writes_raise_and_store_recovers(tmp_path) -> None:
         store.create_workshop(CODE, workshop())
         server.stop()
         assert store.ping() is False
-        with pytest.raises(redis.ConnectionError):
+        # an outage is its own error (503 with Retry-After upstream), not a driver error
+        with pytest.raises(StoreUnavailable):
             store.insert(CODE, "reflection", reflection("r1"), unique="client:1")
-        with pytest.raises(redis.ConnectionError):
+        with pytest.raises(StoreUnavailable):
             store.update_workshop(CODE, lambda d: ({**d, "x": 1}, []))
         server.start()
         assert store.ping() is True
@@ -593,3 +595,28 @@ def test_redis_server_keeps_data_over_a_kill_with_appendonly(tmp_path) -> None:
     finally:
         store.close()
         server.kill()
+
+
+def test_sqlite_locked_is_an_outage(tmp_path) -> None:
+    """Another process holding the write lock past the busy timeout is StoreUnavailable
+    (503 upstream), not a server error; the store works again afterwards."""
+    import sqlite3
+
+    from facilitator.store.sqlite import SQLiteStore
+
+    path = tmp_path / "locked.db"
+    store = SQLiteStore(str(path))
+    store._db.execute("PRAGMA busy_timeout=50")  # fail fast instead of after 10 s
+    store.create_workshop(CODE, workshop())
+    other = sqlite3.connect(str(path), isolation_level=None)
+    try:
+        other.execute("BEGIN EXCLUSIVE")
+        with pytest.raises(StoreUnavailable) as locked:
+            store.insert(CODE, "reflection", reflection("r1"), unique="client:1")
+        assert "locked" in str(locked.value)
+        other.execute("ROLLBACK")
+        _, created, _ = store.insert(CODE, "reflection", reflection("r1"), unique="client:1")
+        assert created
+    finally:
+        other.close()
+        store.close()
