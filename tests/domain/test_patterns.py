@@ -30,14 +30,11 @@ from facilitator.domain.model import (
 from facilitator.domain.patterns import (
     OTHER,
     PatternEngine,
-    _bh,
-    _binom_sf,
-    _chi2_sf,
-    _hypergeom_sf,
     analyse_workshop,
     make_manual_pattern,
     pattern_to_conclusion_draft,
 )
+from facilitator.domain.patterns.stats import _bh, _binom_sf, _chi2_sf, _hypergeom_sf
 from facilitator.domain.text import term_key
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -381,7 +378,7 @@ def test_small_perspectives_silence_is_not_named_on_screen():
     screen = analyse_workshop(s.data, audience="screen")
     ids = _ids(screen, "blind_spots")
     assert "blind:silent:vak" in ids                          # 4 people: named
-    assert "blind:silent:other" in ids and "blind:silent:or" not in ids
+    assert f"blind:silent:{OTHER}" in ids and "blind:silent:or" not in ids
     assert "blind:no-reactions:raad" in ids
     facilitator = analyse_workshop(s.data, audience="facilitator")
     assert "blind:silent:or" in _ids(facilitator, "blind_spots")

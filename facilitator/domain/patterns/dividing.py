@@ -1,0 +1,138 @@
+"""Dividing lines: differences between perspectives, splits within one, many passes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .context import _Ctx, _item, _merge_note
+from .stats import _bh, _binom_sf, _chi2_sf, _r
+from .table import _entries, _row_title, _Targets
+
+
+def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: list[str],
+              merged: np.ndarray) -> list[dict[str, Any]]:
+    """Between-perspective differences, even splits within one perspective, many passes."""
+    s = ctx.settings
+    n_rows = len(targets.ids)
+    if n_rows == 0:
+        return []
+    agree, disagree, passes = dv[..., 0], dv[..., 1], dv[..., 2]
+    seen = dv.sum(2)
+    inc = seen >= need
+    k = inc.sum(1)
+    rate = (agree + 1.0) / (seen + 2.0)
+    hi = np.where(inc, rate, -np.inf).max(1)
+    lo = np.where(inc, rate, np.inf).min(1)
+    spread = np.where(k >= 2, hi - lo, 0.0)
+    pa = np.where(inc, agree, 0).sum(1)
+    ps = np.where(inc, seen, 0).sum(1)
+    pi = pa / np.maximum(ps, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = seen * pi[:, None]
+        var = expected * (1.0 - pi[:, None])
+        cells = np.where(inc & (var > 0), (agree - expected) ** 2 / var, 0.0)
+    chi2 = np.nan_to_num(cells.sum(1))
+    tested = k >= 2
+    p = np.ones(n_rows)
+    if tested.any():
+        p[tested] = _chi2_sf(chi2[tested], k[tested] - 1)
+    q = np.ones(n_rows)
+    q[tested] = _bh(p[tested])
+    keep = np.nonzero(tested & (spread >= s.dividing_min_spread) & (q <= s.dividing_fdr))[0]
+    keep = sorted(keep, key=lambda i: (-_r(spread[i], 6), _r(q[i], 12), targets.ids[i]))
+    out: list[dict[str, Any]] = []
+    for i in keep[: s.max_dividing]:
+        entries = _entries(ctx, dv[i], col_ids, inc[i], int(merged[i]))
+        included = [e for e in entries if e.get("included") and not e.get("hidden")]
+        top = max(included, key=lambda e: (e["rate"], -ctx.key(e["id"])))
+        bottom = min(included, key=lambda e: (e["rate"], ctx.key(e["id"])))
+        expl = {"nl": f"Perspectieven verschillen: {top['label']['nl']} {top['agree']} van "
+                      f"{top['seen']} herkenbaar; {bottom['label']['nl']} {bottom['agree']} van "
+                      f"{bottom['seen']}.",
+                "en": f"Perspectives differ: {top['label']['en']} {top['agree']} of "
+                      f"{top['seen']} recognise it; {bottom['label']['en']} {bottom['agree']} of "
+                      f"{bottom['seen']}."}
+        is_merged = bool(merged[i]) and ctx.screen
+        if is_merged:
+            note = _merge_note(ctx.min_group)
+            expl = {lg: expl[lg] + note[lg] for lg in expl}
+        counts = {"spread": _r(spread[i]), "chi2": _r(chi2[i], 3), "df": int(k[i] - 1),
+                  "q": _r(q[i], 6), "perspectives": int(k[i]), "seen": int(ps[i]),
+                  "agree": int(pa[i])}
+        title = {lg: ("Scheidslijn: " if lg == "nl" else "Dividing line: ")
+                 + _row_title(targets.kinds[i], targets.texts[i], lg) for lg in ("nl", "en")}
+        extra: dict[str, Any] = {"target": targets.ids[i], "target_kind": targets.kinds[i],
+                                 "high": top["id"], "low": bottom["id"],
+                                 "too_few": any(e.get("too_few") for e in entries)}
+        if ctx.screen:
+            extra["merged"] = is_merged
+        out.append(_item(ctx, f"dividing:{targets.ids[i]}", "dividing", title, expl, counts,
+                         entries, list(targets.support[i]), **extra))
+
+    # -- one perspective split about evenly ---------------------------------------
+    voiced = agree + disagree
+    with np.errstate(divide="ignore", invalid="ignore"):
+        balance = np.abs(agree / np.maximum(voiced, 1) - 0.5)
+    split = (voiced >= max(s.split_min, ctx.min_group if ctx.screen else 1)) \
+        & (balance <= s.split_band)
+    split[:, -1] = False          # the pooled column is not one perspective
+    rows_i, cols_j = np.nonzero(split)
+    order = sorted(zip(rows_i.tolist(), cols_j.tolist(), strict=True),
+                   key=lambda rc: (-int(voiced[rc]), targets.ids[rc[0]], ctx.key(col_ids[rc[1]])))
+    for i, j in order[: s.max_splits]:
+        pid = col_ids[j]
+        a, d, ps_ = int(agree[i, j]), int(disagree[i, j]), int(passes[i, j])
+        label = ctx.label(pid)
+        expl = {"nl": f"Verdeeld binnen {label['nl']}: {a} herkenbaar, {d} niet herkenbaar"
+                      + (f", {ps_} geen mening." if ps_ else "."),
+                "en": f"Split within {label['en']}: {a} recognise it, {d} do not"
+                      + (f", {ps_} no opinion." if ps_ else ".")}
+        entry: dict[str, Any] = {"id": pid, "label": label, "agree": a, "disagree": d,
+                                 "pass": ps_, "seen": a + d + ps_}
+        if not ctx.screen:
+            entry["small_group"] = a + d + ps_ < ctx.min_group
+        title = {lg: ("Verdeeld binnen één perspectief: " if lg == "nl"
+                      else "Split within one perspective: ")
+                 + _row_title(targets.kinds[i], targets.texts[i], lg) for lg in ("nl", "en")}
+        out.append(_item(ctx, f"split:{targets.ids[i]}:{pid}", "split", title, expl,
+                         {"agree": a, "disagree": d, "pass": ps_, "seen": a + d + ps_},
+                         [entry], list(targets.support[i]), target=targets.ids[i],
+                         target_kind=targets.kinds[i], perspective=pid))
+
+    # -- many passes: unclear, worth exploring ---------------------------------------
+    row_pass = passes.sum(1)
+    row_seen = seen.sum(1)
+    total_seen = int(row_seen.sum())
+    if total_seen:
+        base = min(max(float(row_pass.sum()) / total_seen, 0.05), 0.95)
+        tested_u = row_seen >= s.unclear_min_seen
+        share = row_pass / np.maximum(row_seen, 1)
+        cand = tested_u & (share >= max(s.unclear_min_share, base))
+        pu = np.ones(n_rows)
+        for i in np.nonzero(cand)[0]:
+            pu[i] = _binom_sf(int(row_pass[i]), int(row_seen[i]), base)
+        qu = np.ones(n_rows)
+        if tested_u.any():
+            qu[tested_u] = _bh(pu[tested_u])
+        keep_u = np.nonzero(cand & (qu <= s.unclear_fdr))[0]
+        keep_u = sorted(keep_u, key=lambda i: (-_r(share[i], 6), targets.ids[i]))
+        for i in keep_u[: s.max_unclear]:
+            entries = _entries(ctx, dv[i], col_ids, inc[i], int(merged[i]))
+            pp, ss = int(row_pass[i]), int(row_seen[i])
+            expl = {"nl": f"Veel ‘geen mening’: {pp} van {ss} reacties (gemiddeld in deze sessie "
+                          f"{base:.0%}). Onduidelijk, of de moeite waard om verder te verkennen.",
+                    "en": f"Many ‘no opinion’ reactions: {pp} of {ss} (session average "
+                          f"{base:.0%}). Unclear, or worth exploring further."}
+            title = {lg: ("Veel ‘geen mening’: " if lg == "nl" else "Many passes: ")
+                     + _row_title(targets.kinds[i], targets.texts[i], lg)
+                     for lg in ("nl", "en")}
+            extra = {"target": targets.ids[i], "target_kind": targets.kinds[i]}
+            if ctx.screen:
+                extra["merged"] = bool(merged[i])
+            out.append(_item(ctx, f"unclear:{targets.ids[i]}", "unclear", title, expl,
+                             {"pass": pp, "seen": ss, "session_pass_share": _r(base),
+                              "q": _r(qu[i], 6)},
+                             entries, list(targets.support[i]), **extra))
+    return out

@@ -1,0 +1,135 @@
+"""The reaction table that common ground and dividing lines share: one row per shared
+reflection or conclusion, one column per perspective (agree, disagree, pass)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..model import Reflection, WorkshopData
+from .context import OTHER, _Ctx, _excerpt
+from .settings import _ENDORSE_INDEX, _KIND_INDEX
+from .stats import _r
+
+
+@dataclass
+class _Targets:
+    """Rows of the reaction table: shared reflections, then conclusions."""
+
+    ids: list[str] = field(default_factory=list)        # "r:<id>" / "c:<id>"
+    kinds: list[str] = field(default_factory=list)      # "reflection" / "conclusion"
+    texts: list[str] = field(default_factory=list)
+    author_col: list[int] = field(default_factory=list)  # -1 for conclusions
+    support: list[list[str]] = field(default_factory=list)
+
+
+def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
+                     ) -> tuple[_Targets, np.ndarray, dict[str, dict[str, int]], int, int]:
+    cols = {pid: j for j, pid in enumerate(ctx.order)}
+    n_cols = len(ctx.order)
+    targets = _Targets()
+    row_of: dict[str, int] = {}
+    for r in scoped:
+        row_of[r.id] = len(targets.ids)
+        targets.ids.append(f"r:{r.id}")
+        targets.kinds.append("reflection")
+        targets.texts.append(r.text or "")
+        targets.author_col.append(cols.get(r.perspective, -1))
+        targets.support.append([r.id])
+    width = n_cols * 3
+    code_of = {(pid, kind): j * 3 + k for pid, j in cols.items()
+               for kind, k in _KIND_INDEX.items()}
+    flat = [i * width + c for x in data.reactions
+            if (i := row_of.get(x.reflection)) is not None
+            and (c := code_of.get((x.perspective, x.kind))) is not None]
+    codes = np.array(flat, dtype=np.int64)
+    reactor = (codes % width) // 3
+    author = np.array(targets.author_col, dtype=np.int64)[codes // width] if flat \
+        else np.zeros(0, dtype=np.int64)
+    total = np.bincount(reactor, minlength=n_cols)
+    to_others = np.bincount(reactor[author != reactor], minlength=n_cols)
+    given = {pid: {"total": int(total[j]), "to_others": int(to_others[j])}
+             for pid, j in cols.items() if total[j]}
+    n_reactions = len(flat)
+    scoped_ids = set(row_of)
+    conc_row: dict[str, int] = {}
+    for c in data.conclusions:
+        if c.hidden or c.draft:
+            continue
+        conc_row[c.id] = len(targets.ids)
+        targets.ids.append(f"c:{c.id}")
+        targets.kinds.append("conclusion")
+        targets.texts.append(c.text or "")
+        targets.author_col.append(-1)
+        targets.support.append([rid for rid in c.reflections if rid in scoped_ids])
+    n_endorse = 0
+    for e in data.endorsements:
+        i = conc_row.get(e.conclusion)
+        k = _ENDORSE_INDEX.get(e.kind)
+        if i is None or k is None or e.perspective not in cols:
+            continue
+        flat.append(i * width + cols[e.perspective] * 3 + k)
+        n_endorse += 1
+    n_rows = len(targets.ids)
+    counts = np.bincount(np.array(flat, dtype=np.int64), minlength=n_rows * width)
+    table = counts[: n_rows * width].reshape(n_rows, n_cols, 3).astype(np.int64)
+    return targets, table, given, n_reactions, n_endorse
+
+
+def _grouped(table: np.ndarray, ctx: _Ctx) -> np.ndarray:
+    """Add the 'other' column; on screen, move every cell with < min_group reactions there."""
+    n_rows, n_cols, _ = table.shape
+    out = np.zeros((n_rows, n_cols + 1, 3), dtype=np.int64)
+    if not ctx.screen:
+        out[:, :n_cols] = table
+        return out
+    seen = table.sum(2)
+    small = (seen > 0) & (seen < ctx.min_group)
+    out[:, :n_cols] = np.where(small[..., None], 0, table)
+    out[:, n_cols] = (table * small[..., None]).sum(1)
+    return out
+
+
+def _entries(ctx: _Ctx, cells: np.ndarray, col_ids: list[str], include: np.ndarray,
+             merged_count: int) -> list[dict[str, Any]]:
+    """Per-perspective figures of one row (cells: n_cols x 3)."""
+    s = ctx.settings
+    out = []
+    for j, pid in enumerate(col_ids):
+        a, d, p = (int(v) for v in cells[j])
+        seen = a + d + p
+        if seen == 0:
+            continue
+        entry: dict[str, Any] = {"id": pid, "label": ctx.label(pid)}
+        if ctx.screen and pid == OTHER:
+            entry["merged"] = merged_count
+            if seen < ctx.min_group:
+                entry["hidden"] = True
+                out.append(entry)
+                continue
+        entry.update({"agree": a, "disagree": d, "pass": p, "seen": seen,
+                      "rate": _r((a + 1) / (seen + 2)), "share": _r(a / seen),
+                      "included": bool(include[j]), "too_few": seen < s.min_reactions})
+        if not ctx.screen:
+            entry["small_group"] = seen < ctx.min_group
+        out.append(entry)
+    return out
+
+
+def _row_title(kind: str, text: str, lang: str) -> str:
+    quote = f"“{_excerpt(text)}”"
+    if kind == "conclusion":
+        return ("Conclusie: " if lang == "nl" else "Conclusion: ") + quote
+    return quote
+
+
+def _parts(entries: list[dict[str, Any]], lang: str, limit: int = 4) -> str:
+    shown = [e for e in entries if e.get("included") and not e.get("hidden")]
+    word = "van" if lang == "nl" else "of"
+    parts = [f"{e['label'][lang]} {e['agree']} {word} {e['seen']}" for e in shown[:limit]]
+    if len(shown) > limit:
+        more = len(shown) - limit
+        parts.append(f"en {more} meer" if lang == "nl" else f"and {more} more")
+    return "; ".join(parts)
