@@ -66,6 +66,9 @@ CREATE TABLE IF NOT EXISTS events (
 );
 """
 
+#: PRAGMA user_version of a store file this release writes (0: written before it existed)
+SCHEMA_VERSION = 1
+
 _SEQ = "__seq__"
 
 
@@ -89,6 +92,14 @@ class SQLiteStore:
         self._db.execute(f"PRAGMA synchronous={synchronous}")
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.executescript(SCHEMA)
+        # the schema version lives in the file (backups carry it): a newer release
+        # reads what an older one wrote, an older one refuses a newer file
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise RuntimeError(f"{path}: written by a newer facilitator (schema {version}, "
+                               f"this one reads up to {SCHEMA_VERSION})")
+        if version < SCHEMA_VERSION:
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 
     @classmethod
     def from_url(cls, url: str) -> SQLiteStore:

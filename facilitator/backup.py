@@ -1,0 +1,226 @@
+"""``facilitator backup PATH`` and ``facilitator restore PATH``.
+
+Two forms, chosen by the store:
+
+* **SQLite**: an online copy of the database file with SQLite's backup API
+  (consistent while the app keeps writing).  Restored into an empty SQLite
+  store it is the same database again: every session, record, event, document
+  and secret link as it was.
+* **Redis** (or any store): one JSON file holding the archive of every session
+  (``domain/export/archive.py``, display names included)::
+
+      {"format": "facilitator-backup", "version": 1, "archive_version": 1,
+       "created_at": "...Z", "sessions": [<archive>, ...]}
+
+  Archives hold no secrets, so a session restored from one keeps its code
+  (when free) but gets new facilitator, screen and participant links; they are
+  printed.  A SQLite backup restored into Redis goes the same way.
+
+Both carry a schema version (SQLite's ``user_version``, the file's ``version``
+and each archive's ``version``); a newer release reads what an older one wrote,
+and an older release refuses what a newer one wrote with a clear message.
+No Flask imports: the CLI calls these with an open store.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+from datetime import UTC, datetime
+from typing import Any
+
+FORMAT = "facilitator-backup"
+VERSION = 1
+
+
+class BackupError(RuntimeError):
+    """A backup or restore that cannot be done; the message says why, in one line."""
+
+
+def _is_sqlite_file(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(16) == b"SQLite format 3\x00"
+
+
+def backup(store: Any, path: str) -> dict[str, Any]:
+    """Write a backup of ``store`` to ``path``; returns what was written."""
+    from .store.sqlite import SQLiteStore
+
+    if isinstance(store, SQLiteStore):
+        if store.path == ":memory:":
+            raise BackupError("an in-memory SQLite store has nothing to back up")
+        _sqlite_copy(store, path)
+        return {"kind": "sqlite", "path": path, "sessions": len(store.list_workshops())}
+    bundle = dump(store)
+    _write_atomically(path, json.dumps(bundle, ensure_ascii=False).encode("utf-8"))
+    return {"kind": "json", "path": path, "sessions": len(bundle["sessions"])}
+
+
+def _sqlite_copy(store: Any, path: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".backup-", suffix=".db", dir=folder)
+    os.close(fd)
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            with store._lock:  # the store's one connection; the copy runs in pages
+                store._db.backup(target)
+            target.execute("PRAGMA journal_mode=DELETE")  # one self-contained file
+        finally:
+            target.close()
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _write_atomically(path: str, data: bytes) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".backup-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def dump(store: Any) -> dict[str, Any]:
+    """Every session of ``store`` as archives in one backup document."""
+    from .domain.export import archive
+
+    sessions = []
+    for doc in store.list_workshops():
+        try:
+            data = archive.load(store, doc["code"])
+        except KeyError:  # deleted while we were reading
+            continue
+        sessions.append(archive.to_archive(data, names=True))
+    return {"format": FORMAT, "version": VERSION, "archive_version": archive.VERSION,
+            "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "sessions": sessions}
+
+
+def restore(store: Any, path: str) -> list[dict[str, Any]]:
+    """Restore the backup at ``path`` into ``store``; one dict per session restored.
+
+    A SQLite backup into an empty SQLite store is copied whole (links kept);
+    otherwise every session is restored from its archive with new links.
+    """
+    from .store.sqlite import SQLiteStore
+
+    if not os.path.isfile(path):
+        raise BackupError(f"{path}: no such file")
+    if _is_sqlite_file(path):
+        source = _open_sqlite_backup(path)
+        try:
+            if isinstance(store, SQLiteStore):
+                if store.list_workshops():
+                    raise BackupError("the store is not empty: restore a SQLite backup into "
+                                      "an empty store (a new FACILITATOR_STORE file)")
+                with store._lock:
+                    source._db.backup(store._db)
+                return [{"code": w["code"], "links": "kept"} for w in store.list_workshops()]
+            return _restore_sessions(store, dump(source)["sessions"])
+        finally:
+            source.close()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            bundle = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise BackupError(f"{path}: not a facilitator backup ({exc})") from None
+    return _restore_sessions(store, sessions_of(bundle))
+
+
+def _open_sqlite_backup(path: str):
+    from .store.sqlite import SCHEMA_VERSION as SQLITE_SCHEMA
+    from .store.sqlite import SQLiteStore
+
+    version = _sqlite_user_version(path)
+    if version > SQLITE_SCHEMA:
+        raise BackupError(f"{path}: written by a newer facilitator (schema {version}; this one "
+                          f"reads up to {SQLITE_SCHEMA}); please update the facilitator")
+    # a private copy: opening a store may migrate the file, and the backup must stay as is
+    fd, tmp = tempfile.mkstemp(suffix=".db")
+    os.close(fd)
+    src, dst = sqlite3.connect(path), sqlite3.connect(tmp)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    store = SQLiteStore(tmp)
+    original_close = store.close
+
+    def close() -> None:
+        original_close()
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(tmp + suffix):
+                os.unlink(tmp + suffix)
+
+    store.close = close
+    return store
+
+
+def _sqlite_user_version(path: str) -> int:
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return db.execute("PRAGMA user_version").fetchone()[0]
+    finally:
+        db.close()
+
+
+def sessions_of(bundle: Any) -> list[dict[str, Any]]:
+    """The archives in a backup document, after checking its format and version.
+
+    A single session archive (``facilitator export --format json``) is read too."""
+    if isinstance(bundle, dict) and bundle.get("format") == "facilitator-archive":
+        return [bundle]
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+        raise BackupError("not a facilitator backup (format facilitator-backup)")
+    version = bundle.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise BackupError("the backup's version is missing or wrong")
+    if version > VERSION:
+        raise BackupError(f"this backup has version {version}; this facilitator reads up to "
+                          f"version {VERSION}: please update the facilitator")
+    sessions = bundle.get("sessions")
+    if not isinstance(sessions, list):
+        raise BackupError("the backup's sessions are not a list")
+    return sessions
+
+
+def _restore_sessions(store: Any, archives: list[Any]) -> list[dict[str, Any]]:
+    from .domain.errors import DomainError
+    from .domain.export.archive import from_archive
+    from .domain.export.archive import restore as restore_archive
+    from .domain.joincode import new_code
+    from .domain.operations import new_token
+
+    datas = []
+    for i, doc in enumerate(archives):  # check all before writing any
+        try:
+            datas.append(from_archive(doc))
+        except DomainError as exc:
+            message = exc.message % exc.params if exc.params else exc.message
+            raise BackupError(f"session {i + 1} of the backup: {message}") from None
+    restored = []
+    for data in datas:
+        code = data.workshop.code
+        if store.get_workshop(code) is not None:
+            for _ in range(20):
+                code = new_code()
+                if store.get_workshop(code) is None:
+                    break
+        workshop = restore_archive(store, data, code, new_token)
+        restored.append({"code": code, "was": data.workshop.code,
+                         "facilitator_token": workshop.facilitator_token,
+                         "screen_token": workshop.screen_token})
+    return restored
