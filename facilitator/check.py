@@ -1,0 +1,184 @@
+"""``facilitator check``: the configuration as production would use it.
+
+Every problem is one line (what is wrong and what to set); the command exits
+non-zero when there is any.  It opens the store and the message queue to see
+that they answer, but changes nothing.  No Flask imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import sys
+import warnings
+from typing import Any
+from urllib.parse import urlsplit
+
+#: the least a production secret (cookie signing key, organiser token) must have
+MIN_SECRET_LENGTH = 32
+MIN_TOKEN_LENGTH = 24
+#: settings whose problems this module words itself, one line each
+_OWN_LINES = {"FACILITATOR_ENV", "FACILITATOR_SECRET_KEY", "FACILITATOR_ORGANISER_TOKEN"}
+_WEAK = {"secret", "changeme", "change-me", "password", "development", "dev", "test"}
+
+
+def _weak(value: str, minimum: int) -> str | None:
+    if len(value) < minimum:
+        return f"shorter than {minimum} characters"
+    if len(set(value)) < 8 or value.lower().strip("-_0123456789") in _WEAK:
+        return "too guessable"
+    return None
+
+
+def problems(environ: dict[str, str] | None = None) -> tuple[list[str], dict[str, Any]]:
+    """(one line per problem, the settings as far as they could be read)."""
+    from . import config as config_module
+
+    environ = dict(os.environ if environ is None else environ)
+    found: list[str] = []
+    relaxed = dict(environ)
+    cfg: dict[str, Any] = {}
+    for _ in range(6):  # what config.load refuses, one line each; then check the rest
+        try:
+            cfg = config_module.load(environ=relaxed)
+            break
+        except config_module.ConfigError as exc:
+            named = set(re.findall(r"FACILITATOR_[A-Z_]+", str(exc)))
+            if not named & set(relaxed):
+                return [*found, str(exc)], {}
+            if not named <= _OWN_LINES:  # the secrets and ENV get one line each below
+                found.append(str(exc))
+            for name in named:
+                relaxed.pop(name, None)
+        except ValueError as exc:  # a number that is not one
+            return [*found, f"a setting cannot be read: {exc}"], {}
+    else:
+        return found, {}
+    said = " ".join(found)
+
+    if environ.get("FACILITATOR_ENV") != "production":
+        found.append("FACILITATOR_ENV is not 'production' (set FACILITATOR_ENV=production)")
+    secret = environ.get("FACILITATOR_SECRET_KEY", "")
+    if "FACILITATOR_SECRET_KEY" in said:
+        pass  # config.load said it already
+    elif not secret:
+        found.append("FACILITATOR_SECRET_KEY is not set: sessions and forms would not survive "
+                     "a restart (generate one: python -c 'import secrets; "
+                     "print(secrets.token_hex(32))')")
+    elif why := _weak(secret, MIN_SECRET_LENGTH):
+        found.append(f"FACILITATOR_SECRET_KEY is {why}: use a random value of "
+                     f"{MIN_SECRET_LENGTH}+ characters")
+    token = environ.get("FACILITATOR_ORGANISER_TOKEN", "")
+    if "FACILITATOR_ORGANISER_TOKEN" in said:
+        pass
+    elif not token:
+        found.append("FACILITATOR_ORGANISER_TOKEN is not set: organisers could not sign in")
+    elif why := _weak(token, MIN_TOKEN_LENGTH):
+        found.append(f"FACILITATOR_ORGANISER_TOKEN is {why}: use a random value of "
+                     f"{MIN_TOKEN_LENGTH}+ characters")
+
+    public = cfg.get("PUBLIC_URL") or ""
+    if not public:
+        found.append("FACILITATOR_PUBLIC_URL is not set: join links and QR codes would use "
+                     "whatever host a request names (set e.g. https://dialoog.example.nl)")
+    else:
+        parts = urlsplit(public)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+                or parts.fragment or (parts.path not in ("", "/")):
+            found.append(f"FACILITATOR_PUBLIC_URL {public!r} is not a base URL like "
+                         "https://dialoog.example.nl (scheme and host, no path or query)")
+        elif parts.scheme != "https" and parts.hostname not in ("localhost", "127.0.0.1"):
+            found.append(f"FACILITATOR_PUBLIC_URL {public!r} is not https: phones would send "
+                         "their links in the clear")
+
+    mode = cfg.get("ASYNC_MODE", "eventlet")
+    if mode in ("eventlet", "gevent"):
+        try:
+            with warnings.catch_warnings():  # eventlet announces its own deprecation
+                warnings.simplefilter("ignore")
+                importlib.import_module(mode)
+        except ImportError as exc:
+            found.append(f"FACILITATOR_ASYNC_MODE={mode} but {mode} cannot be imported ({exc})")
+    elif mode == "threading":
+        found.append("FACILITATOR_ASYNC_MODE=threading serves few WebSockets: use eventlet "
+                     "(the default) in production")
+
+    store_url = cfg.get("STORE") or ""
+    if store_url:
+        found.extend(_store_problems(store_url))
+    else:
+        folder = default_instance()
+        existing = folder
+        while not os.path.exists(existing):
+            existing = os.path.dirname(existing)
+        if not os.access(existing, os.W_OK):
+            found.append(f"FACILITATOR_STORE is not set and the default SQLite folder {folder} "
+                         "is not writable (set FACILITATOR_STORE or FACILITATOR_INSTANCE_PATH)")
+    queue = cfg.get("MESSAGE_QUEUE") or ""
+    if queue:
+        found.extend(_queue_problems(queue))
+    return found, cfg
+
+
+def default_instance() -> str:
+    """Where the default SQLite file goes (what ``create_app`` gives Flask)."""
+    from . import assets
+
+    # Flask's default for an installed package: <prefix>/var/<package>-instance
+    return assets.instance_path() or os.path.join(sys.prefix, "var", "facilitator-instance")
+
+
+def _store_problems(url: str) -> list[str]:
+    from .store import open_store
+
+    try:
+        store = open_store(url)
+    except Exception as exc:  # noqa: BLE001 - every failure is a line for the operator
+        return [f"FACILITATOR_STORE {_safe(url)} cannot be opened: {exc}"]
+    try:
+        if not store.ping():
+            return [f"FACILITATOR_STORE {_safe(url)} does not answer"]
+    finally:
+        store.close()
+    return []
+
+
+def _queue_problems(url: str) -> list[str]:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        return [f"FACILITATOR_MESSAGE_QUEUE {_safe(url)} is not a redis:// URL"]
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError) as exc:
+        return [f"FACILITATOR_MESSAGE_QUEUE {_safe(url)} does not answer: {exc}"]
+    return []
+
+
+def _safe(url: str) -> str:
+    """A URL without its password, fit for a log line."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+def summary(cfg: dict[str, Any], instance: str | None = None) -> str:
+    """One line of what the app runs with (no secrets)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        release = version("facilitator")
+    except PackageNotFoundError:
+        release = "source"
+    store = cfg.get("STORE") or f"sqlite (default, in {instance or 'the instance folder'})"
+    return (f"facilitator {release}: store {_safe(store)}, message queue "
+            f"{_safe(cfg.get('MESSAGE_QUEUE') or 'none (one process)')}, async mode "
+            f"{cfg.get('ASYNC_MODE')}, public URL {cfg.get('PUBLIC_URL') or 'from each request'}"
+            f", env {cfg.get('ENV')}")

@@ -1,0 +1,65 @@
+"""``facilitator check``: each misconfiguration gives its own line and a non-zero exit;
+a sound production configuration passes."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from facilitator.check import problems
+
+GOOD_SECRET = secrets.token_hex(32)
+GOOD_TOKEN = secrets.token_urlsafe(24)
+
+
+def good(tmp_path, **changes: str) -> dict[str, str]:
+    env = {"FACILITATOR_ENV": "production", "FACILITATOR_SECRET_KEY": GOOD_SECRET,
+           "FACILITATOR_ORGANISER_TOKEN": GOOD_TOKEN,
+           "FACILITATOR_STORE": f"sqlite:///{tmp_path / 'ok.db'}",
+           "FACILITATOR_PUBLIC_URL": "https://dialoog.example.nl"}
+    env.update(changes)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def test_a_sound_configuration_passes(tmp_path):
+    found, cfg = problems(good(tmp_path))
+    assert found == [] and cfg["ENV"] == "production"
+
+
+def test_a_sound_redis_configuration_passes(tmp_path, redis_url):
+    found, _ = problems(good(tmp_path, FACILITATOR_STORE=redis_url,
+                             FACILITATOR_MESSAGE_QUEUE=redis_url))
+    assert found == []
+
+
+@pytest.mark.parametrize("changes, expected", [
+    ({"FACILITATOR_SECRET_KEY": ""}, "FACILITATOR_SECRET_KEY is not set"),
+    ({"FACILITATOR_SECRET_KEY": "short"}, "FACILITATOR_SECRET_KEY is shorter than 32"),
+    ({"FACILITATOR_SECRET_KEY": "a" * 40}, "FACILITATOR_SECRET_KEY is too guessable"),
+    ({"FACILITATOR_ORGANISER_TOKEN": ""}, "FACILITATOR_ORGANISER_TOKEN is not set"),
+    ({"FACILITATOR_ORGANISER_TOKEN": "organiser"}, "FACILITATOR_ORGANISER_TOKEN is shorter"),
+    ({"FACILITATOR_ENV": "development"}, "FACILITATOR_ENV is not 'production'"),
+    ({"FACILITATOR_PUBLIC_URL": ""}, "FACILITATOR_PUBLIC_URL is not set"),
+    ({"FACILITATOR_PUBLIC_URL": "dialoog.example.nl"}, "is not a base URL"),
+    ({"FACILITATOR_PUBLIC_URL": "https://x.nl/pad?q=1"}, "is not a base URL"),
+    ({"FACILITATOR_PUBLIC_URL": "http://dialoog.example.nl"}, "is not https"),
+    ({"FACILITATOR_STORE": "redis://127.0.0.1:1/0"}, "FACILITATOR_STORE redis://127.0.0.1:1/0"),
+    ({"FACILITATOR_STORE": "mysql://x"}, "FACILITATOR_STORE mysql://x cannot be opened"),
+    ({"FACILITATOR_MESSAGE_QUEUE": "redis://:pw@127.0.0.1:1/0"},
+     "FACILITATOR_MESSAGE_QUEUE redis://:***@127.0.0.1:1/0 does not answer"),
+    ({"FACILITATOR_ASYNC_MODE": "threading"}, "FACILITATOR_ASYNC_MODE=threading"),
+    ({"FACILITATOR_ASYNC_MODE": "twisted"}, "FACILITATOR_ASYNC_MODE must be"),
+])
+def test_each_problem_is_one_line(tmp_path, changes, expected):
+    found, _ = problems(good(tmp_path, **changes))
+    assert len([line for line in found if expected in line]) == 1, found
+    assert all("\n" not in line for line in found)
+    assert "pw" not in " ".join(found)  # no password in the output
+
+
+def test_several_problems_several_lines(tmp_path):
+    found, _ = problems(good(tmp_path, FACILITATOR_SECRET_KEY="",
+                             FACILITATOR_ORGANISER_TOKEN="", FACILITATOR_PUBLIC_URL="ftp://x"))
+    assert [line.split()[0] for line in found] == [
+        "FACILITATOR_SECRET_KEY", "FACILITATOR_ORGANISER_TOKEN", "FACILITATOR_PUBLIC_URL"], found
