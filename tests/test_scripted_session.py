@@ -61,15 +61,23 @@ def test_join_to_export(make_session, sio, api, app, tmp_path, capsys, monkeypat
     assert md.status_code == 200
     text = md.get_data(as_text=True)
     assert "Reflectiesessie Zwolle" in text
-    for who in ("raad", "raad2", "bond"):
+    for who in ("raad", "bond"):
         assert texts[who] in text
+    # the report handed on (board preset, the default) holds only what was shared
+    assert texts["raad2"] not in text
     assert texts["burger"] not in text and "Piet Jansen" not in text
+    research = api.get(f"/sessions/{s.code}/export?format=md&preset=onderzoek", s.fac)
+    assert texts["raad2"] in research.get_data(as_text=True)
+    assert api.get(f"/sessions/{s.code}/export?format=md&preset=x", s.fac).status_code == 422
     assert "Vertrouwen groeit als medewerkers en raad eerder worden betrokken" in text
     # the organiser may ask for names
-    named = api.get(f"/sessions/{s.code}/export?format=md&names=1", ORGANISER)
+    named = api.get(f"/sessions/{s.code}/export?format=md&names=1&preset=onderzoek", ORGANISER)
     assert "Piet Jansen" in named.get_data(as_text=True)
     assert "Piet Jansen" not in api.get(f"/sessions/{s.code}/export?format=md&names=1",
-                                        s.fac).get_data(as_text=True)
+                                        ORGANISER).get_data(as_text=True)  # a reader's report
+    assert "Piet Jansen" not in api.get(
+        f"/sessions/{s.code}/export?format=md&names=1&preset=onderzoek",
+        s.fac).get_data(as_text=True)
     # JSON archive: complete, versioned, no secrets
     archive = api.get(f"/sessions/{s.code}/export?format=json", s.fac).json
     assert archive["format"] == "facilitator-archive" and archive["version"] == 1

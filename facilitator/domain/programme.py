@@ -23,10 +23,16 @@ _STEPS = [
     ("eigen-kring", StepKind.CIRCLE, "14:30", "15:15",
      "Reflectie op deze resultaten in eigen kring",
      "Reflection on these results in your own circle",
-     "Reageer vanuit uw eigen perspectief en belangenpositie. Uw reflecties zijn alleen "
-     "zichtbaar voor uw kring en de facilitator. Markeer samen wat u meeneemt naar de dialoog.",
-     "React from your own perspective and position. Your reflections are visible only to your "
-     "circle and the facilitator. Together, mark what you take into the dialogue."),
+     # says truthfully what happens after the afternoon: the report that is handed on holds
+     # only what a circle took into the dialogue; the rest stays in the organiser's research data
+     "Reageer vanuit uw eigen perspectief en belangenpositie. Vanmiddag zien alleen uw kring "
+     "en de facilitator uw reflecties. Markeer samen wat u meeneemt naar de dialoog: alleen "
+     "dat komt, zonder naam, in het verslag. De andere reflecties bewaart de organisator "
+     "alleen als onderzoeksgegevens.",
+     "React from your own perspective and position. This afternoon only your circle and the "
+     "facilitator see your reflections. Together, mark what you take into the dialogue: only "
+     "that goes, without your name, into the report. The organiser keeps the other "
+     "reflections only as research data."),
     ("dialoog", StepKind.EXCHANGE, "15:30", "16:15",
      "Uitwisselen van reflecties en 'dialoog tussen perspectieven'",
      "Exchanging reflections and the 'dialogue between perspectives'",

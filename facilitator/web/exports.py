@@ -31,10 +31,26 @@ def export_response(actor: Actor) -> Response:
         raise Invalid(N_("Unknown format."), field="format")
     lang = "en" if request.args.get("lang") == "en" else "nl"
     delimiter = "," if request.args.get("delimiter") == "," else ";"
+    preset = _preset(actor, fmt, kind)
     result = render(ops().load(code), fmt, lang=lang, names=names,
                     patterns=patterns_for(code, "export", lang), delimiter=delimiter,
-                    min_group=settings()["MIN_GROUP"])
+                    min_group=settings()["MIN_GROUP"], preset=preset)
     # content_type, not mimetype: the formats' types carry their charset already (Flask
     # would add a second one to a text mimetype)
     return Response(result.content, content_type=result.mimetype, headers={
         "Content-Disposition": f'attachment; filename="{result.filename}"'})
+
+
+def _preset(actor: Actor, fmt: str, kind: str) -> str:
+    """``?preset=bestuur|deelnemers|onderzoek``; without it the report formats are the
+    board's and the tables the research data. Research holds what the room did not
+    see (unshared reflections, small groups), so only who may see that may ask it."""
+    from ..domain.export import DEFAULT_PRESET, PRESETS
+
+    preset = request.args.get("preset") or DEFAULT_PRESET[fmt]
+    if preset not in PRESETS:
+        raise Invalid(N_("Unknown preset."), field="preset")
+    if preset == "onderzoek":
+        require(actor.role, Action.VIEW_ALL_REFLECTIONS, kind)
+        require(actor.role, Action.VIEW_SMALL_GROUPS, kind)
+    return preset

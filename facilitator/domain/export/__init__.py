@@ -110,13 +110,17 @@ def _report_renderer(fmt: str) -> Callable[[report_model.Report, str], bytes]:
 
 def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = False,
            patterns: dict[str, Any] | None = None, delimiter: str = ";",
-           min_group: int = 3) -> Export:
+           min_group: int = 3, preset: str = "onderzoek") -> Export:
     """Render the export ``fmt`` (one of ``FORMATS``) of a session.
 
     ``lang`` is 'nl' (default) or 'en'; ``names=True`` adds display names;
     ``patterns`` (optional, from the patterns module) adds a section with each
     item's title, explanation and counts; ``delimiter`` is the CSV delimiter;
-    ``min_group`` is the smallest group a per-perspective figure may name.
+    ``min_group`` is the smallest group a per-perspective figure may name;
+    ``preset`` is the audience (``report.PRESETS``): ``bestuur`` and
+    ``deelnemers`` get what a reader of a report handed on may see (shared
+    reflections, pooled figures, no pseudonyms), ``onderzoek`` the organiser's
+    unpooled data.
     "pdf" returns the print-ready A4 HTML page (``text/html``), which the browser
     saves as PDF.  Raises ValueError for an unknown format or CSV delimiter; an
     unknown language gives Dutch.
@@ -134,10 +138,15 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
     else:
         renderer = _report_renderer(fmt)
         model = report_model.build(data, lang=lang, names=names, patterns=patterns,
-                                   min_group=min_group)
+                                   min_group=min_group, preset=preset)
         content = renderer(model, delimiter)
     return Export(content=content, mimetype=FORMATS[fmt].mimetype,
                   filename=filename(data, fmt, lang))
 
 
-__all__ = ["FORMATS", "Export", "Format", "filename", "render", "slug"]
+PRESETS = report_model.PRESETS
+#: The preset of a format when none is asked for: the report formats are handed on.
+DEFAULT_PRESET = {"docx": "bestuur", "pdf": "bestuur", "html": "bestuur", "md": "bestuur",
+                  "csv": "onderzoek", "xlsx": "onderzoek", "json": "onderzoek"}
+
+__all__ = ["DEFAULT_PRESET", "FORMATS", "PRESETS", "Export", "Format", "filename", "render", "slug"]

@@ -36,6 +36,16 @@ NL: dict[str, str] = {
     "circle": "Kring",
     "participants": "Deelnemers",
     "other_perspectives": "Andere perspectieven (kleine groepen samengevoegd)",
+    "other_circles": "Andere kringen (kleine kringen samengevoegd)",
+    "privacy_reader": "Reflecties en reacties staan vermeld met het perspectief van de schrijver, "
+                      "zonder naam of pseudoniem.",
+    "unshared_note": "Alleen reflecties die een kring in de dialoog heeft ingebracht staan in "
+                     "dit verslag; de andere tellen alleen mee in de aantallen per kring.",
+    "small_group_note": "Een cijfer staat hier alleen bij een perspectief of kring als er "
+                        "minstens {n} mensen achter staan; kleinere groepen zijn samengevoegd "
+                        "of weggelaten, en hun woorden staan er zonder perspectief bij.",
+    "thanks": "Dank voor uw bijdrage aan deze middag. De organisator gebruikt dit verslag bij "
+              "het verdere onderzoek en laat u weten wat ermee gebeurt.",
     "participant": "Deelnemer",
     "pseudonym": "Pseudoniem",
     "name": "Naam",
@@ -128,6 +138,16 @@ EN: dict[str, str] = {
     "circle": "Circle",
     "participants": "Participants",
     "other_perspectives": "Other perspectives (small groups merged)",
+    "other_circles": "Other circles (small circles merged)",
+    "privacy_reader": "Reflections and reactions are listed with the writer's perspective, "
+                      "without a name or pseudonym.",
+    "unshared_note": "Only reflections that a circle brought into the dialogue are in this "
+                     "report; the others count only in the figures per circle.",
+    "small_group_note": "A figure is shown for a perspective or circle only when at least {n} "
+                        "people stand behind it; smaller groups are merged or left out, and "
+                        "their words appear without a perspective.",
+    "thanks": "Thank you for taking part this afternoon. The organiser uses this report in "
+              "the further research and will let you know what comes of it.",
     "participant": "Participant",
     "pseudonym": "Pseudonym",
     "name": "Name",

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .. import privacy
 from ..model import CircleDef, Conclusion, Participant, Reflection, WorkshopData
+from ..rules import Role
 from . import charts
 from .labels import labels, normalise_lang
 
@@ -48,9 +49,13 @@ class Person:
     name: str = ""
 
     def display(self) -> str:
-        """``Raadslid · Merel 3`` or, with a name, ``Raadslid · Merel 3 (Anna)``."""
-        text = f"{self.perspective} · {self.pseudonym}"
-        return f"{text} ({self.name})" if self.name else text
+        """``Raadslid · Merel 3`` or, with a name, ``Raadslid · Merel 3 (Anna)``; for a
+        reader without identities only the perspective, and for a small perspective
+        nothing that points at a person (an en dash)."""
+        text = " · ".join(part for part in (self.perspective, self.pseudonym) if part)
+        if self.name:
+            text = f"{text} ({self.name})"
+        return text or "–"
 
 
 @dataclass
@@ -159,6 +164,8 @@ class ReactionItem:
     kind: str
     text: str
     created_at: datetime | None
+    #: The participant's id: for counting distinct people, never shown.
+    participant: str = ""
 
 
 @dataclass
@@ -255,17 +262,10 @@ class ConclusionItem:
     endorsements: list[EndorsementItem]
     reflections: list[ReflectionItem]
     chart: charts.BarChart
-
-    @property
-    def support(self) -> int:
-        """All support for this conclusion (the per-perspective rows may leave small
-        groups out; the raw rows of this report list every endorsement anyway)."""
-        return sum(e.kind == "support" for e in self.endorsements)
-
-    @property
-    def concern(self) -> int:
-        """All concerns about this conclusion."""
-        return sum(e.kind == "concern" for e in self.endorsements)
+    #: Totals: for a reader the sum of what the per-perspective rows show (so that a
+    #: total minus the named perspectives never reveals a withheld group), else all.
+    support: int = 0
+    concern: int = 0
 
     def comments(self) -> list[EndorsementItem]:
         """The endorsements that carry a text."""
@@ -303,14 +303,25 @@ class Report:
     conclusions: list[ConclusionItem]
     endorsements: list[EndorsementItem]
     participants: int = 0
+    #: The audience's preset ("bestuur", "deelnemers", "onderzoek").
+    preset: str = "onderzoek"
+    #: Notes of the privacy rules as applied (unshared reflections left out, small groups).
+    notes: list[str] | None = None
 
     def kind_label(self, kind: str) -> str:
         """The label of a reaction or endorsement kind in the report's language."""
         return self.t.get(kind, kind)
 
     def privacy_note(self) -> str:
-        """The sentence that says how participants are shown."""
-        return self.t["privacy_names"] if self.names else self.t["privacy"]
+        """The sentences that say how participants are shown and what was left out."""
+        if self.preset == "onderzoek":
+            first = self.t["privacy_names"] if self.names else self.t["privacy"]
+        else:
+            first = self.t["privacy_reader"]
+        parts = [first, *(self.notes or [])]
+        if self.preset == "deelnemers":
+            parts.append(self.t["thanks"])
+        return " ".join(parts)
 
 
 @dataclass
@@ -451,7 +462,8 @@ _PATTERN_GROUPS = {"themes": "pattern_themes", "distinctive": "pattern_distincti
                    "dividing_lines": "pattern_dividing_lines", "blind_spots": "pattern_blind_spots"}
 
 
-def _pattern_item(item: Any, lang: str, label: Any, numbers: dict[str, int]) -> PatternItem:
+def _pattern_item(item: Any, lang: str, label: Any, numbers: dict[str, int],
+                  with_counts: bool = True) -> PatternItem:
     if not isinstance(item, dict):
         return PatternItem(title=_flatten(item, lang), explanation="", counts=[], reflections=[])
 
@@ -463,7 +475,8 @@ def _pattern_item(item: Any, lang: str, label: Any, numbers: dict[str, int]) -> 
                 return _in_lang(item[key], lang)
         return ""
 
-    counts = item.get("counts")
+    # a reader gets no internal figures: the analysis' own field names are no words
+    counts = item.get("counts") if with_counts else None
     pairs: list[tuple[str, str]] = []
     def key_label(key: Any) -> str:
         text = _in_lang(key, lang)
@@ -490,7 +503,8 @@ def _pattern_item(item: Any, lang: str, label: Any, numbers: dict[str, int]) -> 
                        reflections=reflections)
 
 
-def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int]) -> Patterns | None:
+def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int],
+              counts: bool = True) -> Patterns | None:
     """Normalise the patterns module's output generically.
 
     Accepted: a list of items; a dict with the list under ``items`` or
@@ -506,7 +520,7 @@ def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int]) -> 
     t = labels(lang)
 
     def items_of(values: list) -> list[PatternItem]:
-        return [_pattern_item(item, lang, label, numbers) for item in values]
+        return [_pattern_item(item, lang, label, numbers, counts) for item in values]
 
     if not isinstance(patterns, dict):
         values = patterns if isinstance(patterns, list) else []
@@ -535,21 +549,59 @@ def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int]) -> 
 OTHER = privacy.OTHER
 
 
+#: The audiences a report is made for (``preset=``): the board and the participants read
+#: a report handed on (what the room saw, pooled); research is the organiser's own data.
+PRESETS = ("bestuur", "deelnemers", "onderzoek")
+
+
+def viewer_for(preset: str, kind: Any = "closing") -> privacy.Viewer:
+    """The viewer of a preset: a reader for the board and participants, the organiser
+    for research. What each may see comes from the rules table (``privacy.Viewer``)."""
+    role = Role.ORGANISER if preset == "onderzoek" else Role.READER
+    return privacy.Viewer(role, kind)
+
+
 def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
           patterns: dict | list | None = None, now: datetime | None = None,
-          min_group: int = 3) -> Report:
-    """Build the report of a session in ``lang``; names only with ``names=True``.
+          min_group: int = 3, preset: str = "onderzoek") -> Report:
+    """Build the report of a session in ``lang`` for the audience ``preset``.
 
-    Per-perspective figures (support per conclusion, reactions across
-    perspectives) name a perspective only when at least ``min_group`` people
-    of it stand behind the figure; smaller groups are pooled as "other
-    perspectives", so a figure never points at one person.
+    ``onderzoek`` (the organiser's research data) holds every visible record,
+    unpooled, with pseudonyms (names only with ``names=True``). ``bestuur`` and
+    ``deelnemers`` are built for a reader (``privacy.Viewer(Role.READER)``):
+    only reflections taken into the dialogue (the others as counts per
+    circle), no drafts, no pseudonyms, every per-perspective figure pooled by
+    the number of distinct people behind it, and a perspective or circle of
+    fewer than ``min_group`` people never named.
     """
     lang = normalise_lang(lang)
     t = labels(lang)
+    if preset not in PRESETS:
+        raise ValueError(f"unknown preset {preset!r}: use one of {', '.join(PRESETS)}")
+    viewer = viewer_for(preset, data.workshop.current_kind())
+    pool = not viewer.sees_small_groups
+    reader_names = names and viewer.sees_identities
     workshop = data.workshop
     order = {p.id: i for i, p in enumerate(workshop.perspectives)}
     order[OTHER] = len(order) + 1
+    notes: list[str] = []
+
+    def pooled(people: dict[str, set[str]]) -> dict[str, str | None]:
+        """perspective -> itself, OTHER, or None (withheld): the rule of ``privacy``."""
+        if not pool:
+            return {pid: pid for pid, who in people.items() if who}
+        return privacy.pool_assignment(people, min_group)
+
+    # who may be named: perspectives and circles with at least min_group people
+    members: dict[str, set[str]] = defaultdict(set)
+    circle_members: dict[str, set[str]] = defaultdict(set)
+    for p in data.participants:
+        members[p.perspective].add(p.id)
+        circle_members[p.circle].add(p.id)
+    for r in data.reflections:  # authors without a participant record (restored data)
+        members[r.perspective].add(r.participant)
+        circle_members[r.circle].add(r.participant)
+    as_group = pooled(members)
 
     def label(pid: str) -> str:
         if pid == OTHER:
@@ -557,9 +609,11 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         perspective = workshop.perspective(pid)
         return perspective.label_for(lang) if perspective else pid
 
-    def pooled(people: dict[str, set[str]]) -> dict[str, str | None]:
-        """perspective -> itself, OTHER, or None (withheld): the rule of ``privacy``."""
-        return privacy.pool_assignment(people, min_group)
+    def shown_label(pid: str) -> str:
+        """The label a perspective's own words carry: empty when it is too small to name."""
+        if not pool or as_group.get(pid) == pid:
+            return label(pid)
+        return ""
 
     def sort_perspectives(ids: Any) -> list[str]:
         return sorted(set(ids), key=lambda pid: (order.get(pid, len(order)), pid))
@@ -567,117 +621,168 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     participants: dict[str, Participant] = {p.id: p for p in data.participants}
 
     def person(pid: str, perspective: str, fallback: str = "") -> Person:
+        if not viewer.sees_identities:
+            return Person(perspective=shown_label(perspective), pseudonym="")
         p = participants.get(pid)
         return Person(perspective=label(perspective),
                       pseudonym=(p.pseudonym if p else "") or fallback or "?",
-                      name=(p.name if p and names else "") or "")
+                      name=(p.name if p and reader_names else "") or "")
 
     circle_names = _circle_names(data, lang)
+
+    def circle_name(cid: str) -> str:
+        if pool and len(circle_members.get(cid, ())) < min_group:
+            return t["other_circles"]
+        return circle_names.get(cid, cid)
+
     findings = {f.id: f.title for f in workshop.findings}
 
-    # reflections (visible only), numbered in the order they were posted
-    visible: list[Reflection] = [r for r in data.reflections if not r.hidden]
+    # reflections (visible only; for a reader only the shared ones), numbered in order
+    visible: list[Reflection] = [r for r in data.reflections if privacy.is_visible(r)]
+    listed = viewer.reflections(visible)
+    if len(listed) < len(visible):
+        notes.append(t["unshared_note"])
     items: dict[str, ReflectionItem] = {}
-    for number, r in enumerate(visible, start=1):
+    for number, r in enumerate(listed, start=1):
         items[r.id] = ReflectionItem(
             id=r.id, number=number, text=r.text, perspective_id=r.perspective,
-            perspective=label(r.perspective), circle_id=r.circle,
-            circle=circle_names.get(r.circle, r.circle),
+            perspective=shown_label(r.perspective), circle_id=r.circle,
+            circle=circle_name(r.circle),
             author=person(r.participant, r.perspective, getattr(r, "pseudonym", "")),
             finding=findings.get(r.finding or "", r.finding or ""), shared=bool(r.shared),
             shared_at=parse_time(r.shared_at), created_at=parse_time(r.created_at))
     reflection_items = list(items.values())
     numbers = {r.id: r.number for r in reflection_items}
 
-    # reactions to visible reflections
+    # reactions to listed reflections
     reactions: list[ReactionItem] = []
-    reactors: dict[str, set[str]] = defaultdict(set)
     for x in data.reactions:
         target = items.get(x.reflection)
         if target is None:
             continue
-        reactors[x.perspective].add(x.participant)
         kind = x.kind if x.kind in KINDS else "pass"
-        target.agree += kind == "agree"
-        target.disagree += kind == "disagree"
-        target.pass_ += kind == "pass"
         reactions.append(ReactionItem(
             id=x.id, reflection=target, perspective_id=x.perspective,
-            perspective=label(x.perspective), circle=circle_names.get(x.circle, x.circle),
+            perspective=shown_label(x.perspective), circle=circle_name(x.circle),
             author=person(x.participant, x.perspective), kind=kind, text=x.text or "",
-            created_at=parse_time(x.created_at)))
+            created_at=parse_time(x.created_at), participant=x.participant))
 
     by_reflection: dict[str, list[ReactionItem]] = defaultdict(list)
     for reaction in reactions:
         by_reflection[reaction.reflection.id].append(reaction)
+    for item in reflection_items:  # totals per reflection: what the pooled groups show
+        mine = by_reflection.get(item.id, [])
+        where = pooled(_people(mine))
+        for x in mine:
+            if where.get(x.perspective_id) is None:
+                continue
+            item.agree += x.kind == "agree"
+            item.disagree += x.kind == "disagree"
+            item.pass_ += x.kind == "pass"
     dialogue = [DialogueItem(reflection=item, reactions=by_reflection.get(item.id, []))
                 for item in reflection_items if item.shared or by_reflection.get(item.id)]
 
-    shown_as = pooled(reactors)
-    cross_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    # reactions across perspectives: each cell counted in distinct people
+    by_from: dict[str, list[ReactionItem]] = defaultdict(list)
     for reaction in reactions:
-        group = shown_as[reaction.perspective_id]
-        if group is not None:
-            cross_counts[(reaction.reflection.perspective_id, group)][reaction.kind] += 1
+        source = as_group.get(reaction.reflection.perspective_id)
+        if source is not None:
+            by_from[source].append(reaction)
+    cross_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    withheld = False
+    for source, mine in by_from.items():
+        where = pooled(_people(mine))
+        for reaction in mine:
+            group = where.get(reaction.perspective_id)
+            if group is None:
+                withheld = True
+                continue
+            cross_counts[(source, group)][reaction.kind] += 1
     cross = [CrossRow(from_perspective=label(a), by_perspective=label(b),
                       agree=c["agree"], disagree=c["disagree"], pass_=c["pass"])
              for (a, b), c in sorted(cross_counts.items(),
                                      key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][0],
                                                      order.get(kv[0][1], len(order)), kv[0][1]))]
 
-    # circles with their reflections, in the order of the configured (base) circles
-    circle_ids = sorted({c["id"] for c in data.circles()} | {r.circle for r in visible},
-                        key=lambda cid: _circle_key(workshop, cid))
+    # circles with their listed reflections, in the order of the configured (base) circles
+    all_circles = sorted({c["id"] for c in data.circles()} | {r.circle for r in visible},
+                         key=lambda cid: _circle_key(workshop, cid))
+    section_ids: list[str] = []
+    for cid in all_circles:
+        key = OTHER if circle_name(cid) == t["other_circles"] and pool else cid
+        if key not in section_ids:
+            section_ids.append(key)
     by_circle: dict[str, list[ReflectionItem]] = defaultdict(list)
     for item in reflection_items:
-        by_circle[item.circle_id].append(item)
-    sections = [CircleSection(id=cid, name=circle_names.get(cid, cid),
-                              reflections=by_circle.get(cid, [])) for cid in circle_ids]
+        key = OTHER if item.circle == t["other_circles"] and pool else item.circle_id
+        by_circle[key].append(item)
+    sections = [CircleSection(id=cid, name=t["other_circles"] if cid == OTHER
+                              else circle_names.get(cid, cid),
+                              reflections=by_circle.get(cid, [])) for cid in section_ids]
 
-    # participation
-    present = sort_perspectives([p.perspective for p in data.participants]
-                                + [r.perspective for r in visible])
+    # participation, per perspective pooled by people
+    present = sort_perspectives(as_group[pid] for pid in
+                                [p.perspective for p in data.participants]
+                                + [r.perspective for r in visible]
+                                if as_group.get(pid) is not None)
+    if pool and any(g is None for g in as_group.values()):
+        withheld = True
     rows = {pid: PerspectiveRow(id=pid, label=label(pid)) for pid in present}
-    participant_count: Counter = Counter()
-    for p in data.participants:
-        rows[p.perspective].participants += 1
-        participant_count[p.perspective] += 1
-    for item in reflection_items:
-        rows[item.perspective_id].reflections += 1
-        rows[item.perspective_id].shared += int(item.shared)
-    for reaction in reactions:
-        if reaction.perspective_id in rows:
-            rows[reaction.perspective_id].reactions += 1
 
-    visible_conclusions: list[Conclusion] = [c for c in data.conclusions if not c.hidden]
+    def row(pid: str) -> PerspectiveRow | None:
+        group = as_group.get(pid)
+        return rows.get(group) if group is not None else None
+
+    for p in data.participants:
+        if (entry := row(p.perspective)) is not None:
+            entry.participants += 1
+    for r in visible:
+        if (entry := row(r.perspective)) is not None:
+            entry.reflections += 1
+            entry.shared += int(bool(r.shared))
+    for reaction in reactions:
+        if (entry := row(reaction.perspective_id)) is not None:
+            entry.reactions += 1
+
+    visible_conclusions: list[Conclusion] = [
+        c for c in data.conclusions
+        if privacy.is_visible(c) and (not c.draft or viewer.sees_unshared)]
     conclusion_numbers = {c.id: i for i, c in enumerate(visible_conclusions, start=1)}
     endorsements: list[EndorsementItem] = []
+    endorsers_of: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for e in data.endorsements:
         if e.conclusion not in conclusion_numbers:
             continue
         conclusion = visible_conclusions[conclusion_numbers[e.conclusion] - 1]
+        endorsers_of[e.conclusion][e.perspective].add(e.participant)
         endorsements.append(EndorsementItem(
             id=e.id, conclusion_id=e.conclusion, conclusion_number=conclusion_numbers[e.conclusion],
             conclusion_text=conclusion.text, perspective_id=e.perspective,
-            perspective=label(e.perspective), author=person(e.participant, e.perspective),
+            perspective=shown_label(e.perspective), author=person(e.participant, e.perspective),
             kind=e.kind if e.kind in ("support", "concern") else "support", text=e.text or "",
             created_at=parse_time(e.created_at)))
-        if e.perspective in rows:
-            rows[e.perspective].endorsements += 1
+        if (entry := row(e.perspective)) is not None:
+            entry.endorsements += 1
     perspective_rows = list(rows.values())
 
     circle_rows = []
-    members = {c["id"]: c for c in data.circles()}
-    for section in sections:
-        entry = members.get(section.id)
+    member_rows = {c["id"]: c for c in data.circles()}
+    visible_by_circle: dict[str, list[Reflection]] = defaultdict(list)
+    for r in visible:
+        visible_by_circle[r.circle].append(r)
+    for cid in all_circles:
+        if pool and len(circle_members.get(cid, ())) < min_group:
+            withheld = True  # a circle of one or two: its counts point at people
+            continue
+        entry = member_rows.get(cid)
+        mine_r = visible_by_circle.get(cid, [])
         circle_rows.append(CircleRow(
-            id=section.id, name=section.name,
+            id=cid, name=circle_names.get(cid, cid),
             perspectives=[label(p) for p in sort_perspectives(
-                (entry["perspectives"] if entry else [])
-                + [r.perspective_id for r in section.reflections])],
+                (entry["perspectives"] if entry else []) + [r.perspective for r in mine_r])
+                if not pool or as_group.get(p) == p],
             participants=entry["members"] if entry else 0,
-            reflections=len(section.reflections),
-            shared=sum(1 for r in section.reflections if r.shared)))
+            reflections=len(mine_r), shared=sum(1 for r in mine_r if r.shared)))
 
     participation_chart = charts.BarChart(
         title=t["participation_perspective"], categories=[r.label for r in perspective_rows],
@@ -692,23 +797,22 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
                 charts.Series(t["reflections"], [c.reflections for c in circle_rows],
                               charts.ORANGE)])
 
-    # conclusions
+    # conclusions: support per perspective, counted in distinct people
     by_conclusion: dict[str, list[EndorsementItem]] = defaultdict(list)
     for e in endorsements:
         by_conclusion[e.conclusion_id].append(e)
     conclusion_items = []
     for c in visible_conclusions:
         mine = by_conclusion.get(c.id, [])
-        endorsers: dict[str, set[str]] = defaultdict(set)
-        for e in mine:
-            endorsers[e.perspective_id].add(e.id)
-        shown = pooled(endorsers)
-        ids = sort_perspectives([pid for pid in present if participant_count[pid] >= min_group]
+        shown = pooled(endorsers_of.get(c.id, {}))
+        if pool and any(g is None for g in shown.values()):
+            withheld = True
+        ids = sort_perspectives([pid for pid in present if pid != OTHER]
                                 + [g for g in shown.values() if g is not None])
         support = {pid: PerspectiveSupport(perspective_id=pid, perspective=label(pid))
                    for pid in ids}
         for e in mine:
-            if shown[e.perspective_id] is None:
+            if shown.get(e.perspective_id) is None:
                 continue  # too few people behind it, even pooled: left out
             entry = support[shown[e.perspective_id]]
             if e.kind == "concern":
@@ -719,14 +823,21 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         number = conclusion_numbers[c.id]
         conclusion_items.append(ConclusionItem(
             id=c.id, number=number, text=c.text, draft=bool(c.draft),
-            perspectives=[label(p) for p in c.perspectives], per_perspective=per,
-            endorsements=mine, reflections=[items[r] for r in c.reflections if r in items],
+            perspectives=[label(p) for p in c.perspectives if not pool or as_group.get(p) == p],
+            per_perspective=per, endorsements=mine,
+            reflections=[items[r] for r in c.reflections if r in items],
             chart=charts.BarChart(
                 title=f"{t['conclusion']} {number}: {t['support_concern'].lower()}",
                 categories=[p.perspective for p in per],
                 series=[charts.Series(t["support"], [p.support for p in per], charts.GREEN),
                         charts.Series(t["concern"], [p.concern for p in per],
-                                      charts.VERMILION)])))
+                                      charts.VERMILION)]),
+            support=sum(p.support for p in per) if pool
+            else sum(e.kind == "support" for e in mine),
+            concern=sum(p.concern for p in per) if pool
+            else sum(e.kind == "concern" for e in mine)))
+    if withheld:
+        notes.append(t["small_group_note"].format(n=min_group))
 
     agenda = []
     for step in workshop.steps:
@@ -738,7 +849,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
             actual_end=clock(step.actual_end), actual_minutes=_minutes(start, end)))
 
     return Report(
-        lang=lang, names=names, t=t, title=workshop.title, date=workshop.date,
+        lang=lang, names=reader_names, t=t, title=workshop.title, date=workshop.date,
         date_text=date_text(workshop.date, lang), place=workshop.place,
         facilitator=workshop.facilitator_name, code=workshop.code,
         started=stamp(parse_time(workshop.started_at)), ended=stamp(parse_time(workshop.ended_at)),
@@ -747,9 +858,18 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         participation_chart=participation_chart, circle_chart=circle_chart,
         findings=[FindingItem(id=f.id, title=f.title, text=f.text) for f in workshop.findings],
         circles=sections, reflections=reflection_items, dialogue=dialogue, cross=cross,
-        reactions=reactions, patterns=_patterns(patterns, lang, label, numbers),
+        reactions=reactions,
+        patterns=_patterns(patterns, lang, label, numbers, counts=not pool),
         conclusions=conclusion_items, endorsements=endorsements,
-        participants=len(data.participants))
+        participants=len(data.participants), preset=preset, notes=notes)
+
+
+def _people(reactions: list[ReactionItem]) -> dict[str, set[str]]:
+    """Perspective -> the distinct people behind these reactions (the id's participant)."""
+    people: dict[str, set[str]] = defaultdict(set)
+    for x in reactions:
+        people[x.perspective_id].add(x.participant)
+    return people
 
 
 # -- flat tables (CSV, Excel) --------------------------------------------------------

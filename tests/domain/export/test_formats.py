@@ -53,7 +53,7 @@ OTHER_LABEL = {"nl": "Andere perspectieven (kleine groepen samengevoegd)",
                "en": "Other perspectives (small groups merged)"}
 
 
-def expected_support(data, lang="nl", min_group=3):
+def expected_support(data, lang="nl", min_group=1):
     """conclusion id -> {perspective label: (support, concern)} for perspectives with any;
     perspectives with fewer than ``min_group`` endorsers are pooled or left out (the
     small-group rule)."""
@@ -75,9 +75,10 @@ def expected_support(data, lang="nl", min_group=3):
 
 
 def check_support(data, found: dict[str, dict[str, tuple[int, int]]], lang="nl",
-                  min_group=3):
+                  min_group=1):
     """``found``: conclusion id -> rows {perspective: (support, concern)} incl. zero rows.
-    Reports pool small groups; the raw CSV/Excel rows (one per endorsement) do not."""
+    The research preset (the default of ``render``) is unpooled (``min_group=1``); the
+    board and participants presets pool small groups (see test_presets.py)."""
     expected = expected_support(data, lang, min_group)
     assert set(found) == set(expected)
     for cid, rows in expected.items():

@@ -57,20 +57,26 @@ def test_hidden_reflections_and_conclusions_are_left_out(data):
     assert {e.conclusion_id for e in report.endorsements} <= {c.id for c in report.conclusions}
 
 
-def test_support_counts_per_perspective(data):
-    report = build(data)
-    visible = [c for c in data.conclusions if not c.hidden]
+@pytest.mark.parametrize("preset", ["onderzoek", "bestuur"])
+def test_support_counts_per_perspective(data, preset):
+    """Research: every perspective as it is. A reader: small groups pooled (counted in
+    people), drafts left out, and the totals add up only what the rows show."""
+    report = build(data, preset=preset)
+    min_group = 3 if preset == "bestuur" else 1
+    visible = [c for c in data.conclusions
+               if not c.hidden and not (c.draft and preset == "bestuur")]
     assert [c.id for c in report.conclusions] == [c.id for c in visible]
     for item in report.conclusions:
         mine = [e for e in data.endorsements if e.conclusion == item.id]
         people = Counter(e.perspective for e in mine)
-        expected = Counter((pooled_group(people, e.perspective), e.kind) for e in mine
-                           if pooled_group(people, e.perspective) is not None)
+        expected = Counter((pooled_group(people, e.perspective, min_group), e.kind)
+                           for e in mine
+                           if pooled_group(people, e.perspective, min_group) is not None)
         for row in item.per_perspective:
             assert row.support == expected[(row.perspective_id, "support")]
             assert row.concern == expected[(row.perspective_id, "concern")]
-        assert item.support == sum(e.kind == "support" for e in mine)
-        assert item.concern == sum(e.kind == "concern" for e in mine)
+        assert item.support == sum(n for (_, kind), n in expected.items() if kind == "support")
+        assert item.concern == sum(n for (_, kind), n in expected.items() if kind == "concern")
         assert [s.name for s in item.chart.series] == ["Steun", "Bedenking"]
         assert item.chart.series[0].values == [p.support for p in item.per_perspective]
 
@@ -126,9 +132,8 @@ def test_reactions_across_perspectives(data):
     counted = [x for x in data.reactions if x.reflection not in hidden]
     reactors = {pid: len({x.participant for x in counted if x.perspective == pid})
                 for pid in {x.perspective for x in counted}}
-    shown = [x for x in counted if pooled_group(Counter(reactors), x.perspective) is not None]
-    assert len(shown) < len(counted)  # the fixture has a lone small perspective: left out
-    assert sum(c.agree + c.disagree + c.pass_ for c in report.cross) == len(shown)
+    assert reactors  # research: unpooled, every reaction counted
+    assert sum(c.agree + c.disagree + c.pass_ for c in report.cross) == len(counted)
     for item in report.dialogue:
         mine = [x for x in counted if x.reflection == item.reflection.id]
         assert item.count("agree") == sum(1 for x in mine if x.kind == "agree")
@@ -229,8 +234,8 @@ def test_xml_safe_removes_control_characters_only():
 
 
 def test_small_groups_are_pooled_in_per_perspective_figures(data):
-    """No per-perspective figure in a report points at fewer than three people."""
-    report = build(data)
+    """No per-perspective figure in a board report points at fewer than three people."""
+    report = build(data, preset="bestuur")
     labels = {p.label for p in data.workshop.perspectives}
     for item in report.conclusions:
         endorsers = Counter(e.perspective for e in data.endorsements
@@ -240,6 +245,6 @@ def test_small_groups_are_pooled_in_per_perspective_figures(data):
                 assert row.perspective not in labels
             elif row.support or row.concern:
                 assert endorsers[row.perspective_id] >= 3
-    everyone = build(data, min_group=1)
+    everyone = build(data, min_group=1, preset="bestuur")
     assert all(row.perspective_id != "_other"
                for item in everyone.conclusions for row in item.per_perspective)

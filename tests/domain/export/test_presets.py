@@ -1,0 +1,179 @@
+"""The board and participants presets read back from every format: what a reader of a
+report handed on may see (issue 16), on a session with uneven groups (1, 2 and 12
+people of a perspective) and realistic Dutch as people type it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections import defaultdict
+
+import docx
+import openpyxl
+import pytest
+
+from facilitator.domain import privacy
+from facilitator.domain.export import DEFAULT_PRESET, render
+from facilitator.domain.export.report import build
+from facilitator.domain.model import Reflection
+
+from . import make_session
+
+READER_PRESETS = ("bestuur", "deelnemers")
+REPORT_FORMATS = ("docx", "html", "pdf", "md", "csv", "xlsx")
+PSEUDONYM = re.compile(r"\b(Merel|Eik|Reiger|Linde) \d+\b")
+SMALL = {"vakbond": 1, "burger": 2}
+#: What people in a small perspective wrote (shared, so it is in the report, unlabelled).
+SMALL_TEXTS = {
+    "vakbond": "Als vakbondsman zie ik dat de mensen op de werkvloer pas laat worden "
+               "meegenomen, dat is gewoon niet ok",
+    "burger": "als burger merk je er eerlijk gezegd weinig van, de gemeente is ver weg",
+}
+UNSHARED_TEXT = "nog niet rijp om te delen: de wethouder doet zelf ook niet mee met de tafels"
+
+
+@pytest.fixture(scope="module")
+def data():
+    """12 people of most perspectives, 1 of the union and 2 citizens."""
+    full = make_session(reflections=120, per_perspective=12, seed=11)
+    keep: set[str] = set()
+    seen: dict[str, int] = defaultdict(int)
+    for p in full.participants:
+        limit = SMALL.get(p.perspective, 12)
+        if seen[p.perspective] < limit:
+            keep.add(p.id)
+            seen[p.perspective] += 1
+    full.participants = [p for p in full.participants if p.id in keep]
+    full.reflections = [r for r in full.reflections if r.participant in keep]
+    full.reactions = [x for x in full.reactions if x.participant in keep]
+    full.endorsements = [e for e in full.endorsements if e.participant in keep]
+    extra = []
+    for n, (pid, text) in enumerate(SMALL_TEXTS.items()):
+        author = next(p for p in full.participants if p.perspective == pid)
+        extra.append(Reflection.from_dict({
+            "id": f"rs{n}", "participant": author.id, "perspective": pid,
+            "circle": author.circle, "text": text, "created_at": "2026-03-12T13:20:00+00:00",
+            "pseudonym": author.pseudonym, "shared": True,
+            "shared_at": "2026-03-12T13:25:00+00:00"}))
+    raad = next(p for p in full.participants if p.perspective == "raadslid")
+    extra.append(Reflection.from_dict({
+        "id": "ru0", "participant": raad.id, "perspective": "raadslid", "circle": raad.circle,
+        "text": UNSHARED_TEXT, "created_at": "2026-03-12T13:21:00+00:00",
+        "pseudonym": raad.pseudonym, "shared": False}))
+    full.reflections += extra
+    return full
+
+
+def text_of(content: bytes, fmt: str) -> str:
+    if fmt == "docx":
+        document = docx.Document(io.BytesIO(content))
+        parts = [p.text for p in document.paragraphs]
+        for table in document.tables:
+            for row in table.rows:
+                parts += [cell.text for cell in row.cells]
+        return "\n".join(parts)
+    if fmt == "csv":
+        with zipfile.ZipFile(io.BytesIO(content)) as z:
+            return "\n".join(";".join(row) for name in z.namelist() for row in
+                             csv.reader(io.StringIO(z.read(name).decode("utf-8-sig")),
+                                        delimiter=";"))
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(content))
+        return "\n".join(" ".join(str(v) for v in row if v is not None)
+                         for sheet in book.worksheets for row in sheet.iter_rows(values_only=True))
+    return content.decode("utf-8")
+
+
+def unshared(data) -> list[Reflection]:
+    return [r for r in data.reflections if not r.hidden and not r.shared]
+
+
+@pytest.mark.parametrize("preset", READER_PRESETS)
+@pytest.mark.parametrize("fmt", REPORT_FORMATS)
+def test_a_reader_never_sees_what_the_room_did_not(data, fmt, preset):
+    text = text_of(render(data, fmt, preset=preset).content, fmt)
+    assert UNSHARED_TEXT not in text
+    for r in unshared(data):
+        marker = re.search(r"\(r\d+\)", r.text)
+        if marker:
+            assert marker.group(0) not in text, "an unshared reflection is in the report"
+    assert "Nog te bespreken" not in text  # a draft conclusion
+    assert not PSEUDONYM.search(text), "a pseudonym ties words to one person"
+    # a perspective under the minimum is never named, not even as a circle
+    assert not re.search(r"\bVakbond\b", text) and not re.search(r"\bBurger\b", text)
+    # but what its people took into the dialogue is there, without the label
+    for small in SMALL_TEXTS.values():
+        assert small.split(",")[0] in text
+
+
+@pytest.mark.parametrize("fmt", ["docx", "md", "csv"])
+def test_research_keeps_everything_unpooled(data, fmt):
+    text = text_of(render(data, fmt, preset="onderzoek").content, fmt)
+    assert UNSHARED_TEXT in text
+    assert "Vakbond" in text and PSEUDONYM.search(text)
+
+
+def test_the_report_formats_are_handed_on_by_default():
+    for fmt in ("docx", "pdf", "html", "md"):
+        assert DEFAULT_PRESET[fmt] == "bestuur"
+    with pytest.raises(ValueError):
+        build(make_session(reflections=10), preset="iedereen")
+
+
+@pytest.mark.parametrize("min_group", [2, 3, 5])
+def test_every_figure_has_enough_people_and_no_pool_is_one_perspective(data, min_group):
+    report = build(data, preset="bestuur", min_group=min_group)
+    people = defaultdict(set)
+    for p in data.participants:
+        people[p.perspective].add(p.id)
+    label_to_id = {p.label: p.id for p in data.workshop.perspectives}
+    where = privacy.pool_assignment(people, min_group)
+    pooled = [pid for pid, g in where.items() if g == privacy.OTHER]
+    assert len(pooled) != 1
+    for row in report.perspectives:
+        if row.id == privacy.OTHER:
+            assert len(pooled) >= 2 and sum(len(people[p]) for p in pooled) >= min_group
+        else:
+            assert len(people[row.id]) >= min_group
+    for c in report.conclusions:
+        endorsers = defaultdict(set)
+        for e in data.endorsements:
+            if e.conclusion == c.id:
+                endorsers[e.perspective].add(e.participant)
+        shown = privacy.pool_assignment(endorsers, min_group)
+        for row in c.per_perspective:
+            if not (row.support or row.concern):
+                continue
+            if row.perspective_id == privacy.OTHER:
+                members = [p for p, g in shown.items() if g == privacy.OTHER]
+                assert len(members) >= 2
+                assert sum(len(endorsers[p]) for p in members) >= min_group
+            else:
+                assert len(endorsers[row.perspective_id]) >= min_group
+    for cross in report.cross:
+        for name in (cross.from_perspective, cross.by_perspective):
+            pid = label_to_id.get(name)
+            if pid:
+                assert len(people[pid]) >= min_group
+    for row in report.circle_rows:
+        assert row.participants >= min_group
+
+
+def test_reflection_totals_add_up_only_what_is_shown(data):
+    """A total beside pooled figures leaves the withheld group out (no subtraction)."""
+    report = build(data, preset="bestuur")
+    for item in report.dialogue:
+        people = defaultdict(set)
+        for x in item.reactions:
+            people[x.perspective_id].add(x.participant)
+        where = privacy.pool_assignment(people, 3)
+        shown = [x for x in item.reactions if where.get(x.perspective_id) is not None]
+        assert item.reflection.agree == sum(x.kind == "agree" for x in shown)
+
+
+def test_participants_get_thanks_and_the_board_does_not(data):
+    thanks = "Dank voor uw bijdrage aan deze middag"
+    assert thanks in render(data, "md", preset="deelnemers").content.decode()
+    assert thanks not in render(data, "md", preset="bestuur").content.decode()
