@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from ..model import Reflection, WorkshopData
+from ..privacy import pool_assignment
 from .context import OTHER, _Ctx, _item
 
 # -- blind spots and the per-perspective summary --------------------------------------
@@ -14,6 +15,8 @@ from .context import OTHER, _Ctx, _item
 def _blind_spots(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx,
                  given: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
     participants = Counter(p.perspective for p in data.participants)
+    # who is named follows the small-group rule over the people of each perspective
+    where = pool_assignment({pid: range(n) for pid, n in participants.items()}, ctx.min_group)
     wrote = Counter(r.perspective for r in scoped)
     any_reactions = sum(g["total"] for g in given.values()) > 0
     out: list[dict[str, Any]] = []
@@ -32,15 +35,15 @@ def _blind_spots(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx,
                                  [{"id": pid, "label": label, "participants": 0}], [],
                                  perspective=pid))
             continue
-        small = n < ctx.min_group
+        small = where.get(pid) != pid
         if wrote.get(pid, 0) == 0:
-            if ctx.screen and small:
+            if ctx.pools and small:
                 small_silent.append(pid)
             else:
-                what = ("gedeelde reflecties", "shared reflections") if ctx.screen \
+                what = ("gedeelde reflecties", "shared reflections") if ctx.pools \
                     else ("reflecties", "reflections")
                 entry = {"id": pid, "label": label, "participants": n, "reflections": 0}
-                if not ctx.screen:
+                if not ctx.pools:
                     entry["small_group"] = small
                 out.append(_item(ctx, f"blind:silent:{pid}", "silent",
                                  {"nl": f"Stil: {label['nl']}", "en": f"Silent: {label['en']}"},
@@ -51,12 +54,12 @@ def _blind_spots(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx,
                                  {"participants": n, "reflections": 0}, [entry], [],
                                  perspective=pid))
         if any_reactions and given.get(pid, {}).get("to_others", 0) == 0:
-            if ctx.screen and small:
+            if ctx.pools and small:
                 small_mute.append(pid)
             else:
                 entry = {"id": pid, "label": label, "participants": n,
                          "reactions_to_others": 0}
-                if not ctx.screen:
+                if not ctx.pools:
                     entry["small_group"] = small
                 out.append(_item(ctx, f"blind:no-reactions:{pid}", "no_reactions",
                                  {"nl": f"Reageerde niet op anderen: {label['nl']}",
@@ -87,7 +90,7 @@ def _blind_spots(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx,
         if finding.id in reflected:
             continue
         title = finding.title or finding.id
-        if ctx.screen:
+        if ctx.pools:
             expl = {"nl": f"Over bevinding “{title}” is nog geen reflectie gedeeld.",
                     "en": f"No reflection on the finding “{title}” has been shared yet."}
         else:

@@ -53,7 +53,7 @@ def _common_ground(ctx: _Ctx, targets: _Targets, cg: np.ndarray, seen: np.ndarra
         if too_few:
             expl["nl"] += " Perspectieven met te weinig reacties tellen niet mee."
             expl["en"] += " Perspectives with too few reactions are left out."
-        is_merged = bool(merged[i]) and ctx.screen
+        is_merged = bool(merged[i]) and ctx.pools
         if is_merged:
             note = _merge_note(ctx.min_group)
             expl = {lg: expl[lg] + note[lg] for lg in expl}
@@ -63,7 +63,7 @@ def _common_ground(ctx: _Ctx, targets: _Targets, cg: np.ndarray, seen: np.ndarra
                  + _row_title(kind, targets.texts[i], lg) for lg in ("nl", "en")}
         extra: dict[str, Any] = {"target": targets.ids[i], "target_kind": kind,
                                  "too_few": too_few}
-        if ctx.screen:
+        if ctx.pools:
             extra["merged"] = is_merged
         out.append(_item(ctx, f"common:{targets.ids[i]}", "common_ground", title, expl, counts,
                          entries, list(targets.support[i]), **extra))

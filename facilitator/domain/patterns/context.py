@@ -6,11 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..model import WorkshopData
-from ..privacy import OTHER
+from ..model import Reflection, StepKind, WorkshopData
+from ..privacy import OTHER, Viewer
+from ..rules import Action, Role, allowed
 from .settings import PatternSettings
 
+#: The adapters' names for the three viewers of an analysis (see ``viewer_for``).
 AUDIENCES = ("facilitator", "screen", "export")
+_ROLE_OF = {"facilitator": Role.FACILITATOR, "screen": Role.SCREEN, "export": Role.READER}
+_NAME_OF = {role: name for name, role in _ROLE_OF.items()}
 OTHER_LABEL = {"nl": "andere perspectieven", "en": "other perspectives"}
 
 
@@ -38,16 +42,38 @@ def _merge_note(min_group: int) -> dict[str, str]:
                   "‘other perspectives’."}
 
 
+def viewer_for(audience: str | Viewer, kind: StepKind | str) -> Viewer:
+    """The viewer behind an adapter's audience name, in step ``kind``: the console
+    (``Role.FACILITATOR``), the projector (``Role.SCREEN``) or a report's reader
+    (``Role.READER``, for "export")."""
+    if isinstance(audience, Viewer):
+        return audience
+    if audience not in _ROLE_OF:
+        raise ValueError(f"unknown audience {audience!r}")
+    return Viewer(_ROLE_OF[audience], StepKind(kind))
+
+
 # -- context -----------------------------------------------------------------
 
 class _Ctx:
-    """Labels, ordering and audience of one analysis run."""
+    """Labels, ordering and viewer of one analysis run.
 
-    def __init__(self, data: WorkshopData, lang: str, audience: str, min_group: int,
+    Everything an audience may see is asked of the rules table through the
+    ``Viewer``: ``pools`` (small groups pooled, per ``privacy.pool_assignment``)
+    when the viewer may not see small groups; which reflections count
+    (``scope``); whether conclusions and reactions count at all in this step.
+    """
+
+    def __init__(self, data: WorkshopData, lang: str, audience: str | Viewer, min_group: int,
                  settings: PatternSettings) -> None:
         self.lang = lang if lang in ("nl", "en") else "nl"
-        self.audience = audience
-        self.screen = audience != "facilitator"
+        viewer = viewer_for(audience, data.workshop.current_kind())
+        self.viewer = viewer
+        self.audience = _NAME_OF.get(viewer.role, str(viewer.role))
+        self.pools = not viewer.sees_small_groups
+        self.sees_conclusions = allowed(viewer.role, Action.VIEW_CONCLUSIONS, viewer.kind)
+        self.sees_reactions = allowed(viewer.role, Action.VIEW_REACTIONS, viewer.kind)
+        self._sees_shared = allowed(viewer.role, Action.VIEW_SHARED, viewer.kind)
         self.min_group = max(1, int(min_group))
         self.settings = settings
         ws = data.workshop
@@ -69,6 +95,13 @@ class _Ctx:
             self.labels[pid] = {"nl": pid or "(onbekend)", "en": pid or "(unknown)"}
         self.rank = {pid: i for i, pid in enumerate(self.order)}
 
+    def scope(self, reflections: list[Reflection]) -> list[Reflection]:
+        """The reflections this viewer's analysis rests on (never hidden ones; unshared
+        ones only for the console; none for the screen before the dialogue)."""
+        if not (self._sees_shared or self.viewer.sees_unshared):
+            return []
+        return self.viewer.reflections(reflections)
+
     def label(self, pid: str) -> dict[str, str]:
         if pid == OTHER:
             return dict(OTHER_LABEL)
@@ -88,7 +121,7 @@ def _item(ctx: _Ctx, item_id: str, kind: str, title: dict[str, str],
     }
     item.update(extra)
     item.setdefault("too_few", False)
-    if ctx.screen:
+    if ctx.pools:
         item.setdefault("merged", False)
     else:
         item.setdefault("small_group", any(p.get("small_group") for p in perspectives))

@@ -85,7 +85,7 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                                                             "en": "the others"},
                                     "authors_using": yr, "authors": nr,
                                     "share": _r(yr / nr if nr else 0)}
-            if not ctx.screen:
+            if not ctx.pools:
                 entry["small_group"] = small
                 rest["small_group"] = False
             elif g == OTHER:
@@ -97,7 +97,7 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                       "tests": int(tested.sum())}
             extra: dict[str, Any] = {"term": form, "key": key, "phrase": " " in key,
                                      "perspective": g}
-            if ctx.screen:
+            if ctx.pools:
                 extra["merged"] = g == OTHER
             out.append(_item(ctx, f"distinct:{g}:{key}", "distinctive",
                              {"nl": f"Kenmerkend voor {label['nl']}: {form}",

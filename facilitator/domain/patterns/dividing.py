@@ -54,7 +54,7 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
                 "en": f"Perspectives differ: {top['label']['en']} {top['agree']} of "
                       f"{top['seen']} recognise it; {bottom['label']['en']} {bottom['agree']} of "
                       f"{bottom['seen']}."}
-        is_merged = bool(merged[i]) and ctx.screen
+        is_merged = bool(merged[i]) and ctx.pools
         if is_merged:
             note = _merge_note(ctx.min_group)
             expl = {lg: expl[lg] + note[lg] for lg in expl}
@@ -66,7 +66,7 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
         extra: dict[str, Any] = {"target": targets.ids[i], "target_kind": targets.kinds[i],
                                  "high": top["id"], "low": bottom["id"],
                                  "too_few": any(e.get("too_few") for e in entries)}
-        if ctx.screen:
+        if ctx.pools:
             extra["merged"] = is_merged
         out.append(_item(ctx, f"dividing:{targets.ids[i]}", "dividing", title, expl, counts,
                          entries, list(targets.support[i]), **extra))
@@ -75,7 +75,7 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
     voiced = agree + disagree
     with np.errstate(divide="ignore", invalid="ignore"):
         balance = np.abs(agree / np.maximum(voiced, 1) - 0.5)
-    split = (voiced >= max(s.split_min, ctx.min_group if ctx.screen else 1)) \
+    split = (voiced >= max(s.split_min, ctx.min_group if ctx.pools else 1)) \
         & (balance <= s.split_band)
     split[:, -1] = False          # the pooled column is not one perspective
     rows_i, cols_j = np.nonzero(split)
@@ -91,7 +91,7 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
                       + (f", {ps_} no opinion." if ps_ else ".")}
         entry: dict[str, Any] = {"id": pid, "label": label, "agree": a, "disagree": d,
                                  "pass": ps_, "seen": a + d + ps_}
-        if not ctx.screen:
+        if not ctx.pools:
             entry["small_group"] = a + d + ps_ < ctx.min_group
         title = {lg: ("Verdeeld binnen één perspectief: " if lg == "nl"
                       else "Split within one perspective: ")
@@ -129,7 +129,7 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
                      + _row_title(targets.kinds[i], targets.texts[i], lg)
                      for lg in ("nl", "en")}
             extra = {"target": targets.ids[i], "target_kind": targets.kinds[i]}
-            if ctx.screen:
+            if ctx.pools:
                 extra["merged"] = bool(merged[i])
             out.append(_item(ctx, f"unclear:{targets.ids[i]}", "unclear", title, expl,
                              {"pass": pp, "seen": ss, "session_pass_share": _r(base),

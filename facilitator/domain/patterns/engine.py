@@ -6,9 +6,10 @@ from dataclasses import asdict
 from typing import Any
 
 from ..model import Reflection, WorkshopData
+from ..privacy import Viewer, is_visible
 from ..text import NormalisedText, normalise
 from .blind_spots import _blind_spots
-from .context import AUDIENCES, _Ctx
+from .context import _Ctx
 from .index import _Norm, _TextIndex, _Vocab
 from .reactions import _reaction_analysis
 from .settings import PatternSettings
@@ -79,22 +80,23 @@ class PatternEngine:
         return index
 
     # -- analysis --------------------------------------------------------
-    def analyse(self, data: WorkshopData, audience: str = "facilitator", lang: str = "nl",
-                min_group: int | None = None) -> dict[str, Any]:
+    def analyse(self, data: WorkshopData, audience: str | Viewer = "facilitator",
+                lang: str = "nl", min_group: int | None = None) -> dict[str, Any]:
         """All patterns of the session as a JSON-able dict (see docs/patterns.md).
 
-        ``audience`` is ``"facilitator"`` (everything, small groups marked) or
-        ``"screen"``/``"export"`` (shared reflections only; small groups merged).
-        ``lang`` picks the ``text`` of each item; both languages are always included.
+        ``audience`` is a ``privacy.Viewer`` or an adapter's name for one in the
+        session's current step (``"facilitator"``: the console, everything with
+        small groups marked; ``"screen"``: the projector; ``"export"``: a report's
+        reader), see ``context.viewer_for``. What the viewer may see comes from the
+        rules table. ``lang`` picks the ``text`` of each item; both languages are
+        always included.
         """
-        if audience not in AUDIENCES:
-            raise ValueError(f"unknown audience {audience!r}")
         settings = self.settings
         ctx = _Ctx(data, lang, audience, settings.min_group if min_group is None else min_group,
                    settings)
-        visible = [r for r in data.reflections if not r.hidden]
-        scoped = [r for r in visible if r.shared] if ctx.screen else visible
-        index = self._sync("shared" if ctx.screen else "all", scoped)
+        visible = [r for r in data.reflections if is_visible(r)]
+        scoped = ctx.scope(data.reflections)
+        index = self._sync("all" if ctx.viewer.sees_unshared else "shared", scoped)
 
         text = _text_analysis(index, ctx)
         reactions = _reaction_analysis(data, scoped, ctx)
@@ -104,7 +106,8 @@ class PatternEngine:
         counts = {
             "reflections": len(scoped),
             "reflections_hidden": len(data.reflections) - len(visible),
-            "reflections_unshared": 0 if ctx.screen else sum(1 for r in visible if not r.shared),
+            "reflections_unshared": sum(1 for r in visible if not r.shared)
+            if ctx.viewer.sees_unshared else 0,
             "participants": len(data.participants),
             "authors": text["n_authors"],
             "perspectives_invited": len(ctx.invited),
@@ -116,7 +119,7 @@ class PatternEngine:
         too_few = {"text": text["too_few"], "reactions": reactions["too_few"],
                    "endorsements": reactions["too_few_endorsements"]}
         notes = text["notes"] + reactions["notes"]
-        if ctx.screen:
+        if ctx.pools:
             notes.append({"id": "note:small-groups",
                           "nl": "Figuren per perspectief staan hier alleen als er minstens "
                                 f"{ctx.min_group} deelnemers van dat perspectief achter staan; "
@@ -148,11 +151,12 @@ class PatternEngine:
         }
         return {
             "version": 1,
-            "audience": audience,
-            "facilitator_only": not ctx.screen,
+            "audience": ctx.audience,
+            "viewer": {"role": str(ctx.viewer.role), "kind": str(ctx.viewer.kind)},
+            "facilitator_only": not ctx.pools,
             "lang": ctx.lang,
             "min_group": ctx.min_group,
-            "scope": "shared" if ctx.screen else "all",
+            "scope": "all" if ctx.viewer.sees_unshared else "shared",
             "themes": text["themes"],
             "distinctive": text["distinctive"],
             "common_ground": reactions["common_ground"],
@@ -168,7 +172,7 @@ class PatternEngine:
         }
 
 
-def analyse_workshop(data: WorkshopData, audience: str = "facilitator", lang: str = "nl",
+def analyse_workshop(data: WorkshopData, audience: str | Viewer = "facilitator", lang: str = "nl",
                      min_group: int = 3, engine: PatternEngine | None = None) -> dict[str, Any]:
     """Analyse a workshop; pass the same ``engine`` every time to keep its cache across calls."""
     engine = engine if engine is not None else PatternEngine()

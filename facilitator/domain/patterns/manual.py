@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import Reflection, WorkshopData
+from ..privacy import Viewer, pool_assignment
 from ..text import most_frequent_form, normalise
-from .context import AUDIENCES, OTHER, _Ctx, _item, _join, _merge_note
+from .context import OTHER, _Ctx, _item, _join, _merge_note
 from .settings import PatternSettings
 
 # -- manual grouping --------------------------------------------------------------
 
 def make_manual_pattern(name: str, reflection_ids: Sequence[str], data: WorkshopData,
-                        audience: str = "facilitator", lang: str = "nl",
+                        audience: str | Viewer = "facilitator", lang: str = "nl",
                         min_group: int = 3) -> dict[str, Any]:
     """A pattern the facilitator grouped by hand, in the same shape as the analysed items.
 
@@ -24,10 +25,9 @@ def make_manual_pattern(name: str, reflection_ids: Sequence[str], data: Workshop
     On ``"screen"``/``"export"``, perspectives with fewer than ``min_group``
     authors in the group are merged into "andere perspectieven".
     """
-    if audience not in AUDIENCES:
-        raise ValueError(f"unknown audience {audience!r}")
     ctx = _Ctx(data, lang, audience, min_group, PatternSettings(min_group=min_group))
     by_id = {r.id: r for r in data.reflections}
+    allowed_ids = {r.id for r in ctx.scope(data.reflections)}
     chosen: list[Reflection] = []
     seen_ids: set[str] = set()
     missing = 0
@@ -36,7 +36,7 @@ def make_manual_pattern(name: str, reflection_ids: Sequence[str], data: Workshop
             continue
         seen_ids.add(rid)
         r = by_id.get(rid)
-        if r is None or r.hidden or (ctx.screen and not r.shared):
+        if r is None or r.id not in allowed_ids:
             missing += 1
             continue
         chosen.append(r)
@@ -64,23 +64,24 @@ def make_manual_pattern(name: str, reflection_ids: Sequence[str], data: Workshop
              for t in top]
     entries: list[dict[str, Any]] = []
     pooled = {"reflections": 0, "authors": 0, "merged": 0}
+    where = pool_assignment({pid: v["authors"] for pid, v in per_persp.items()}, ctx.min_group)
     for pid in sorted(per_persp, key=lambda p: (ctx.key(p), p)):
         n_auth = len(per_persp[pid]["authors"])
         entry = {"id": pid, "label": ctx.label(pid), "reflections": per_persp[pid]["reflections"],
                  "authors": n_auth}
-        if ctx.screen and n_auth < ctx.min_group:
+        if ctx.pools and where.get(pid) != pid:
             pooled["reflections"] += entry["reflections"]
             pooled["authors"] += n_auth
             pooled["merged"] += 1
             continue
-        if not ctx.screen:
-            entry["small_group"] = n_auth < ctx.min_group
+        if not ctx.pools:
+            entry["small_group"] = where.get(pid) != pid
         entries.append(entry)
     named = [e["label"] for e in entries]
     if pooled["merged"]:
         other: dict[str, Any] = {"id": OTHER, "label": ctx.label(OTHER),
                                  "merged": pooled["merged"]}
-        if pooled["authors"] >= ctx.min_group:
+        if OTHER in where.values():
             other.update(reflections=pooled["reflections"], authors=pooled["authors"])
         else:
             other["hidden"] = True
@@ -95,7 +96,7 @@ def make_manual_pattern(name: str, reflection_ids: Sequence[str], data: Workshop
     if terms:
         expl["nl"] += f" Vaak genoemd: {term_text['nl']}."
         expl["en"] += f" Often mentioned: {term_text['en']}."
-    if ctx.screen and pooled["merged"]:
+    if ctx.pools and pooled["merged"]:
         note = _merge_note(ctx.min_group)
         expl = {lg: expl[lg] + note[lg] for lg in expl}
     digest = hashlib.sha1(
@@ -105,7 +106,7 @@ def make_manual_pattern(name: str, reflection_ids: Sequence[str], data: Workshop
               "disagree": tally.get("disagree", 0), "pass": tally.get("pass", 0)}
     extra: dict[str, Any] = {"name": name, "terms": terms,
                              "too_few": len(chosen) == 0}
-    if ctx.screen:
+    if ctx.pools:
         extra["merged"] = bool(pooled["merged"])
     return _item(ctx, f"manual:{digest}", "manual", {"nl": name, "en": name}, expl, counts,
                  entries, [r.id for r in chosen], **extra)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from ..model import Reflection, WorkshopData
 from .common_ground import _common_ground
 from .context import OTHER, _Ctx
@@ -16,31 +14,28 @@ from .table import _grouped, _reaction_counts
 def _reaction_analysis(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
                        ) -> dict[str, Any]:
     s = ctx.settings
-    targets, table, given, n_reactions, n_endorse = _reaction_counts(data, scoped, ctx)
+    targets, table, people, given, n_reactions, n_endorse = _reaction_counts(data, scoped, ctx)
     col_ids = ctx.order + [OTHER]
-    need = max(s.min_reactions, ctx.min_group) if ctx.screen else s.min_reactions
+    need = max(s.min_reactions, ctx.min_group) if ctx.pools else s.min_reactions
     n_rows = len(targets.ids)
     notes: list[dict[str, str]] = []
     result: dict[str, Any] = {"common_ground": [], "dividing_lines": [], "notes": notes,
                               "given": given, "n_reactions": n_reactions,
                               "n_endorsements": n_endorse}
-    small_seen = table.sum(2)
-    merged_per_row = ((small_seen > 0) & (small_seen < ctx.min_group)).sum(1) if ctx.screen \
-        else np.zeros(n_rows, dtype=np.int64)
 
     # -- common ground: leave out the author's own perspective ------------------
     own = table.copy()
+    own_people = people.copy()
     for i, col in enumerate(targets.author_col):
         if col >= 0:
             own[i, col] = 0
-    cg = _grouped(own, ctx)
+            own_people[i, col] = 0
+    cg, cg_merged = _grouped(own, own_people, ctx)
     cg_seen = cg.sum(2)
-    cg_merged = ((own.sum(2) > 0) & (own.sum(2) < ctx.min_group)).sum(1) if ctx.screen \
-        else np.zeros(n_rows, dtype=np.int64)
     common = _common_ground(ctx, targets, cg, cg_seen, need, col_ids, cg_merged)
 
     # -- dividing lines, splits and passes ----------------------------------------
-    dv = _grouped(table, ctx)
+    dv, merged_per_row = _grouped(table, people, ctx)
     dividing = _dividing(ctx, targets, dv, need, col_ids, merged_per_row)
 
     tested_cg = int(((cg_seen >= need).sum(1) >= 2).sum()) if n_rows else 0

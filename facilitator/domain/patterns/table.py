@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from ..model import Reflection, WorkshopData
+from ..privacy import pool_assignment
 from .context import OTHER, _Ctx, _excerpt
 from .settings import _ENDORSE_INDEX, _KIND_INDEX
 from .stats import _r
@@ -26,7 +27,11 @@ class _Targets:
 
 
 def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
-                     ) -> tuple[_Targets, np.ndarray, dict[str, dict[str, int]], int, int]:
+                     ) -> tuple[_Targets, np.ndarray, np.ndarray, dict[str, dict[str, int]],
+                                int, int]:
+    """The reaction table (rows x perspectives x agree/disagree/pass, or support/concern)
+    and beside it the number of distinct people behind each cell, which the small-group
+    rule counts (a person may react to a row more than once in a store's history)."""
     cols = {pid: j for j, pid in enumerate(ctx.order)}
     n_cols = len(ctx.order)
     targets = _Targets()
@@ -41,9 +46,18 @@ def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
     width = n_cols * 3
     code_of = {(pid, kind): j * 3 + k for pid, j in cols.items()
                for kind, k in _KIND_INDEX.items()}
-    flat = [i * width + c for x in data.reactions
-            if (i := row_of.get(x.reflection)) is not None
-            and (c := code_of.get((x.perspective, x.kind))) is not None]
+    flat: list[int] = []
+    who: set[tuple[int, str]] = set()
+    reactions = data.reactions if ctx.sees_reactions else []
+    for x in reactions:
+        i = row_of.get(x.reflection)
+        if i is None:
+            continue
+        c = code_of.get((x.perspective, x.kind))
+        if c is None:
+            continue
+        flat.append(i * width + c)
+        who.add((i * n_cols + c // 3, x.participant))
     codes = np.array(flat, dtype=np.int64)
     reactor = (codes % width) // 3
     author = np.array(targets.author_col, dtype=np.int64)[codes // width] if flat \
@@ -55,7 +69,7 @@ def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
     n_reactions = len(flat)
     scoped_ids = set(row_of)
     conc_row: dict[str, int] = {}
-    for c in data.conclusions:
+    for c in data.conclusions if ctx.sees_conclusions else []:
         if c.hidden or c.draft:
             continue
         conc_row[c.id] = len(targets.ids)
@@ -71,25 +85,44 @@ def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
         if i is None or k is None or e.perspective not in cols:
             continue
         flat.append(i * width + cols[e.perspective] * 3 + k)
+        who.add((i * n_cols + cols[e.perspective], e.participant))
         n_endorse += 1
     n_rows = len(targets.ids)
     counts = np.bincount(np.array(flat, dtype=np.int64), minlength=n_rows * width)
     table = counts[: n_rows * width].reshape(n_rows, n_cols, 3).astype(np.int64)
-    return targets, table, given, n_reactions, n_endorse
+    cells = np.fromiter((cell for cell, _ in who), dtype=np.int64, count=len(who))
+    people = np.bincount(cells, minlength=n_rows * n_cols)[: n_rows * n_cols] \
+        .reshape(n_rows, n_cols).astype(np.int64)
+    return targets, table, people, given, n_reactions, n_endorse
 
 
-def _grouped(table: np.ndarray, ctx: _Ctx) -> np.ndarray:
-    """Add the 'other' column; on screen, move every cell with < min_group reactions there."""
+def _grouped(table: np.ndarray, people: np.ndarray, ctx: _Ctx
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """Add the pooled column; for a viewer who may not see small groups, each row's
+    perspectives go where ``privacy.pool_assignment`` puts them (itself, the pool, or
+    withheld), counted in the distinct people behind each cell.
+
+    Returns the grouped table and, per row, how many perspectives were pooled or withheld.
+    """
     n_rows, n_cols, _ = table.shape
     out = np.zeros((n_rows, n_cols + 1, 3), dtype=np.int64)
-    if not ctx.screen:
-        out[:, :n_cols] = table
-        return out
-    seen = table.sum(2)
-    small = (seen > 0) & (seen < ctx.min_group)
-    out[:, :n_cols] = np.where(small[..., None], 0, table)
-    out[:, n_cols] = (table * small[..., None]).sum(1)
-    return out
+    out[:, :n_cols] = table
+    merged = np.zeros(n_rows, dtype=np.int64)
+    if not ctx.pools:
+        return out, merged
+    small = (people > 0) & (people < ctx.min_group)
+    for i in np.nonzero(small.any(1))[0]:
+        cols = np.nonzero(people[i])[0]
+        where = pool_assignment({int(j): range(int(people[i, j])) for j in cols},
+                                ctx.min_group)
+        for j, group in where.items():
+            if group == j:
+                continue
+            merged[i] += 1
+            if group == OTHER:
+                out[i, n_cols] += table[i, j]
+            out[i, j] = 0
+    return out, merged
 
 
 def _entries(ctx: _Ctx, cells: np.ndarray, col_ids: list[str], include: np.ndarray,
@@ -103,7 +136,7 @@ def _entries(ctx: _Ctx, cells: np.ndarray, col_ids: list[str], include: np.ndarr
         if seen == 0:
             continue
         entry: dict[str, Any] = {"id": pid, "label": ctx.label(pid)}
-        if ctx.screen and pid == OTHER:
+        if ctx.pools and pid == OTHER:
             entry["merged"] = merged_count
             if seen < ctx.min_group:
                 entry["hidden"] = True
@@ -112,7 +145,7 @@ def _entries(ctx: _Ctx, cells: np.ndarray, col_ids: list[str], include: np.ndarr
         entry.update({"agree": a, "disagree": d, "pass": p, "seen": seen,
                       "rate": _r((a + 1) / (seen + 2)), "share": _r(a / seen),
                       "included": bool(include[j]), "too_few": seen < s.min_reactions})
-        if not ctx.screen:
+        if not ctx.pools:
             entry["small_group"] = seen < ctx.min_group
         out.append(entry)
     return out

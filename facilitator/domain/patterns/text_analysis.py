@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..privacy import pool_assignment
 from .context import OTHER, _Ctx
 from .distinctive import _distinctive
 from .index import _TextIndex
@@ -23,17 +24,28 @@ def _text_analysis(index: _TextIndex, ctx: _Ctx) -> dict[str, Any]:
     mat = full[rows].astype(np.int64) if rows else np.zeros((0, full.shape[1]), np.int64)
     sizes = np.array([index.row_authors[i] for i in rows], dtype=np.int64)
     merged: list[str] = []
-    if ctx.screen and len(groups):
-        small = sizes < ctx.min_group
-        if small.any():
-            merged = [g for g, sm in zip(groups, small, strict=True) if sm]
-            keep = ~small
-            other_row = mat[small].sum(0, keepdims=True)
-            mat = np.vstack([mat[keep], other_row])
-            sizes = np.concatenate([sizes[keep], [sizes[small].sum()]])
-            groups = [g for g, sm in zip(groups, small, strict=True) if not sm] + [OTHER]
-            members = {g: [g] for g in groups[:-1]}
-            members[OTHER] = merged
+    index_groups = list(groups)
+    if ctx.pools and len(groups):
+        # The row counts distinct authors of a perspective (an author is one participant),
+        # so the pool decision is about people, as privacy.pool_assignment requires.
+        where = pool_assignment({g: range(int(n)) for g, n in zip(groups, sizes, strict=True)},
+                                ctx.min_group)
+        own = np.array([where.get(g) == g for g in groups], dtype=bool)
+        pooled = np.array([where.get(g) == OTHER for g in groups], dtype=bool)
+        if not own.all():
+            merged = [g for g, keep in zip(groups, own, strict=True) if not keep]
+            groups = [g for g, keep in zip(groups, own, strict=True) if keep]
+            members = {g: [g] for g in groups}
+            rows_kept = [mat[own]]
+            size_kept = [sizes[own]]
+            if pooled.any():
+                # withheld groups (no pool of two perspectives and min_group people) drop out
+                rows_kept.append(mat[pooled].sum(0, keepdims=True))
+                size_kept.append([sizes[pooled].sum()])
+                groups.append(OTHER)
+                members[OTHER] = [g for g, pl in zip(index_groups, pooled, strict=True) if pl]
+            mat = np.vstack(rows_kept)
+            sizes = np.concatenate(size_kept).astype(np.int64)
     n_groups = len(groups)
     n_authors = int(sizes.sum())
     totals = mat.sum(0) if n_groups else np.zeros(full.shape[1], np.int64)

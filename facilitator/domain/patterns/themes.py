@@ -43,14 +43,14 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
         for g_i, g in enumerate(groups):
             y, n = int(sub[g_i, j]), int(sizes[g_i])
             entry: dict[str, Any] = {"id": g, "label": ctx.label(g)}
-            hidden = ctx.screen and g == OTHER and n < ctx.min_group
+            hidden = ctx.pools and g == OTHER and n < ctx.min_group
             if hidden:
                 entry.update({"hidden": True, "merged": len(members[g])})
             else:
                 entry.update({"authors_using": y, "authors": n, "share": _r(y / n if n else 0)})
                 if g == OTHER:
                     entry["merged"] = len(members[g])
-            if not ctx.screen:
+            if not ctx.pools:
                 entry["small_group"] = n < ctx.min_group
             entries.append(entry)
         shown = [e for e in entries if not e.get("hidden")]
@@ -83,7 +83,7 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
                   "perspectives": n_groups, "reflections": len(rids),
                   "score": _r(score[j]), "geometric_mean": _r(geo[j]), "dp": _r(dp_norm[j])}
         extra: dict[str, Any] = {"term": form, "key": key, "phrase": " " in key}
-        if ctx.screen:
+        if ctx.pools:
             extra["merged"] = is_merged
         out.append(_item(ctx, f"theme:{key}", "theme",
                          {"nl": f"Gedeeld thema: {form}", "en": f"Shared theme: {form}"},
