@@ -28,6 +28,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from . import assets
     from . import config as config_module
     from .domain.operations import Operations
+    from .patterns_service import PatternsService
     from .ratelimit import open_limiter
     from .safejson import SafeJSONProvider
     from .store import open_store
@@ -59,6 +60,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.extensions["facilitator.store"] = store
     app.extensions["facilitator.ops"] = Operations(store)
     app.extensions["facilitator.limiter"] = open_limiter(url, settings.get("RATE_LIMITS"))
+    app.extensions["facilitator.patterns"] = PatternsService()
 
     from . import realtime, web
     from .live import Live

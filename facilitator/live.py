@@ -120,6 +120,7 @@ class Live:
                                                                                   circle))
             for audience, payload in pushed + views.fan_out(event, workshop):
                 self.socketio.emit("event", payload, to=rooms_for(workshop, audience))
+        current_app.extensions["facilitator.patterns"].refresh_pinned(code)  # live pin (issue 14)
 
 
     def notify(self, code: str, notices: list[tuple[str, dict[str, Any]]]) -> None:

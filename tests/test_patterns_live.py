@@ -97,3 +97,47 @@ def test_perspective_map_on_the_screen(make_session, sio):
     theme = next(r for r in pinned["rows"] if "vertrouw" in r["id"])
     assert set(theme["cells"]) == set(THEME_TEXTS)  # three people each: all shown
     assert all(0 < cell["share"] <= 1 for cell in theme["cells"].values())
+
+
+def test_pinned_pattern_follows_the_data_under_it(make_session, sio):
+    """Live means live (issue 14): a pattern pinned on the screen is recomputed when the
+    data under it changes (here: the facilitator shares one more reflection that uses
+    the theme), and the screen gets the new figures without pinning again."""
+    s = make_session()
+    phones = []
+    for perspective in THEME_TEXTS:
+        for _ in range(3):
+            p = s.join(perspective)
+            phones.append((perspective, sio(p["participant_token"], s.code)))
+    s.goto("circle")
+    held = None
+    for i, (perspective, phone) in enumerate(phones):
+        answer = phone.emit("post", {"text": THEME_TEXTS[perspective]}, callback=True)
+        if i == 0:
+            held = answer["reflection"]["id"]          # written, not shared yet
+            continue
+        phone.emit("share", {"reflection": answer["reflection"]["id"], "shared": True},
+                   callback=True)
+    s.goto("exchange")
+    fac = sio(s.fac, s.code)
+    screen = sio(s.screen, s.code)
+    theme = next(t for t in fac.emit("patterns", {"audience": "screen"},
+                                     callback=True)["patterns"]["themes"]
+                 if "vertrouw" in t["id"])
+    assert fac.emit("pin_pattern", {"pattern": theme["id"]}, callback=True)["pinned"]
+    before = theme["counts"]["authors_using"]
+    screen.get_received()
+    assert fac.emit("share", {"reflection": held, "shared": True}, callback=True)["ok"]
+    states = [m["args"][0] for m in screen.get_received()
+              if m["name"] == "event" and m["args"][0]["type"] == "state"]
+    assert states, "the screen heard nothing of the changed figures"
+    pinned = states[-1]["state"]["pinned_pattern"]
+    # before, two raadsleden had shared: a lone small group, withheld from the screen (9);
+    # now three have, and the perspective counts under its own name (12)
+    assert before == 9 and "raadslid" not in [p["id"] for p in theme["perspectives"]]
+    assert pinned["id"] == theme["id"] and pinned["counts"]["authors_using"] == 12
+    assert "raadslid" in [p["id"] for p in pinned["perspectives"]]
+    assert held in pinned["reflections"]
+    # asking again changes nothing: no event without a change
+    snap = fac.emit("patterns", {"audience": "screen"}, callback=True)["patterns"]
+    assert next(t for t in snap["themes"] if t["id"] == theme["id"])["counts"] == pinned["counts"]

@@ -623,6 +623,27 @@ class Operations:
             raise Invalid(N_("Unknown pattern."), field="pattern")
         return self._update(workshop.code, _set_state(pinned_pattern=pattern))
 
+    def refresh_pinned_pattern(self, code: str,
+                               pattern: dict[str, Any] | None) -> tuple[Workshop, list[Event]]:
+        """Rewrite the pinned pattern with its figures recomputed for the screen, or clear
+        it when it no longer holds for the screen (None).
+
+        No actor: this is a consequence of an allowed action (a join, a share, a
+        reaction, a step change ...) that changed the data under a pattern the
+        facilitator pinned; the pin shows the pattern live, not a snapshot. A pin
+        cleared or replaced meanwhile is left as it is.
+        """
+        if pattern is not None and not isinstance(pattern, dict):
+            raise Invalid(N_("Unknown pattern."), field="pattern")
+
+        def change(workshop: Workshop) -> list[Event] | None:
+            pinned = workshop.state.pinned_pattern
+            if pinned is None or (pattern is not None and pinned.get("id") != pattern.get("id")):
+                return None
+            return _set_state(pinned_pattern=pattern)(workshop)
+
+        return self._update(code, change)
+
     def write_conclusion(self, actor: Actor, text: Any, reflections: Any = None,
                          perspectives: Any = None,
                          draft: Any = False) -> tuple[Conclusion, list[Event]]:
