@@ -328,11 +328,17 @@ $("[data-conclusion-form]").addEventListener("submit", async (event) => {
   }
 });
 
-// Patterns: recomputed on the server at most once every three seconds while events arrive.
+// Patterns: recomputed on the server at most once every three seconds while events
+// arrive. Any event (a join, a step change, a hide, a share, a reaction ...) marks the
+// panel stale; one that arrives while a request runs or during the pause is not lost:
+// the panel asks once more when the pause ends (a trailing debounce).
 let patternTimer = null;
+let patternsStale = false;
 function schedulePatterns() {
+  patternsStale = true;
   if (patternTimer) return;
   patternTimer = setTimeout(async () => {
+    patternsStale = false;
     const answer = await live.call("patterns", {});
     if (answer.ok && answer.patterns) {
       patterns = answer.patterns;
@@ -341,7 +347,10 @@ function schedulePatterns() {
       patternsFailed = true;
     }
     renderPatterns();
-    setTimeout(() => { patternTimer = null; }, 3000);
+    setTimeout(() => {
+      patternTimer = null;
+      if (patternsStale) schedulePatterns();
+    }, 3000);
   }, patterns ? 1500 : 300);
 }
 
