@@ -120,6 +120,26 @@ def _setup(report: Report) -> Any:
     return document
 
 
+def _summary(report: Report) -> list[str]:
+    """Page one: the conclusions with their support per perspective, what stands out."""
+    t, summary = report.t, report.summary
+    if summary is None:
+        return []
+    out = [_heading(t["summary"], 1), _p(_runs(summary.took_part))]
+    if not summary.conclusions:
+        out.append(_p(_runs(t["summary_no_conclusions"])))
+    for c in summary.conclusions:
+        out += [_heading(f"{t['conclusion']} {c.number}", 2), _p(_runs(c.text))]
+        out += [_p(_runs(line), style=_BULLET) for line in c.per_perspective]
+        if c.rests_on:
+            out.append(_p(_runs(f"{t['summary_rests_on']} "
+                                + ", ".join(f"#{n}" for n in c.rests_on), italic=True)))
+    if summary.patterns:
+        out.append(_heading(t["summary_patterns"], 2))
+        out += [_p(_runs(p), style=_BULLET) for p in summary.patterns]
+    return out
+
+
 def render(report: Report) -> bytes:
     """The report as the bytes of a .docx file."""
     t = report.t
@@ -145,6 +165,7 @@ def render(report: Report) -> bytes:
         if value:
             out.append(_lead(f"{key}: ", value))
     out.append(_p(_runs(f"{report.privacy_note()} {t['hidden_note']}", italic=True)))
+    out += _summary(report)
 
     out.append(_heading(t["agenda"], 1))
     out.append(_table([t["step"], t["planned"], t["actual"]],

@@ -80,6 +80,32 @@ def _figure(chart: charts.BarChart) -> str:
     return f"<figure>{charts.svg(chart)}</figure>"
 
 
+def _summary(report: Report) -> str:
+    """Page one: the conclusions with their support per perspective, what stands out."""
+    t, summary = report.t, report.summary
+    if summary is None:
+        return ""
+    out = [f'<section id="summary" class="summary"><h2>{_e(t["summary"])}</h2>',
+           f"<p>{_e(summary.took_part)}</p>"]
+    if not summary.conclusions:
+        out.append(f"<p>{_e(t['summary_no_conclusions'])}</p>")
+    for c in summary.conclusions:
+        out.append(f'<div class="conclusion"><h3>{_e(t["conclusion"])} {c.number}</h3>'
+                   f"<p>{_e(c.text)}</p>")
+        if c.per_perspective:
+            out.append('<ul>' + "".join(f"<li>{_e(line)}</li>" for line in c.per_perspective)
+                       + "</ul>")
+        if c.rests_on:
+            out.append(f'<p class="muted">{_e(t["summary_rests_on"])} '
+                       + ", ".join(f"#{n}" for n in c.rests_on) + "</p>")
+        out.append("</div>")
+    if summary.patterns:
+        out.append(f"<h3>{_e(t['summary_patterns'])}</h3><ul>"
+                   + "".join(f"<li>{_e(p)}</li>" for p in summary.patterns) + "</ul>")
+    out.append("</section>")
+    return "".join(out)
+
+
 def render(report: Report, *, print_hint: bool = False) -> str:
     """The report as a complete HTML document (``print_hint`` adds a screen-only note)."""
     t = report.t
@@ -97,6 +123,7 @@ def render(report: Report, *, print_hint: bool = False) -> str:
                                              for k, v in meta if v) + "</dl>")
     out.append(f'<p class="note">{_e(report.privacy_note())} {_e(t["hidden_note"])}</p>'
                "</header>")
+    out.append(_summary(report))
 
     out.append(f'<section id="agenda"><h2>{_e(t["agenda"])}</h2>')
     out.append(_table([t["step"], t["planned"], t["actual"]],

@@ -37,6 +37,17 @@ NL: dict[str, str] = {
     "participants": "Deelnemers",
     "other_perspectives": "Andere perspectieven (kleine groepen samengevoegd)",
     "other_circles": "Andere kringen (kleine kringen samengevoegd)",
+    "summary": "Samenvatting",
+    "summary_took_part": "{people} uit {perspectives} namen deel; {shared} gingen de dialoog in.",
+    "summary_support": "{n} van de {of} steunen dit",
+    "summary_rests_on": "Gebaseerd op reflectie",
+    "summary_patterns": "Wat opvalt",
+    "summary_no_conclusions": "Er zijn geen conclusies vastgesteld.",
+    "person_one": "persoon", "person_many": "mensen",
+    "perspective_one": "perspectief", "perspective_many": "perspectieven",
+    "reflection_one": "reflectie", "reflection_many": "reflecties",
+    "supporter_one": "steunt dit", "supporter_many": "steunen dit",
+    "concern_one": "bedenking", "concern_many": "bedenkingen",
     "privacy_reader": "Reflecties en reacties staan vermeld met het perspectief van de schrijver, "
                       "zonder naam of pseudoniem.",
     "unshared_note": "Alleen reflecties die een kring in de dialoog heeft ingebracht staan in "
@@ -139,6 +150,18 @@ EN: dict[str, str] = {
     "participants": "Participants",
     "other_perspectives": "Other perspectives (small groups merged)",
     "other_circles": "Other circles (small circles merged)",
+    "summary": "Summary",
+    "summary_took_part": "{people} from {perspectives} took part; {shared} went into the "
+                         "dialogue.",
+    "summary_support": "{n} of the {of} support this",
+    "summary_rests_on": "Based on reflection",
+    "summary_patterns": "What stands out",
+    "summary_no_conclusions": "No conclusions were drawn.",
+    "person_one": "person", "person_many": "people",
+    "perspective_one": "perspective", "perspective_many": "perspectives",
+    "reflection_one": "reflection", "reflection_many": "reflections",
+    "supporter_one": "supports this", "supporter_many": "support this",
+    "concern_one": "concern", "concern_many": "concerns",
     "privacy_reader": "Reflections and reactions are listed with the writer's perspective, "
                       "without a name or pseudonym.",
     "unshared_note": "Only reflections that a circle brought into the dialogue are in this "

@@ -32,6 +32,26 @@ def _table(header: list[str], rows: list[list[object]],
     return out + [""]
 
 
+def _summary(report: Report) -> list[str]:
+    """Page one: the conclusions with their support per perspective, what stands out."""
+    t, summary = report.t, report.summary
+    if summary is None:
+        return []
+    out = [f"## {t['summary']}", "", escape(summary.took_part), ""]
+    if not summary.conclusions:
+        out += [t["summary_no_conclusions"], ""]
+    for c in summary.conclusions:
+        out += [f"### {t['conclusion']} {c.number}", "", escape(c.text), ""]
+        out += [f"- {escape(line)}" for line in c.per_perspective]
+        if c.rests_on:
+            out += ["", f"{t['summary_rests_on']} " + ", ".join(f"#{n}" for n in c.rests_on)]
+        out.append("")
+    if summary.patterns:
+        out += [f"### {t['summary_patterns']}", ""]
+        out += [f"- {escape(p)}" for p in summary.patterns] + [""]
+    return out
+
+
 def render(report: Report) -> str:
     """The whole report as one Markdown document."""
     t = report.t
@@ -40,6 +60,7 @@ def render(report: Report) -> str:
             (t["facilitator"], report.facilitator)]
     out += [f"- **{label}:** {escape(value)}" for label, value in meta if value]
     out += ["", f"> {report.privacy_note()} {t['hidden_note']}", ""]
+    out += _summary(report)
 
     out += [f"## {t['agenda']}", ""]
     out += _table([t["step"], t["planned"], t["actual"]],

@@ -273,6 +273,26 @@ class ConclusionItem:
 
 
 @dataclass
+class SummaryConclusion:
+    """A conclusion on page one: its text, one plain sentence per perspective, and the
+    numbers of the reflections it rests on."""
+
+    number: int
+    text: str
+    per_perspective: list[str]
+    rests_on: list[int]
+
+
+@dataclass
+class Summary:
+    """Page one: who took part, the conclusions with their support, the strongest patterns."""
+
+    took_part: str
+    conclusions: list[SummaryConclusion]
+    patterns: list[str]
+
+
+@dataclass
 class Report:
     """Everything an export shows, in one language, with the privacy rules applied."""
 
@@ -307,6 +327,8 @@ class Report:
     preset: str = "onderzoek"
     #: Notes of the privacy rules as applied (unshared reflections left out, small groups).
     notes: list[str] | None = None
+    #: Page one (built by ``summary`` from the rest of the model).
+    summary: Summary | None = None
 
     def kind_label(self, kind: str) -> str:
         """The label of a reaction or endorsement kind in the report's language."""
@@ -542,6 +564,51 @@ def _patterns(patterns: Any, lang: str, label: Any, numbers: dict[str, int],
         notes=[_in_lang(n, lang) for n in notes if _in_lang(n, lang)]
         if isinstance(notes, list) else [],
         groups=groups)
+
+
+def count_text(n: int, t: dict[str, str], key: str) -> str:
+    """``1 reflectie`` / ``2 reflecties``: ``key`` and ``key_one`` in the labels."""
+    return f"{n} {t[key + '_one'] if n == 1 else t[key + '_many']}"
+
+
+def summary(report: Report) -> Summary:
+    """Page one from the model: plain sentences, no field names, no statistics words.
+
+    Support is told against the people of a perspective who took part ("8 van de 12
+    steunen dit"), per shown (pooled) group only, so it follows the small-group rule
+    of the rows it is made from.
+    """
+    t = report.t
+    size = {row.label: row.participants for row in report.perspectives}
+    conclusions = []
+    for c in report.conclusions:
+        lines = []
+        for row in c.per_perspective:
+            if not (row.support or row.concern):
+                continue
+            parts = []
+            total = size.get(row.perspective)
+            if row.support:
+                parts.append(t["summary_support"].format(n=row.support, of=total)
+                             if total else count_text(row.support, t, "supporter"))
+            if row.concern:
+                parts.append(count_text(row.concern, t, "concern"))
+            lines.append(f"{row.perspective}: {', '.join(parts)}")
+        conclusions.append(SummaryConclusion(number=c.number, text=c.text,
+                                             per_perspective=lines,
+                                             rests_on=[r.number for r in c.reflections]))
+    patterns: list[str] = []
+    for group in (report.patterns.groups if report.patterns else []):
+        for item in group.items:
+            sentence = item.title or item.explanation
+            if sentence and len(patterns) < 5:
+                patterns.append(sentence)
+    shared = sum(1 for r in report.reflections if r.shared)
+    took_part = t["summary_took_part"].format(
+        people=count_text(report.participants, t, "person"),
+        perspectives=count_text(len({p.id for p in report.perspectives}), t, "perspective"),
+        shared=count_text(shared, t, "reflection"))
+    return Summary(took_part=took_part, conclusions=conclusions, patterns=patterns)
 
 
 # -- building ---------------------------------------------------------------------
@@ -848,7 +915,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
             planned_minutes=step.planned_minutes(), actual_start=clock(step.actual_start),
             actual_end=clock(step.actual_end), actual_minutes=_minutes(start, end)))
 
-    return Report(
+    report = Report(
         lang=lang, names=reader_names, t=t, title=workshop.title, date=workshop.date,
         date_text=date_text(workshop.date, lang), place=workshop.place,
         facilitator=workshop.facilitator_name, code=workshop.code,
@@ -862,6 +929,8 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         patterns=_patterns(patterns, lang, label, numbers, counts=not pool),
         conclusions=conclusion_items, endorsements=endorsements,
         participants=len(data.participants), preset=preset, notes=notes)
+    report.summary = summary(report)
+    return report
 
 
 def _people(reactions: list[ReactionItem]) -> dict[str, set[str]]:

@@ -177,3 +177,30 @@ def test_participants_get_thanks_and_the_board_does_not(data):
     thanks = "Dank voor uw bijdrage aan deze middag"
     assert thanks in render(data, "md", preset="deelnemers").content.decode()
     assert thanks not in render(data, "md", preset="bestuur").content.decode()
+
+
+FIELD_WORDS = re.compile(r"authors using|perspectives using|geometric mean|\bscore\b|\bdp\b|"
+                         r"_\w+|\bp-value\b", re.I)
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_page_one_is_the_summary_with_support_per_perspective(data, fmt, lang):
+    """The first section after the title holds the conclusions, each with its support
+    per (shown) perspective in plain words, and the reflections it rests on."""
+    report = build(data, preset="bestuur", lang=lang)
+    text = text_of(render(data, fmt, preset="bestuur", lang=lang).content, fmt)
+    first = text.index("Samenvatting" if lang == "nl" else "Summary")
+    later = min(text.index(word, first + 1) for word in
+                (("Programma", "Deelname") if lang == "nl" else ("Programme", "Participation"))
+                if word in text[first + 1:])
+    page_one = text[first:later]
+    assert report.conclusions
+    for c in report.conclusions:
+        assert c.text.split(":")[0] in page_one
+        for row in c.per_perspective:
+            if row.support or row.concern:
+                assert row.perspective in page_one
+    said = "steunen dit" if lang == "nl" else "support this"
+    assert said in page_one
+    assert not FIELD_WORDS.search(page_one), FIELD_WORDS.search(page_one)
