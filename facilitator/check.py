@@ -100,9 +100,6 @@ def problems(environ: dict[str, str] | None = None) -> tuple[list[str], dict[str
                 importlib.import_module(mode)
         except ImportError as exc:
             found.append(f"FACILITATOR_ASYNC_MODE={mode} but {mode} cannot be imported ({exc})")
-    elif mode == "threading":
-        found.append("FACILITATOR_ASYNC_MODE=threading serves few WebSockets: use eventlet "
-                     "(the default) in production")
 
     store_url = cfg.get("STORE") or ""
     if store_url:

@@ -1,4 +1,4 @@
-"""The ``facilitator`` command: serve, demo, create, export, import.
+"""The ``facilitator`` command: serve, demo, create, export, import, purge, check, backup, restore.
 
 With the eventlet async mode the standard library must be monkey-patched
 before anything else is imported, so this module imports the app lazily.
@@ -15,6 +15,11 @@ import sys
 def _patch_for_async_mode() -> str:
     mode = os.environ.get("FACILITATOR_ASYNC_MODE", "eventlet")
     if mode == "eventlet":
+        import warnings
+
+        # eventlet announces its maintenance mode at import; docs/deploy.md explains the
+        # state, and a banner at every start reads like a fault to an operator
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
         import eventlet
 
         eventlet.monkey_patch()
@@ -75,7 +80,10 @@ def serve(host: str, port: int, app=None) -> None:
     raise_open_files_limit(cfg["MAX_CONNECTIONS"] + 256)
     if cfg["RETENTION_DAYS"] > 0:
         socketio.start_background_task(_retention_loop, app)
-    print(f"facilitator: serving on http://{host}:{port} ({mode})", flush=True)
+    from .check import summary
+
+    print(f"facilitator: serving on http://{host}:{port} ({mode}); "
+          + summary(cfg, app.instance_path), flush=True)
     if mode == "eventlet":
         _serve_eventlet(app, host, port, cfg["MAX_CONNECTIONS"])
         return
@@ -210,6 +218,34 @@ def purge() -> int:
     return 0
 
 
+def operate(command: str, path: str | None) -> int:
+    """``check``, ``backup PATH`` and ``restore PATH`` (docs/deploy.md)."""
+    if command == "check":
+        from .check import problems, summary
+
+        found, cfg = problems()
+        for line in found:
+            print(f"problem: {line}", file=sys.stderr)
+        if found:
+            return 1
+        print("ok: " + summary(cfg))
+        return 0
+    from .backup import BackupError, backup, restore
+
+    store = _app().extensions["facilitator.store"]
+    try:
+        if command == "backup":
+            done = backup(store, path)
+            print(f"backed up {done['sessions']} session(s) to {done['path']} ({done['kind']})")
+        else:
+            for session in restore(store, path):
+                print(json.dumps(session))
+    except (BackupError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``facilitator`` and ``python -m facilitator``."""
     parser = argparse.ArgumentParser(prog="facilitator", description=__doc__.splitlines()[0])
@@ -230,6 +266,11 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("import", help="restore a JSON archive into a new session")
     p.add_argument("file")
     sub.add_parser("purge", help="delete sessions past the retention period")
+    sub.add_parser("check", help="check the configuration as production would use it")
+    p = sub.add_parser("backup", help="back up every session (SQLite: an online copy)")
+    p.add_argument("path")
+    p = sub.add_parser("restore", help="restore a backup into the configured store")
+    p.add_argument("path")
     args = parser.parse_args(argv)
     if args.command in ("serve", "demo"):
         _patch_for_async_mode()
@@ -241,4 +282,6 @@ def main(argv: list[str] | None = None) -> int:
         return export(args.code, args.format, args.output, args.names, args.lang)
     if args.command == "purge":
         return purge()
+    if args.command in ("check", "backup", "restore"):
+        return operate(args.command, getattr(args, "path", None))
     return import_archive(args.file)

@@ -102,6 +102,11 @@ def installed(tmp_path_factory):
             proc.kill()
             pytest.fail("the installed app did not start:\n" + log_path.read_text()[-3000:])
         time.sleep(0.2)
+    # `facilitator check` passes with what the service runs with
+    checked = subprocess.run([str(venv / "bin" / "facilitator"), "check"], cwd=run, env=env,
+                             capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.startswith("ok: facilitator 0."), checked.stdout
     yield {"base": base, "organiser": organiser, "venv": venv, "log": log_path, "wheel": wheel}
     proc.terminate()
     try:
@@ -179,4 +184,11 @@ def test_installed_wheel_serves_every_page_in_dutch(installed, browser):
     assert not problems, "\n".join(problems)
     # the instance folder (SQLite) is the virtualenv's, never site-packages
     assert list((installed["venv"] / "var" / "facilitator-instance").glob("*.db"))
-    assert "Traceback" not in installed["log"].read_text()
+    log = installed["log"].read_text()
+    assert "Traceback" not in log and "deprecated" not in log.lower(), log
+    # one line of what it runs with, and nothing else at start
+    [line] = [x for x in log.splitlines() if x.strip()]
+    for part in ("serving on http://127.0.0.1:", "(eventlet)", "store sqlite (default",
+                 "message queue none", "async mode eventlet", "public URL http://127.0.0.1:",
+                 "env production", "facilitator 0."):
+        assert part in line, (part, line)
