@@ -383,8 +383,12 @@ def test_small_perspectives_silence_is_not_named_on_screen():
     screen = analyse_workshop(s.data, audience="screen")
     ids = _ids(screen, "blind_spots")
     assert "blind:silent:vak" in ids                          # 4 people: named
-    assert f"blind:silent:{OTHER}" in ids and "blind:silent:or" not in ids
+    # one small perspective alone is not pooled (it would point at itself): not listed
+    assert f"blind:silent:{OTHER}" not in ids and "blind:silent:or" not in ids
     assert "blind:no-reactions:raad" in ids
+    s.person("bur")                                           # a second small perspective
+    ids = _ids(analyse_workshop(s.data, audience="screen"), "blind_spots")
+    assert f"blind:silent:{OTHER}" in ids and "blind:silent:or" not in ids
     facilitator = analyse_workshop(s.data, audience="facilitator")
     assert "blind:silent:or" in _ids(facilitator, "blind_spots")
     item = next(i for i in facilitator["blind_spots"] if i["id"] == "blind:silent:or")

@@ -74,7 +74,8 @@ def _blind_spots(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx,
             ("silent", small_silent, "deelden nog geen reflecties", "have shared no reflections"),
             ("no_reactions", small_mute, "reageerden nog niet op andere perspectieven",
              "have not reacted to other perspectives")):
-        if pids:
+        # like any pool, only from two perspectives on: one alone would point at itself
+        if len(pids) >= 2:
             k = len(pids)
             out.append(_item(ctx, f"blind:{kind}:{OTHER}", kind,
                              {"nl": "Kleine groepen", "en": "Small groups"},
