@@ -26,6 +26,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "RETENTION_DAYS": (0, int),  # 0 keeps ended sessions
     "SOCKETIO_TRANSPORTS": ("websocket,polling", str),
     "PROXY_FIX": (0, int),  # number of trusted proxies setting X-Forwarded-For/-Proto
+    "LOG_FORMAT": ("text", str),  # json: one JSON line per request and Socket.IO event
+    "METRICS_TOKEN": (None, str),  # bearer token for /metrics; unset: no /metrics at all
 }
 
 

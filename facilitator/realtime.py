@@ -26,7 +26,7 @@ from .domain.rules import Role
 from .domain.validation import reject_unknown
 from .live import live, room, rooms_for
 from .store.base import as_outage
-from .web import outage_error
+from .web import observe, outage_error
 from .web.auth import actor_from_socket_auth, fingerprint, ops
 from .web.i18n import error_body, gettext
 
@@ -98,7 +98,7 @@ def _serve(action: ActionDef) -> None:
                 "message": gettext("Something went wrong on our side. Please try again.")}}
 
     handler.__name__ = f"on_{action.name}"
-    socketio.on_event(action.name, handler)
+    socketio.on_event(action.name, observe.socket_event(action.name, handler, _actors))
 
 
 #: sid -> fingerprint of the secret link a facilitator or screen connected with.

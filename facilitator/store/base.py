@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
@@ -97,9 +98,17 @@ def reports_outages(is_outage: Callable[[BaseException], bool],
     return decorate
 
 
+#: ``on_call(name, seconds)`` after every store call: the store latency metric
+#: (facilitator/web/observe.py); None when nothing listens.
+hooks: dict[str, Callable[[str, float], None] | None] = {"on_call": None}
+
+
 def _guarded(method: Callable[..., Any], is_outage: Callable[[BaseException], bool]):
+    name = method.__name__
+
     @functools.wraps(method)
     def call(self, *args: Any, **kwargs: Any) -> Any:
+        started = time.perf_counter()
         try:
             result = method(self, *args, **kwargs)
         except Exception as exc:
@@ -107,6 +116,10 @@ def _guarded(method: Callable[..., Any], is_outage: Callable[[BaseException], bo
                 raise
             _outage_started(exc)
             raise StoreUnavailable(str(exc)) from exc
+        finally:
+            hook = hooks["on_call"]
+            if hook is not None:
+                hook(name, time.perf_counter() - started)
         if _outage["active"]:
             _outage_ended()
         return result

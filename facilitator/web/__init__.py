@@ -46,7 +46,9 @@ def init_app(app: Flask) -> None:
                    default_translation_directories=assets.translations_dir())
     csrf.init_app(app)
 
-    from . import api, facilitator, organiser, participant, screen
+    from . import api, facilitator, observe, organiser, participant, screen
+
+    observe.init_app(app)  # first: request ids and timing wrap everything else
 
     app.register_blueprint(participant.bp)
     app.register_blueprint(facilitator.bp)

@@ -24,6 +24,7 @@ PUBLIC = {
     "static": "files",
     "vendor": "third-party browser files",
     "healthz": "liveness for load balancers",
+    "metrics": "the operator's Prometheus metrics: its own bearer token, no session data",
     "participant.index": "the page to type a code on",
     "participant.join": "looks a typed code up and redirects",
     "participant.join_code": "the join form; joining itself asks the table (join)",
