@@ -17,3 +17,12 @@ def test_organiser_page_has_three_audiences_and_each_link_downloads(client, make
         assert href in html and f"preset={preset}" in html
         response = client.get(f"{href}&preset={preset}")
         assert response.status_code == 200, (preset, fmt)
+
+
+def test_pdf_over_the_api_is_a_pdf(api, make_session):
+    s = make_session()
+    response = api.get(f"/sessions/{s.code}/export?format=pdf", s.fac)
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert response.data.startswith(b"%PDF-")
+    assert 'filename="' in response.headers["Content-Disposition"]

@@ -5,10 +5,9 @@ an ``Export`` (bytes, MIME type, file name) for one of ``FORMATS``:
 
 ========  ====================================================================
 docx      the report as a Word document, charts as PNG pictures (python-docx)
-pdf       the report as a print-ready A4 HTML page that the browser saves as
-          PDF (*Print -> Save as PDF*); no server-side PDF library is used, so
-          the content is HTML (``text/html``) with a screen-only print hint
-html      the same page without the print hint
+pdf       the report as a PDF (A4, page numbers, outline), the print HTML laid
+          out by WeasyPrint (``pdf``)
+html      the same page as one self-contained HTML file
 csv       a ZIP of CSV files (reflections, reactions, endorsements, conclusions),
           UTF-8 with BOM, ``;`` (or ``delimiter``), formulas neutralised
 xlsx      the same tables as an Excel workbook, one sheet each (openpyxl)
@@ -58,7 +57,7 @@ class Export:
 FORMATS: dict[str, Format] = {
     "docx": Format("docx",
                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "pdf": Format("html", "text/html; charset=utf-8"),
+    "pdf": Format("pdf", "application/pdf"),
     "html": Format("html", "text/html; charset=utf-8"),
     "csv": Format("zip", "application/zip"),
     "xlsx": Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
@@ -80,8 +79,7 @@ def filename(data: WorkshopData, fmt: str, lang: str = "nl") -> str:
     parts = [slug(data.workshop.title)]
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", data.workshop.date or ""):
         parts.append(data.workshop.date)
-    kind = {"json": t["archive_file"], "pdf": f"{t['report_file']}-print",
-            "csv": "csv"}.get(fmt, t["report_file"])
+    kind = {"json": t["archive_file"], "csv": "csv"}.get(fmt, t["report_file"])
     parts.append(kind)
     return "-".join(parts) + "." + FORMATS[fmt].extension
 
@@ -103,9 +101,13 @@ def _report_renderer(fmt: str) -> Callable[[report_model.Report, str], bytes]:
         from . import markdown
 
         return lambda r, _d: markdown.render(r).encode("utf-8")
+    if fmt == "pdf":
+        from . import pdf
+
+        return lambda r, _d: pdf.render(r)
     from . import html
 
-    return lambda r, _d: html.render(r, print_hint=fmt == "pdf").encode("utf-8")
+    return lambda r, _d: html.render(r).encode("utf-8")
 
 
 def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = False,
@@ -121,8 +123,7 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
     ``deelnemers`` get what a reader of a report handed on may see (shared
     reflections, pooled figures, no pseudonyms), ``onderzoek`` the organiser's
     unpooled data.
-    "pdf" returns the print-ready A4 HTML page (``text/html``), which the browser
-    saves as PDF.  Raises ValueError for an unknown format or CSV delimiter; an
+    Raises ValueError for an unknown format or CSV delimiter; an
     unknown language gives Dutch.
     """
     if fmt not in FORMATS:

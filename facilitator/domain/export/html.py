@@ -15,10 +15,15 @@ from .report import Person, Report
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
+  @top-left { content: string(doctitle) "  ·  " string(docdate); font-size: 8pt; color: #555; }
   @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }
+@page :first { @top-left { content: none; } }
+h1 { string-set: doctitle content(); }
+dl.meta dd.date { string-set: docdate content(); }
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { font-family: "Segoe UI", Helvetica, Arial, sans-serif; font-size: 10.5pt;
+body { font-family: "Segoe UI", "Liberation Sans", "DejaVu Sans", Helvetica, Arial, sans-serif;
+  font-size: 10.5pt;
   line-height: 1.4; color: #1a1a1a; max-width: 190mm; margin: 0 auto; padding: 12mm 0; }
 h1 { font-size: 20pt; margin: 0 0 4pt; color: #0b3d60; }
 h2 { font-size: 14pt; margin: 18pt 0 6pt; padding-bottom: 2pt; border-bottom: 1.5pt solid #0b3d60;
@@ -30,7 +35,6 @@ dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 1pt 10pt; 
 dl.meta dt { font-weight: 600; } dl.meta dd { margin: 0; }
 .note { color: #444; font-size: 9.5pt; border-left: 3pt solid #0b3d60; padding: 3pt 8pt;
   background: #f2f6f9; }
-.print-hint { background: #fff6d6; border: 1pt solid #e0c060; padding: 6pt 10pt; }
 table { border-collapse: collapse; width: 100%; margin: 4pt 0 10pt; font-size: 9.5pt; }
 th, td { border: 0.6pt solid #b8c2cc; padding: 3pt 5pt; text-align: left; vertical-align: top; }
 th { background: #e8eef3; }
@@ -51,7 +55,6 @@ svg.chart { max-width: 100%; height: auto; }
 footer { margin-top: 16pt; color: #555; font-size: 8.5pt; }
 @media print {
   body { padding: 0; max-width: none; }
-  .print-hint { display: none; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -106,21 +109,25 @@ def _summary(report: Report) -> str:
     return "".join(out)
 
 
-def render(report: Report, *, print_hint: bool = False) -> str:
-    """The report as a complete HTML document (``print_hint`` adds a screen-only note)."""
+def render(report: Report, *, for_pdf: bool = False) -> str:
+    """The report as a complete HTML document; ``for_pdf`` adds the document's metadata
+    that WeasyPrint writes into the PDF (author, dates)."""
     t = report.t
     out: list[str] = [
         "<!DOCTYPE html>", f'<html lang="{report.lang}">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(t['report'])}: {_e(report.title)}</title>",
         f"<style>{CSS}</style>", "</head>", "<body>"]
-    if print_hint:
-        out.append(f'<p class="print-hint">{_e(t["print_hint"])}</p>')
+    if for_pdf:
+        out.insert(4, f'<meta name="author" content="{_e(report.facilitator)}">'
+                      f'<meta name="dcterms.created" content="{report.generated.isoformat()}">'
+                      '<meta name="generator" content="facilitator">')
     out.append(f"<header><p class=muted>{_e(t['report'])}</p><h1>{_e(report.title)}</h1>")
     meta = [(t["date"], report.date_text), (t["place"], report.place),
             (t["facilitator"], report.facilitator)]
-    out.append('<dl class="meta">' + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>"
-                                             for k, v in meta if v) + "</dl>")
+    out.append('<dl class="meta">' + "".join(
+        f'<dt>{_e(k)}</dt><dd{" class=date" if k == t["date"] else ""}>{_e(v)}</dd>'
+        for k, v in meta if v) + "</dl>")
     out.append(f'<p class="note">{_e(report.privacy_note())} {_e(t["hidden_note"])}</p>'
                "</header>")
     out.append(_summary(report))

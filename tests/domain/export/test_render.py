@@ -39,10 +39,24 @@ def test_every_format_renders_with_name_and_type(data, fmt):
     assert set(export.filename) <= set(string.ascii_lowercase + string.digits + "-.")
 
 
-def test_pdf_is_the_print_page(data):
-    export = render(data, "pdf")
-    assert export.mimetype.startswith("text/html") and export.filename.endswith("-print.html")
-    assert b"@page" in export.content
+def test_pdf_is_a_real_pdf_with_an_outline_and_page_numbers(data):
+    """format=pdf is application/pdf laid out by WeasyPrint from the print HTML: the
+    headings make the outline, the print CSS numbers the pages."""
+    from facilitator.domain.export import html, pdf
+    from facilitator.domain.export.report import build
+
+    export = render(data, "pdf", preset="bestuur")
+    assert export.mimetype == "application/pdf" and export.filename.endswith("-verslag.pdf")
+    assert export.content.startswith(b"%PDF-")
+    raw = pdf.render(build(data, preset="bestuur"), compress=False)
+    assert b"/Outlines" in raw
+    for heading in (b"(Samenvatting)", b"(Conclusie 1)", b"(Programma)", b"(Deelname)"):
+        assert heading in raw, heading
+    assert b"/Author (Fatima El Idrissi)" in raw
+    css = html.CSS
+    assert "counter(page)" in css and "counter(pages)" in css
+    assert "thead { display: table-header-group; }" in css
+    assert "break-inside: avoid" in css and "string(doctitle)" in css
 
 
 def test_english_file_names(data):
@@ -72,7 +86,7 @@ def test_an_empty_session_exports(data):
 def test_every_format_of_2000_reflections_in_under_5_seconds():
     big = make_session(reflections=2000, per_perspective=30)
     times = {}
-    for fmt in FORMATS:
+    for fmt in set(FORMATS) - {"pdf"}:  # the PDF has its own budget (docs/performance.md)
         start = time.perf_counter()
         render(big, fmt)
         times[fmt] = time.perf_counter() - start
