@@ -90,6 +90,23 @@ who whom why with you your yours yourself yourselves think feel really quite lot
 one thing things way something anything everything much many even still yes
 """.split()) - KEPT_EN
 
+#: The generic words of the field: what every perspective says in every context in a
+#: reflection session of a municipality ("werken", "gemeente", "mensen", "goed" ...).
+#: They stay terms (a phrase such as "hybride werken" keeps them) but never lead a
+#: shared theme on their own; the session adds its own (see patterns.themes).
+GENERIC_NL = frozenset("""
+werken werk gemeente gemeenten mensen mens goed goede beter slecht nieuw nieuwe collega
+collega's organisatie dingen ding zaken zaak manier vandaag middag tijd jaar jaren keer
+prima mooi mooie fijn belangrijk belangrijke groot grote klein kleine
+weinig minder maken merken praten zien krijgen houden blijven gebeuren
+""".split())
+
+
+def generic_keys() -> frozenset[str]:
+    """The term keys of ``GENERIC_NL`` (cached)."""
+    return _generic_keys()
+
+
 _NL_ONLY = (STOP_NL | KEPT_NL) - (STOP_EN | KEPT_EN)
 _EN_ONLY = (STOP_EN | KEPT_EN) - (STOP_NL | KEPT_NL)
 
@@ -217,6 +234,11 @@ def normalise(text: str) -> NormalisedText:
             prev_key, prev_form, prev_kept = key, form, kept
     return NormalisedText(lang=lang, terms=tuple(terms), forms=tuple(forms),
                           function_terms=frozenset(function), n_words=n_words)
+
+
+@lru_cache(maxsize=1)
+def _generic_keys() -> frozenset[str]:
+    return frozenset(term_key(w, "nl") for w in GENERIC_NL)
 
 
 def most_frequent_form(forms: Mapping[str, int]) -> str:

@@ -8,7 +8,7 @@ import numpy as np
 
 from .context import OTHER, _Ctx, _item, _merge_note
 from .index import _examples, _prune, _TextIndex
-from .stats import _bh, _hypergeom_sf, _r
+from .stats import _hypergeom_sf, _r
 
 
 def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, list[str]],
@@ -52,9 +52,9 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
     rows, cols = np.nonzero(over)
     if rows.size:
         p[rows, cols] = _hypergeom_sf(sub[rows, cols], sub_tot[cols], sizes[rows], n_authors)
-    q = np.ones(z.shape)
-    q[tested] = _bh(p[tested])
-    keep = over & (q <= s.distinct_fdr)
+    users = _author_columns(index, groups, members, cand, sub_tot >= s.distinct_min_authors)
+    threshold, q = _permutation_threshold(users, p, over, sizes, sub_tot, s)
+    keep = over & (p <= threshold)
     out = []
     for g_i, g in enumerate(groups):
         cols = np.nonzero(keep[g_i])[0]
@@ -64,7 +64,9 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
         listed = _prune({keys[int(cand[j])]: int(sub[g_i, j]) for j in cols}, True)
         ranked = sorted((j for j in cols if keys[int(cand[j])] in listed),
                         key=lambda j: (-_r(z[g_i, j], 6), keys[int(cand[j])]))
-        for j in ranked[: s.max_distinct_per_perspective]:
+        leads = _concerns(ranked, users.who(g_i))
+        for j in list(leads)[: s.max_distinct_per_perspective]:
+            related = [index.display(int(cand[k])) for k in leads[j]]
             tid = int(cand[j])
             key = index.vocab.keys[tid]
             form = index.display(tid)
@@ -76,6 +78,10 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                           f"andere perspectieven: {y} van {n} deelnemers tegen {yr} van {nr}.",
                     "en": f"“{form}” is mentioned far more often from {label['en']} than from "
                           f"other perspectives: {y} of {n} participants versus {yr} of {nr}."}
+            if related:
+                also = ", ".join(f"“{r}”" for r in related)
+                expl = {"nl": expl["nl"] + f" Zij schrijven er ook over als {also}.",
+                        "en": expl["en"] + f" They also write about it as {also}."}
             if g == OTHER:
                 note = _merge_note(ctx.min_group)
                 expl = {lg: expl[lg] + note[lg] for lg in expl}
@@ -93,10 +99,10 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
             rids = [rid for rid in index.postings.get(tid, [])
                     if index.entries[rid].perspective in members[g]]
             counts = {"authors_using": y, "authors": n, "others_using": yr, "others": nr,
-                      "reflections": len(rids), "z": _r(z[g_i, j], 3), "q": _r(q[g_i, j], 6),
-                      "tests": int(tested.sum())}
+                      "reflections": len(rids), "z": _r(z[g_i, j], 3), "q": _r(q, 6),
+                      "p": _r(p[g_i, j], 8), "tests": int(tested.sum())}
             extra: dict[str, Any] = {"term": form, "key": key, "phrase": " " in key,
-                                     "perspective": g}
+                                     "perspective": g, "related": related}
             if ctx.pools:
                 extra["merged"] = g == OTHER
             out.append(_item(ctx, f"distinct:{g}:{key}", "distinctive",
@@ -105,3 +111,118 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                              expl, counts, [entry, rest],
                              _examples(index, ctx, rids, s.max_examples), **extra))
     return out
+
+
+# -- calibration by the session's own permutation null -------------------------------
+
+#: Label permutations of the session behind the false-discovery estimate (seeded: the
+#: same session gives the same answer every time).
+PERMUTATIONS = 40
+_SEED = 20_26
+
+
+class _Users:
+    """Which author used which candidate term, with each author's group (a sparse
+    author x term incidence), for permuting perspective labels over authors."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, labels: np.ndarray,
+                 n_groups: int, n_cols: int) -> None:
+        self.rows, self.cols, self.labels = rows, cols, labels
+        self.n_groups, self.n_cols = n_groups, n_cols
+
+    def counts(self, labels: np.ndarray) -> np.ndarray:
+        """Authors using each term per group, for the given author labels."""
+        cells = labels[self.rows] * self.n_cols + self.cols
+        return np.bincount(cells, minlength=self.n_groups * self.n_cols) \
+            .reshape(self.n_groups, self.n_cols)
+
+    def who(self, group: int) -> dict[int, set[int]]:
+        """Column -> the authors of ``group`` using it."""
+        out: dict[int, set[int]] = {}
+        mine = self.labels[self.rows] == group
+        for a, c in zip(self.rows[mine].tolist(), self.cols[mine].tolist(), strict=True):
+            out.setdefault(c, set()).add(a)
+        return out
+
+
+def _author_columns(index: _TextIndex, groups: list[str], members: dict[str, list[str]],
+                    cand: np.ndarray, testable: np.ndarray) -> _Users:
+    group_of = {pid: gi for gi, g in enumerate(groups) for pid in members[g]}
+    col_of = {int(t): j for j, t in enumerate(cand) if testable[j]}
+    rows: list[int] = []
+    cols: list[int] = []
+    labels: list[int] = []
+    for author, terms in index.author_terms.items():
+        gi = group_of.get(author.rsplit("\x1f", 1)[-1])
+        if gi is None:
+            continue
+        a = len(labels)
+        labels.append(gi)
+        for tid, n in terms.items():
+            j = col_of.get(tid)
+            if n > 0 and j is not None:
+                rows.append(a)
+                cols.append(j)
+    return _Users(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
+                  np.array(labels, dtype=np.int64), len(groups), len(cand))
+
+
+def _candidates(y: np.ndarray, sizes: np.ndarray, tot: np.ndarray, s: Any) -> np.ndarray:
+    """The cells that could be a distinctive concern: enough authors, far more often."""
+    rest = sizes.sum() - sizes
+    share_i = (y + 1.0) / (sizes[:, None] + 2.0)
+    share_j = (tot[None, :] - y + 1.0) / (rest[:, None] + 2.0)
+    return (y >= s.distinct_min_authors) & (share_i / share_j >= s.distinct_min_ratio) \
+        & (rest[:, None] > 0)
+
+
+def _permutation_threshold(users: _Users, p: np.ndarray, over: np.ndarray, sizes: np.ndarray,
+                           tot: np.ndarray, s: Any) -> tuple[float, float]:
+    """The largest p-value threshold whose estimated false-discovery rate stays at most
+    ``distinct_fdr``, with the null taken from the session itself: the perspective labels
+    are shuffled over the authors ``PERMUTATIONS`` times, and each time the same
+    selection (enough authors, far more often) and the same exact test are applied. The
+    estimate at a threshold t is (mean number of shuffled cells with p <= t) / (number
+    of observed cells with p <= t). Unlike a Bonferroni or Benjamini-Hochberg step over
+    every word tested, this counts only what chance really produces in a room of this
+    size, so a word used by 3 of 4 union members and nobody else can surface.
+
+    Returns (threshold, estimated FDR at it); threshold -1 keeps nothing.
+    """
+    observed = np.sort(p[over])
+    if observed.size == 0 or users.rows.size == 0:
+        return -1.0, 1.0
+    rng = np.random.default_rng(_SEED)
+    n_authors = int(sizes.sum())
+    null: list[np.ndarray] = []
+    for _ in range(PERMUTATIONS):
+        y = users.counts(rng.permutation(users.labels))
+        cells = _candidates(y, sizes, tot, s)
+        r, c = np.nonzero(cells)
+        if r.size:
+            null.append(_hypergeom_sf(y[r, c], tot[c], sizes[r], n_authors))
+    pooled = np.sort(np.concatenate(null)) if null else np.zeros(0)
+    best, best_q = -1.0, 1.0
+    for k, t in enumerate(observed, start=1):
+        false = np.searchsorted(pooled, t, side="right") / PERMUTATIONS
+        fdr = false / k
+        if fdr <= s.distinct_fdr:
+            best, best_q = float(t), float(fdr)
+    return best, best_q
+
+
+def _concerns(ranked: list[int], who: dict[int, set[int]]) -> dict[int, list[int]]:
+    """Group a perspective's distinctive terms into concerns: a term most of whose users
+    (at least 60 %, counted on the smaller side) also use a higher-ranked term is the
+    same concern in other words ("loonruimte" with "cao"), listed under it."""
+    leads: dict[int, list[int]] = {}
+    for j in ranked:
+        mine = who.get(j, set())
+        home = next((lead for lead in leads
+                     if mine and len(mine & who.get(lead, set()))
+                     >= 0.6 * min(len(mine), len(who.get(lead, set())) or 1)), None)
+        if home is None:
+            leads[j] = []
+        else:
+            leads[home].append(j)
+    return leads

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..text import generic_keys
 from .context import OTHER, _Ctx, _item, _join, _merge_note
 from .index import _examples, _prune, _TextIndex
 from .stats import _r
@@ -26,13 +27,18 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
     dp_max = 1.0 - part.min()
     dp_norm = np.clip(dp / dp_max, 0.0, 1.0) if dp_max > 0 else np.zeros_like(dp)
     score = geo * (1.0 - dp_norm)
-    ok = ((used >= max(2, s.theme_min_perspectives)) & (sub_tot >= s.theme_min_authors)
-          & (sub_tot >= s.theme_min_share * n_authors) & ~fmask)
+    # a theme runs across most of the room: at least half the perspectives that wrote
+    most = max(2, s.theme_min_perspectives, -(-n_groups // 2))
     keys = index.vocab.keys
+    generic = generic_keys()
+    lead_ok = np.array([keys[int(t)] not in generic for t in cand], dtype=bool)
+    ok = ((used >= most) & (sub_tot >= s.theme_min_authors)
+          & (sub_tot >= s.theme_min_share * n_authors) & ~fmask & lead_ok)
     eligible = np.nonzero(ok)[0]
     listed = _prune({keys[int(cand[j])]: int(sub_tot[j]) for j in eligible}, False)
     ranked = sorted(eligible, key=lambda j: (-_r(score[j], 6), keys[int(cand[j])]))
-    picks = [j for j in ranked if keys[int(cand[j])] in listed][: s.max_themes]
+    ranked = [j for j in ranked if keys[int(cand[j])] in listed]
+    picks = _distinct_themes(index, cand, ranked, s.max_themes)
     displays = {int(j): index.display(int(cand[j])) for j in picks}
     out = []
     for j in picks:
@@ -90,3 +96,29 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
                          expl, counts, entries,
                          _examples(index, ctx, rids, ctx.settings.max_examples), **extra))
     return out
+
+
+#: A candidate most of whose authors (this share) already wrote a higher-ranked theme
+#: only echoes that theme (the words around it: "hoge" beside "werkdruk").
+ECHO_SHARE = 0.8
+
+
+def _distinct_themes(index: _TextIndex, cand: np.ndarray, ranked: list[int],
+                     limit: int) -> list[int]:
+    """The ranked candidates minus those that echo a higher-ranked theme."""
+    wanted = {int(cand[j]): j for j in ranked}
+    users: dict[int, set[str]] = {j: set() for j in ranked}
+    for author, terms in index.author_terms.items():
+        for tid, n in terms.items():
+            j = wanted.get(tid)
+            if j is not None and n > 0:
+                users[j].add(author)
+    picks: list[int] = []
+    for j in ranked:
+        mine = users[j]
+        if any(len(mine & users[k]) >= ECHO_SHARE * len(mine) for k in picks):
+            continue
+        picks.append(j)
+        if len(picks) >= limit:
+            break
+    return picks

@@ -1,0 +1,138 @@
+"""Quality of the pattern analysis on realistic Dutch sessions with planted truth.
+
+Runs the analysis on the three sessions of ``tests/fixtures/patterns_sessions.py``
+(about 15, 40 and 120 participants) and prints precision and recall per kind of
+pattern, for the console (everything) and the screen (shared only, small groups
+pooled)::
+
+    python bench/patterns_quality.py            # the table (Markdown)
+    python bench/patterns_quality.py --verbose  # and what was found, item by item
+
+Scoring: a shared theme is found when an item's term is one of the planted theme's
+forms; a distinctive concern when the item's perspective and term match a planted
+concern; common ground and dividing lines (between perspectives) by their target
+reflection; blind spots by kind and perspective (absent, silent). Precision counts the
+items reported, recall the planted truths found. Generic words ("werken", "gemeente",
+"mensen", "goed") reported as a theme count against precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+
+from patterns_sessions import SESSIONS, build  # noqa: E402
+
+from facilitator.domain.model import (  # noqa: E402
+    LiveState,
+    Participant,
+    Perspective,
+    Reaction,
+    Reflection,
+    Step,
+    Workshop,
+    WorkshopData,
+)
+from facilitator.domain.patterns import PatternEngine  # noqa: E402
+
+KINDS = ("themes", "distinctive", "common_ground", "dividing_lines", "blind_spots")
+GENERIC = {"werken", "gemeente", "mensen", "goed", "werk", "goede"}
+
+
+def workshop_data(session: dict) -> WorkshopData:
+    """The fixture as the app's records, in the exchange step."""
+    ws = Workshop(code="QUAL01", title="Kwaliteit",
+                  perspectives=[Perspective(p["id"], p["label"], p["label"])
+                                for p in session["perspectives"]],
+                  steps=[Step("s1", "Kringen", "circle"), Step("s2", "Uitwisseling", "exchange")],
+                  state=LiveState(current_step="s2"))
+    data = WorkshopData(workshop=ws)
+    for p in session["participants"]:
+        data.participants.append(Participant(id=p["id"], token="t", pseudonym="x",
+                                             perspective=p["perspective"],
+                                             circle=p["perspective"]))
+    for i, r in enumerate(session["reflections"]):
+        data.reflections.append(Reflection(id=r["id"], participant=r["participant"],
+                                           perspective=r["perspective"], circle=r["perspective"],
+                                           text=r["text"], created_at=f"{i:06d}",
+                                           shared=r["shared"]))
+    for i, x in enumerate(session["reactions"]):
+        data.reactions.append(Reaction(id=f"x{i}", reflection=x["reflection"],
+                                       participant=x["participant"],
+                                       perspective=x["perspective"], circle=x["perspective"],
+                                       kind=x["kind"], created_at=""))
+    return data
+
+
+def _term(item: dict) -> str:
+    return (item.get("term") or "").lower()
+
+
+def score(result: dict, truth: dict) -> dict[str, tuple[int, int, int, int]]:
+    """kind -> (items correct, items reported, truths found, truths planted)."""
+    out: dict[str, tuple[int, int, int, int]] = {}
+    themes = result["themes"]
+    hit = [t for t in themes if any(_term(t) in accept for accept in truth["themes"].values())]
+    found = {name for name, accept in truth["themes"].items()
+             if any(_term(t) in accept for t in themes)}
+    out["themes"] = (len(hit), len(themes), len(found), len(truth["themes"]))
+    dist = result["distinctive"]
+    ok = [d for d in dist if any(d.get("perspective") == pid and _term(d) in accept
+                                 for (pid, _c), accept in truth["distinctive"].items())]
+    found = {key for key, accept in truth["distinctive"].items()
+             if any(d.get("perspective") == key[0] and _term(d) in accept for d in dist)}
+    out["distinctive"] = (len(ok), len(dist), len(found), len(truth["distinctive"]))
+    for kind, planted, wanted in (("common_ground", truth["common_ground"], "common_ground"),
+                                  ("dividing_lines", truth["dividing_lines"], "dividing")):
+        items = [i for i in result[kind] if i["kind"] == wanted]
+        targets = {i["target"][2:] for i in items if i["target"].startswith("r:")}
+        ok_items = [i for i in items if i["target"][2:] in planted]
+        out[kind] = (len(ok_items), len(items), len(targets & planted), len(planted))
+    planted_bs = {("absent", p) for p in truth["absent"]} | {("silent", p)
+                                                              for p in truth["silent"]}
+    items = result["blind_spots"]
+    got = {(i["kind"], i.get("perspective")) for i in items}
+    ok_bs = [i for i in items if (i["kind"], i.get("perspective")) in planted_bs]
+    out["blind_spots"] = (len(ok_bs), len(items), len(got & planted_bs), len(planted_bs))
+    return out
+
+
+def _pct(a: int, b: int) -> str:
+    return "—" if b == 0 else f"{100 * a / b:.0f} %"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    print("| session | participants | view | " + " | ".join(
+        f"{k} P / R" for k in KINDS) + " | generic themes | ms |")
+    print("|---|---|---|" + "---|" * len(KINDS) + "---|---|")
+    for name in SESSIONS:
+        session = build(name)
+        data = workshop_data(session)
+        for view in ("facilitator", "screen"):
+            start = time.perf_counter()
+            result = PatternEngine().analyse(data, view)
+            ms = (time.perf_counter() - start) * 1000
+            scores = score(result, session["truth"])
+            generic = [t["term"] for t in result["themes"] if _term(t) in GENERIC]
+            cells = [f"{_pct(s[0], s[1])} / {_pct(s[2], s[3])}" for s in
+                     (scores[k] for k in KINDS)]
+            print(f"| {name} | {len(session['participants'])} | {view} | " + " | ".join(cells)
+                  + f" | {', '.join(generic) or 'none'} | {ms:.0f} |")
+            if args.verbose:
+                for kind in KINDS:
+                    for item in result[kind]:
+                        print(f"    {kind:15} {item['id']:40} {item['text'][:90]}")
+                print(f"    truth: {session['truth']}")
+
+
+if __name__ == "__main__":
+    main()
