@@ -15,6 +15,7 @@ too slow for thousands of rows.
 from __future__ import annotations
 
 import io
+from datetime import UTC
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -115,8 +116,24 @@ def _setup(report: Report) -> Any:
     props.author = xml_safe(report.facilitator)
     props.language = "nl-NL" if report.lang == "nl" else "en-GB"
     props.comments = props.keywords = ""
-    section.footer.paragraphs[0].text = xml_safe(
-        f"{report.title} · {report.t['generated']} {report.generated.strftime('%Y-%m-%d %H:%M')}")
+    # the template's own dates say 2013: the file is made now
+    props.created = props.modified = report.generated.astimezone(UTC).replace(tzinfo=None)
+    props.last_modified_by = xml_safe(report.facilitator)
+    props.revision = 1
+    footer = section.footer.paragraphs[0]
+    footer.text = xml_safe(f"{report.title} · {report.date_text} · ")
+    # the page number as a field Word fills in (PAGE / NUMPAGES)
+    for instr, after in (("PAGE", " / "), ("NUMPAGES", "")):
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), instr)
+        run = OxmlElement("w:r")
+        text = OxmlElement("w:t")
+        text.text = "1"
+        run.append(text)
+        field.append(run)
+        footer._p.append(field)
+        if after:
+            footer.add_run(after)
     return document
 
 
@@ -201,9 +218,7 @@ def render(report: Report) -> bytes:
     out.append(_heading(t["circles"], 1))
     for circle in report.circles:
         out.append(_heading(f"{t['circle']} {circle.name}", 2))
-        shared = sum(1 for r in circle.reflections if r.shared)
-        out.append(_p(_runs(f"{len(circle.reflections)} {t['reflections'].lower()}, "
-                            f"{shared} {t['shared_long']}.")))
+        out.append(_p(_runs(circle.line)))
         if circle.reflections:
             out.append(_table(
                 ["#", t["participant"], t["reflection"], t["shared"]],

@@ -166,10 +166,8 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
 
     out.append(f'<section id="circles"><h2>{_e(t["circles"])}</h2>')
     for section in report.circles:
-        shared = sum(1 for r in section.reflections if r.shared)
         out.append(f"<h3>{_e(t['circle'])} {_e(section.name)}</h3>"
-                   f"<p class=muted>{len(section.reflections)} {_e(t['reflections'].lower())}, "
-                   f"{shared} {_e(t['shared_long'])}</p>")
+                   f"<p class=muted>{_e(section.line)}</p>")
         if not section.reflections:
             out.append(f"<p>{_e(t['no_reflections'])}</p>")
             continue

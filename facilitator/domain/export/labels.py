@@ -38,6 +38,7 @@ NL: dict[str, str] = {
     "other_perspectives": "Andere perspectieven (kleine groepen samengevoegd)",
     "other_circles": "Andere kringen (kleine kringen samengevoegd)",
     "summary": "Samenvatting",
+    "circle_line": "{written}, waarvan {shared} meegenomen naar de dialoog.",
     "summary_took_part": "{people} uit {perspectives} namen deel; {shared} gingen de dialoog in.",
     "summary_support": "{n} van de {of} steunen dit",
     "summary_rests_on": "Gebaseerd op reflectie",
@@ -151,6 +152,7 @@ EN: dict[str, str] = {
     "other_perspectives": "Other perspectives (small groups merged)",
     "other_circles": "Other circles (small circles merged)",
     "summary": "Summary",
+    "circle_line": "{written}, {shared} of them taken into the dialogue.",
     "summary_took_part": "{people} from {perspectives} took part; {shared} went into the "
                          "dialogue.",
     "summary_support": "{n} of the {of} support this",

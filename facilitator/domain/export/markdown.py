@@ -90,10 +90,7 @@ def render(report: Report) -> str:
 
     out += [f"## {t['circles']}", ""]
     for section in report.circles:
-        shared = sum(1 for r in section.reflections if r.shared)
-        out += [f"### {t['circle']} {escape(section.name)}", "",
-                f"{len(section.reflections)} {t['reflections'].lower()}, "
-                f"{shared} {t['shared_long']}.", ""]
+        out += [f"### {t['circle']} {escape(section.name)}", "", escape(section.line), ""]
         for r in section.reflections:
             marks = [f"_{t['shared_long']}_"] if r.shared else []
             marks += [f"{t['finding']}: {escape(r.finding)}"] if r.finding else []

@@ -144,11 +144,15 @@ class ReflectionItem:
 
 @dataclass
 class CircleSection:
-    """A circle with its visible reflections."""
+    """A circle with the reflections listed for the audience, and how many it wrote in
+    all (a reader's report lists only the shared ones and counts the others)."""
 
     id: str
     name: str
     reflections: list[ReflectionItem]
+    written: int = 0
+    shared: int = 0
+    line: str = ""
 
 
 @dataclass
@@ -461,9 +465,11 @@ def _in_lang(value: Any, lang: str) -> str:
     return "" if value is None else str(value)
 
 
-def _number_text(value: Any) -> str:
+def number_text(value: Any, lang: str = "nl") -> str:
+    """``0,83`` in Dutch, ``0.83`` in English (two decimals at most)."""
     if isinstance(value, float):
-        return f"{value:.2f}".rstrip("0").rstrip(".")
+        text = f"{value:.2f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",") if lang == "nl" else text
     return str(value)
 
 
@@ -475,7 +481,7 @@ def _flatten(value: Any, lang: str) -> str:
                          for k, v in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(_flatten(v, lang) for v in value)
-    return "" if value is None else _number_text(value)
+    return "" if value is None else number_text(value, lang)
 
 
 #: Group keys of the patterns module, with their label keys.
@@ -786,6 +792,15 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     sections = [CircleSection(id=cid, name=t["other_circles"] if cid == OTHER
                               else circle_names.get(cid, cid),
                               reflections=by_circle.get(cid, [])) for cid in section_ids]
+    by_section = {s.id: s for s in sections}
+    for r in visible:
+        section = by_section[OTHER if pool and circle_name(r.circle) == t["other_circles"]
+                             else r.circle]
+        section.written += 1
+        section.shared += int(bool(r.shared))
+    for section in sections:
+        section.line = t["circle_line"].format(
+            written=count_text(section.written, t, "reflection"), shared=section.shared)
 
     # participation, per perspective pooled by people
     present = sort_perspectives(as_group[pid] for pid in

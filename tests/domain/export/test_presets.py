@@ -217,3 +217,27 @@ def test_page_one_is_the_summary_with_support_per_perspective(data, fmt, lang):
     said = "steunen dit" if lang == "nl" else "support this"
     assert said in page_one
     assert not FIELD_WORDS.search(page_one), FIELD_WORDS.search(page_one)
+
+
+def test_word_layout_rules_page_numbers_and_metadata(data):
+    """Rows do not split, header rows repeat, the footer numbers the pages, the file's
+    dates are today's (python-docx's template says 2013), circle counts say 1 reflectie."""
+    content = render(data, "docx", preset="bestuur").content
+    with zipfile.ZipFile(io.BytesIO(content)) as z:
+        body = z.read("word/document.xml").decode()
+        footers = "".join(z.read(n).decode() for n in z.namelist() if "footer" in n)
+        core = z.read("docProps/core.xml").decode()
+    rows = body.count("<w:tr>") + body.count("<w:tr ")
+    assert rows and body.count("<w:cantSplit/>") == rows
+    assert body.count("<w:tblHeader/>") == body.count("<w:tbl>")
+    assert 'w:instr="PAGE"' in footers and 'w:instr="NUMPAGES"' in footers
+    assert "2013" not in core and "<dcterms:created" in core
+    assert "1 reflecties" not in text_of(content, "docx")
+    assert "heading 1" in {s.name.lower() for s in docx.Document(io.BytesIO(content)).styles}
+
+
+@pytest.mark.parametrize("lang,sep", [("nl", ","), ("en", ".")])
+def test_decimals_follow_the_language(lang, sep):
+    from facilitator.domain.export.report import number_text
+
+    assert number_text(0.8333, lang) == f"0{sep}83"

@@ -203,8 +203,14 @@ def test_patterns_in_groups_with_texts_per_language(data):
     assert group.title == "Gedeelde thema's"
     (item,) = group.items
     assert (item.title, item.explanation) == ("Gedeeld thema: ruimte", "Alle perspectieven")
-    assert item.counts == [("authors using", "23"), ("score", "0.64")]
+    # research keeps the analysis' figures, with the language's decimal separator
+    assert item.counts == [("authors using", "23"), ("score", "0,64")]
     assert item.reflections == [2, 3]
+    assert build(data, lang="en", patterns=patterns).patterns.groups[0].items[0].counts[1] == \
+        ("score", "0.64")
+    # a reader gets none of the analysis' internal figures
+    assert build(data, patterns=patterns, preset="bestuur").patterns.groups[0].items[0].counts \
+        == []
     english = build(data, lang="en", patterns=patterns).patterns
     assert english.groups[0].title == "Shared themes"
     assert english.groups[0].items[0].title == "Shared: room" and english.summary == "Summary"
