@@ -1,4 +1,4 @@
-"""Benchmark of the pattern analysis (facilitator/domain/patterns.py).
+"""Benchmark of the pattern analysis (facilitator/domain/patterns/).
 
 Builds a synthetic session with a seeded RNG: 10,000 reflections across 12
 perspectives (Dutch text with planted themes and concerns) and 150,000
@@ -28,10 +28,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from facilitator.domain.model import (  # noqa: E402
+    LiveState,
     Participant,
     Perspective,
     Reaction,
     Reflection,
+    Step,
     Workshop,
     WorkshopData,
 )
@@ -76,8 +78,12 @@ def build_session(n_reflections: int = 10_000, n_reactions: int = 150_000,
                    for _ in range(8000)})
     vocab = COMMON + rare
     weights = [1.0 / (i + 1) ** 0.9 for i in range(len(vocab))]
+    # in the exchange step, where the screen sees the shared reflections (rules table)
     workshop = Workshop(code="BENCH1", title="Bench",
-                        perspectives=[Perspective(p, nl, en) for p, nl, en in PERSPECTIVES])
+                        perspectives=[Perspective(p, nl, en) for p, nl, en in PERSPECTIVES],
+                        steps=[Step("s1", "Kringen", "circle"),
+                               Step("s2", "Uitwisseling", "exchange")],
+                        state=LiveState(current_step="s2"))
     data = WorkshopData(workshop=workshop)
     per_perspective = max(1, n_reflections // (len(PERSPECTIVES) * 8))
     for pid, _nl, _en in PERSPECTIVES:

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .context import OTHER, _Ctx, _item, _merge_note
-from .index import _examples, _prune, _TextIndex
+from .index import _examples, _prune, _quotes, _TextIndex
 from .stats import _hypergeom_sf, _r
 
 
@@ -109,7 +109,8 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                              {"nl": f"Kenmerkend voor {label['nl']}: {form}",
                               "en": f"Distinctive for {label['en']}: {form}"},
                              expl, counts, [entry, rest],
-                             _examples(index, ctx, rids, s.max_examples), **extra))
+                             _examples(index, ctx, rids, s.max_examples),
+                             quotes=_quotes(index, ctx, rids), **extra))
     return out
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from ..text import NormalisedText, most_frequent_form
-from .context import _Ctx
+from .context import _Ctx, _excerpt
 
 # -- the incremental text index -----------------------------------------------
 
@@ -201,3 +202,47 @@ def _prune(users: dict[str, int], drop_covered_phrases: bool) -> set[str]:
         keep = {key for key in keep
                 if " " not in key or not any(w in keep for w in key.split(" ", 1))}
     return keep
+
+
+def _quotes(index: _TextIndex, ctx: _Ctx, rids: list[str], limit: int = 3
+            ) -> list[dict[str, Any]]:
+    """One to three representative reflections of an item: the most central ones (whose
+    terms the item's other reflections share most), one per perspective before a second,
+    each as a short excerpt. ``rids`` come from the viewer's own index, so the screen and
+    a report quote only shared, visible reflections. Large items are judged on their
+    first ``QUOTE_POOL`` reflections, which keeps a recomputation fast."""
+    pairs = [(rid, index.entries[rid]) for rid in rids if rid in index.entries]
+    if len(pairs) > QUOTE_POOL:
+        pairs = heapq.nsmallest(QUOTE_POOL, pairs, key=lambda p: p[1].sort_key)
+    if not pairs:
+        return []
+    df: dict[int, int] = {}
+    for _rid, e in pairs:
+        for tid in set(e.norm.tids):
+            df[tid] = df.get(tid, 0) + 1
+
+    def centrality(e: _Entry) -> float:
+        tids = set(e.norm.tids)
+        return sum(df[t] - 1 for t in tids) / (1.0 + len(tids)) ** 0.5
+
+    ranked = sorted(pairs, key=lambda p: (-centrality(p[1]), p[1].sort_key))
+    picked: list[tuple[str, _Entry]] = []
+    seen: set[str] = set()
+    texts: set[str] = set()
+    for rid, e in ranked:                 # first the best of each perspective
+        if e.perspective not in seen and len(picked) < limit and e.norm.text not in texts:
+            picked.append((rid, e))
+            seen.add(e.perspective)
+            texts.add(e.norm.text)
+    for rid, e in ranked:                 # then the next best, never the same words twice
+        if len(picked) >= limit:
+            break
+        if e.norm.text not in texts:
+            picked.append((rid, e))
+            texts.add(e.norm.text)
+    return [{"id": rid, "perspective": e.perspective, "label": ctx.label(e.perspective),
+             "text": _excerpt(e.norm.text, 160)} for rid, e in picked]
+
+
+#: Reflections of one item among which its quotes are chosen.
+QUOTE_POOL = 300

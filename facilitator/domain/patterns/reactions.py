@@ -50,6 +50,24 @@ def _reaction_analysis(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
                       "en": f"Too few reactions to interpret ({n_reactions} reactions; a "
                             f"perspective counts from {need} reactions to a reflection and at "
                             "least two perspectives are needed)."})
-    result["common_ground"] = common
-    result["dividing_lines"] = dividing
+    result["common_ground"] = _distinct_titles(common)
+    result["dividing_lines"] = _distinct_titles(dividing)
     return result
+
+
+def _distinct_titles(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """No two items read the same: items about different reflections that begin with
+    the same words are numbered after their excerpt ("… (2)"), so the facilitator can
+    tell which reflection each is about."""
+    seen: dict[tuple[str, str], list[str]] = {}
+    for item in items:
+        key = (item["kind"], item["title"]["nl"])
+        targets = seen.setdefault(key, [])
+        if item.get("target") not in targets:
+            targets.append(item.get("target"))
+    for item in items:
+        targets = seen[(item["kind"], item["title"]["nl"])]
+        if len(targets) > 1:
+            n = targets.index(item.get("target")) + 1
+            item["title"] = {lg: f"{t} ({n})" for lg, t in item["title"].items()}
+    return items

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..text import generic_keys
 from .context import OTHER, _Ctx, _item, _join, _merge_note
-from .index import _examples, _prune, _TextIndex
+from .index import _examples, _prune, _quotes, _TextIndex
 from .stats import _r
 
 
@@ -94,7 +94,8 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
         out.append(_item(ctx, f"theme:{key}", "theme",
                          {"nl": f"Gedeeld thema: {form}", "en": f"Shared theme: {form}"},
                          expl, counts, entries,
-                         _examples(index, ctx, rids, ctx.settings.max_examples), **extra))
+                         _examples(index, ctx, rids, ctx.settings.max_examples),
+                         quotes=_quotes(index, ctx, rids), **extra))
     return out
 
 
