@@ -333,6 +333,8 @@ class Report:
     notes: list[str] | None = None
     #: Page one (built by ``summary`` from the rest of the model).
     summary: Summary | None = None
+    #: The research package's tables (``research.tables``), for the research preset only.
+    research: list[Table] | None = None
 
     def kind_label(self, kind: str) -> str:
         """The label of a reaction or endorsement kind in the report's language."""
@@ -945,6 +947,10 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         conclusions=conclusion_items, endorsements=endorsements,
         participants=len(data.participants), preset=preset, notes=notes)
     report.summary = summary(report)
+    if preset == "onderzoek":
+        from . import research
+
+        report.research = research.tables(data, report)
     return report
 
 
@@ -1003,4 +1009,4 @@ def tables(report: Report) -> list[Table]:
         rows=[[c.number, c.id, c.text, yes_no[c.draft], c.support, c.concern,
                ", ".join(c.perspectives), ", ".join(f"#{r.number}" for r in c.reflections)]
               for c in report.conclusions])
-    return [reflections, reactions, endorsements, conclusions]
+    return [reflections, reactions, endorsements, conclusions, *(report.research or [])]

@@ -97,6 +97,11 @@ def check_privacy(data, text: str, names: bool = False):
         assert not shown, f"display names leaked: {shown}"
 
 
+RESEARCH = {f"{name}.csv" for name in ("participants", "session", "programme", "findings",
+                                       "reflections_data", "reactions_data",
+                                       "endorsements_data", "conclusion_links", "codebook")}
+
+
 # -- Word ---------------------------------------------------------------------------
 
 def docx_text(content: bytes) -> tuple[docx.document.Document, str]:
@@ -330,7 +335,7 @@ def test_csv(data, delimiter, names):
     assert export.mimetype == "application/zip" and export.filename.endswith(".zip")
     files = read_zip(export.content, delimiter)
     assert set(files) == {"reflecties.csv", "reacties.csv", "steun-en-bedenkingen.csv",
-                          "conclusies.csv"}
+                          "conclusies.csv"} | RESEARCH
     raw = "\n".join(delimiter.join(row) for rows in files.values() for row in rows)
     check_privacy(data, raw, names)
 
@@ -377,7 +382,7 @@ def test_csv(data, delimiter, names):
 def test_csv_in_english(data):
     files = read_zip(render(data, "csv", lang="en").content, ";")
     assert set(files) == {"reflections.csv", "reactions.csv", "endorsements.csv",
-                          "conclusions.csv"}
+                          "conclusions.csv"} | RESEARCH
     assert "Taken into the dialogue" in files["reflections.csv"][0]
 
 
@@ -392,7 +397,9 @@ def test_csv_refuses_other_delimiters(data):
 def test_xlsx(data, names):
     export = render(data, "xlsx", names=names)
     workbook = openpyxl.load_workbook(io.BytesIO(export.content))
-    assert workbook.sheetnames == ["Reflecties", "Reacties", "Steun en bedenkingen", "Conclusies"]
+    assert workbook.sheetnames[:4] == ["Reflecties", "Reacties", "Steun en bedenkingen",
+                                       "Conclusies"]
+    assert workbook.sheetnames[-1] == "codebook"
     texts = []
     for ws in workbook.worksheets:
         assert ws.freeze_panes == "A2"

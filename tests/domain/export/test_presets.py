@@ -241,3 +241,38 @@ def test_decimals_follow_the_language(lang, sep):
     from facilitator.domain.export.report import number_text
 
     assert number_text(0.8333, lang) == f"0{sep}83"
+
+
+def test_the_research_package_merges_without_cleaning(data):
+    """Every research table loads as-is (read here with the csv module, as pandas would
+    with sep=';'): one header row, stable codes beside labels, ids that join, and the
+    same codes in Dutch and English exports."""
+    def files(lang):
+        with zipfile.ZipFile(io.BytesIO(render(data, "csv", lang=lang).content)) as z:
+            return {name[:-4]: list(csv.DictReader(io.StringIO(
+                z.read(name).decode("utf-8-sig")), delimiter=";")) for name in z.namelist()}
+
+    nl, en = files("nl"), files("en")
+    people = {row["participant_id"] for row in nl["participants"]}
+    assert len(people) == len(data.participants)
+    assert all(re.fullmatch(r"P\d{3}", p) for p in people)
+    for name in ("reflections_data", "reactions_data", "endorsements_data"):
+        rows = nl[name]
+        assert rows and {r["participant_id"] for r in rows} <= people
+        assert all(r["step_id"] in {s.id for s in data.workshop.steps} for r in rows)
+        assert [r.get("kind") for r in rows] == [r.get("kind") for r in en[name]]
+    assert {r["kind"] for r in nl["reactions_data"]} <= {"agree", "disagree", "pass"}
+    assert {r["kind"] for r in nl["endorsements_data"]} <= {"support", "concern"}
+    assert UNSHARED_TEXT in {r["text"] for r in nl["reflections_data"]}  # not pooled
+    steps = [r["step_id"] for r in nl["programme"]]
+    assert steps == [s.id for s in data.workshop.steps]
+    reflection_ids = {r["reflection_id"] for r in nl["reflections_data"]}
+    assert {r["reflection_id"] for r in nl["conclusion_links"]} <= reflection_ids
+    described = {(r["table"], r["column"]) for r in nl["codebook"]}
+    for name, rows in nl.items():
+        if name in ("codebook",) or name not in {r["table"] for r in nl["codebook"]}:
+            continue
+        for column in rows[0] if rows else []:
+            assert (name, column) in described
+    assert all(r["meaning"] for r in nl["codebook"])
+    assert "niet samengevoegd" in nl["codebook"][0]["meaning"]

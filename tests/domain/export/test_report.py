@@ -222,7 +222,9 @@ def test_tables_have_a_name_column_only_on_request(data):
     assert "Naam" not in plain["reflections"].columns
     assert "Naam" in named["reflections"].columns
     assert len(plain["reflections"].rows) == sum(1 for r in data.reflections if not r.hidden)
-    assert set(plain) == {"reflections", "reactions", "endorsements", "conclusions"}
+    assert set(plain) >= {"reflections", "reactions", "endorsements", "conclusions", "codebook"}
+    board = {t.key for t in tables(build(data, preset="bestuur"))}
+    assert board == {"reflections", "reactions", "endorsements", "conclusions"}
 
 
 def test_time_helpers():
