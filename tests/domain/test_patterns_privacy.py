@@ -101,6 +101,10 @@ def _check(result: dict, data: WorkshopData, min_group: int) -> None:
     for section in SECTIONS:
         for item in result[section]:
             assert set(item["reflections"]) <= visible, (section, item["id"])
+            for quote in item.get("quotes", []):
+                assert quote["id"] in visible, (section, item["id"], quote)
+                pid = quote["perspective"]
+                assert pid is None or pid == OTHER or members[pid] >= min_group, quote
             target = item.get("target")
             for entry in item["perspectives"]:
                 pid = entry["id"]

@@ -110,7 +110,7 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                               "en": f"Distinctive for {label['en']}: {form}"},
                              expl, counts, [entry, rest],
                              _examples(index, ctx, rids, s.max_examples),
-                             quotes=_quotes(index, ctx, rids), **extra))
+                             quotes=_quotes(index, ctx, rids, members), **extra))
     return out
 
 

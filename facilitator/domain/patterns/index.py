@@ -204,12 +204,15 @@ def _prune(users: dict[str, int], drop_covered_phrases: bool) -> set[str]:
     return keep
 
 
-def _quotes(index: _TextIndex, ctx: _Ctx, rids: list[str], limit: int = 3
+def _quotes(index: _TextIndex, ctx: _Ctx, rids: list[str],
+            members: dict[str, list[str]] | None = None, limit: int = 3
             ) -> list[dict[str, Any]]:
     """One to three representative reflections of an item: the most central ones (whose
     terms the item's other reflections share most), one per perspective before a second,
     each as a short excerpt. ``rids`` come from the viewer's own index, so the screen and
-    a report quote only shared, visible reflections. Large items are judged on their
+    a report quote only shared, visible reflections. For a viewer who may not see small
+    groups a quote names the group it counts in (``members``: group -> perspectives):
+    the pool, or none for a withheld perspective. Large items are judged on their
     first ``QUOTE_POOL`` reflections, which keeps a recomputation fast."""
     pairs = [(rid, index.entries[rid]) for rid in rids if rid in index.entries]
     if len(pairs) > QUOTE_POOL:
@@ -240,8 +243,15 @@ def _quotes(index: _TextIndex, ctx: _Ctx, rids: list[str], limit: int = 3
         if e.norm.text not in texts:
             picked.append((rid, e))
             texts.add(e.norm.text)
-    return [{"id": rid, "perspective": e.perspective, "label": ctx.label(e.perspective),
-             "text": _excerpt(e.norm.text, 160)} for rid, e in picked]
+    group_of = {pid: g for g, pids in members.items() for pid in pids} if ctx.pools \
+        and members is not None else None
+    out = []
+    for rid, e in picked:
+        group = e.perspective if group_of is None else group_of.get(e.perspective)
+        out.append({"id": rid, "perspective": group,
+                    "label": ctx.label(group) if group is not None else None,
+                    "text": _excerpt(e.norm.text, 160)})
+    return out
 
 
 #: Reflections of one item among which its quotes are chosen.

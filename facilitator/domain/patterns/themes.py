@@ -95,7 +95,7 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
                          {"nl": f"Gedeeld thema: {form}", "en": f"Shared theme: {form}"},
                          expl, counts, entries,
                          _examples(index, ctx, rids, ctx.settings.max_examples),
-                         quotes=_quotes(index, ctx, rids), **extra))
+                         quotes=_quotes(index, ctx, rids, members), **extra))
     return out
 
 

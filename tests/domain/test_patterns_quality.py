@@ -1,0 +1,83 @@
+"""The behaviours issue 14 asks of the analysis at session size, on the realistic Dutch
+fixture with planted truth (tests/fixtures/patterns_sessions.py); the full table is
+printed by bench/patterns_quality.py."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
+
+from patterns_quality import GENERIC, score, workshop_data  # noqa: E402
+from patterns_sessions import build  # noqa: E402
+
+from facilitator.domain.patterns import PatternEngine  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def sessions():
+    out = {}
+    for name in ("middel-40", "groot-120"):
+        session = build(name)
+        data = workshop_data(session)
+        out[name] = (session, data, PatternEngine().analyse(data, "facilitator"),
+                     PatternEngine().analyse(data, "screen"))
+    return out
+
+
+@pytest.mark.parametrize("name", ["middel-40", "groot-120"])
+def test_no_generic_word_leads_a_theme_and_every_planted_theme_is_found(sessions, name):
+    session, _data, console, screen = sessions[name]
+    for result in (console, screen):
+        assert not [t["term"] for t in result["themes"] if t["term"].lower() in GENERIC]
+        found, _reported, hit, planted = score(result, session["truth"])["themes"]
+        assert hit == planted
+    # a phrase stays one unit
+    assert "hybride werken" in [t["term"].lower() for t in console["themes"]]
+
+
+def test_a_concern_of_three_of_four_union_members_surfaces(sessions):
+    """The case of the issue: 3 of 4 union members write about the cao, nobody else."""
+    _session, _data, console, _screen = sessions["middel-40"]
+    cao = [d for d in console["distinctive"] if d["perspective"] == "vak"]
+    assert cao and cao[0]["term"].lower() in {"cao", "loonruimte"}
+    assert cao[0]["counts"]["others_using"] == 0
+    assert 1 <= len(cao[0]["quotes"]) <= 3
+
+
+@pytest.mark.parametrize("name", ["middel-40", "groot-120"])
+def test_precision_and_recall_of_distinctive_and_common_ground(sessions, name):
+    session, _data, console, _screen = sessions[name]
+    scores = score(console, session["truth"])
+    for kind in ("distinctive", "common_ground"):
+        correct, reported, hit, planted = scores[kind]
+        assert hit == planted, kind
+        assert correct >= 0.75 * reported, kind
+
+
+def test_screen_quotes_only_shared_reflections(sessions):
+    _session, data, _console, screen = sessions["groot-120"]
+    shared = {r.id for r in data.reflections if r.shared and not r.hidden}
+    for kind in ("themes", "distinctive"):
+        for item in screen[kind]:
+            assert 1 <= len(item["quotes"]) <= 3
+            assert {q["id"] for q in item["quotes"]} <= shared
+
+
+def test_no_two_dividing_items_read_the_same():
+    session = build("groot-120")
+    original = session["reflections"][-2]["id"]         # the first planted dividing line
+    twin = dict(session["reflections"][-2], id="r-twin")  # the same words, another writer
+    session["reflections"].append(twin)
+    for x in [x for x in session["reactions"] if x["reflection"] == original]:
+        session["reactions"].append(dict(x, reflection="r-twin"))
+    result = PatternEngine().analyse(workshop_data(session), "facilitator")
+    targets = {i["target"] for i in result["dividing_lines"] if i["kind"] == "dividing"}
+    assert {f"r:{original}", "r:r-twin"} <= targets
+    titles = [i["title"]["nl"] for i in result["dividing_lines"] + result["common_ground"]]
+    assert len(titles) == len(set(titles))
