@@ -64,7 +64,7 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
         listed = _prune({keys[int(cand[j])]: int(sub[g_i, j]) for j in cols}, True)
         ranked = sorted((j for j in cols if keys[int(cand[j])] in listed),
                         key=lambda j: (-_r(z[g_i, j], 6), keys[int(cand[j])]))
-        leads = _concerns(ranked, users.who(g_i))
+        leads = _concerns(ranked, users.who(g_i, ranked))
         for j in list(leads)[: s.max_distinct_per_perspective]:
             related = [index.display(int(cand[k])) for k in leads[j]]
             tid = int(cand[j])
@@ -137,10 +137,11 @@ class _Users:
         return np.bincount(cells, minlength=self.n_groups * self.n_cols) \
             .reshape(self.n_groups, self.n_cols)
 
-    def who(self, group: int) -> dict[int, set[int]]:
-        """Column -> the authors of ``group`` using it."""
+    def who(self, group: int, cols: list[int]) -> dict[int, set[int]]:
+        """Column -> the authors of ``group`` using it, for the columns ``cols``."""
         out: dict[int, set[int]] = {}
-        mine = self.labels[self.rows] == group
+        wanted = np.array(cols, dtype=np.int64)
+        mine = (self.labels[self.rows] == group) & np.isin(self.cols, wanted)
         for a, c in zip(self.rows[mine].tolist(), self.cols[mine].tolist(), strict=True):
             out.setdefault(c, set()).add(a)
         return out
@@ -148,6 +149,20 @@ class _Users:
 
 def _author_columns(index: _TextIndex, groups: list[str], members: dict[str, list[str]],
                     cand: np.ndarray, testable: np.ndarray) -> _Users:
+    """The incidence behind the permutations; kept on the index until it changes (a
+    recomputation after a reaction does not rebuild it)."""
+    key = (index.generation, tuple(groups), tuple(tuple(members[g]) for g in groups),
+           cand.tobytes(), testable.tobytes())
+    cached = getattr(index, "users_cache", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    users = _build_author_columns(index, groups, members, cand, testable)
+    index.users_cache = (key, users)
+    return users
+
+
+def _build_author_columns(index: _TextIndex, groups: list[str], members: dict[str, list[str]],
+                          cand: np.ndarray, testable: np.ndarray) -> _Users:
     group_of = {pid: gi for gi, g in enumerate(groups) for pid in members[g]}
     col_of = {int(t): j for j, t in enumerate(cand) if testable[j]}
     rows: list[int] = []
@@ -195,8 +210,10 @@ def _permutation_threshold(users: _Users, p: np.ndarray, over: np.ndarray, sizes
         return -1.0, 1.0
     rng = np.random.default_rng(_SEED)
     n_authors = int(sizes.sum())
+    # a large room needs fewer shuffles for the same calibration (many cells per shuffle)
+    rounds = PERMUTATIONS if n_authors <= 500 else PERMUTATIONS // 2
     null: list[np.ndarray] = []
-    for _ in range(PERMUTATIONS):
+    for _ in range(rounds):
         y = users.counts(rng.permutation(users.labels))
         cells = _candidates(y, sizes, tot, s)
         r, c = np.nonzero(cells)
@@ -205,7 +222,7 @@ def _permutation_threshold(users: _Users, p: np.ndarray, over: np.ndarray, sizes
     pooled = np.sort(np.concatenate(null)) if null else np.zeros(0)
     best, best_q = -1.0, 1.0
     for k, t in enumerate(observed, start=1):
-        false = np.searchsorted(pooled, t, side="right") / PERMUTATIONS
+        false = np.searchsorted(pooled, t, side="right") / rounds
         fdr = false / k
         if fdr <= s.distinct_fdr:
             best, best_q = float(t), float(fdr)

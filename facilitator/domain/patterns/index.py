@@ -75,6 +75,9 @@ class _TextIndex:
         self.forms: dict[int, dict[str, int]] = {}          # term -> original form -> count
         self._matrix = np.zeros((4, 256), dtype=np.int32)
         self._pending: tuple[list[int], list[int], list[int]] = ([], [], [])
+        #: bumped on every change: caches built from the index (see distinctive) compare it
+        self.generation = 0
+        self.users_cache: tuple[Any, Any] | None = None
 
     def _row(self, perspective: str) -> int:
         row = self.row_of.get(perspective)
@@ -87,6 +90,7 @@ class _TextIndex:
 
     def add(self, rid: str, norm: _Norm, author: str, perspective: str,
             sort_key: tuple[int, str, str]) -> None:
+        self.generation += 1
         row = self._row(perspective)
         self.entries[rid] = _Entry(norm, author, row, perspective, sort_key)
         terms = self.author_terms.get(author)
@@ -118,6 +122,7 @@ class _TextIndex:
                 counter[form] = counter.get(form, 0) + 1
 
     def remove(self, rid: str) -> None:
+        self.generation += 1
         entry = self.entries.pop(rid)
         terms = self.author_terms[entry.author]
         rows, cols, vals = self._pending

@@ -107,15 +107,11 @@ ECHO_SHARE = 0.8
 def _distinct_themes(index: _TextIndex, cand: np.ndarray, ranked: list[int],
                      limit: int) -> list[int]:
     """The ranked candidates minus those that echo a higher-ranked theme."""
-    wanted = {int(cand[j]): j for j in ranked}
-    users: dict[int, set[str]] = {j: set() for j in ranked}
-    for author, terms in index.author_terms.items():
-        for tid, n in terms.items():
-            j = wanted.get(tid)
-            if j is not None and n > 0:
-                users[j].add(author)
+    entries = index.entries
+    users = {j: {entries[rid].author for rid in index.postings.get(int(cand[j]), ())}
+             for j in ranked[: 4 * limit]}
     picks: list[int] = []
-    for j in ranked:
+    for j in ranked[: 4 * limit]:
         mine = users[j]
         if any(len(mine & users[k]) >= ECHO_SHARE * len(mine) for k in picks):
             continue
