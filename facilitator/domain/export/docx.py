@@ -196,9 +196,7 @@ def render(report: Report) -> bytes:
          t["endorsements"]],
         [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
          for p in report.perspectives]
-        + [[t["total"], report.participants, len(report.reflections),
-            sum(1 for r in report.reflections if r.shared), len(report.reactions),
-            len(report.endorsements)]],
+        + [[t["total"], *report.participation_total()]],
         [4.5, 2.5, 2.5, 2.5, 2.5, 2.5], numeric={1, 2, 3, 4, 5}))
     out.append(_p())
     chart(report.circle_chart)

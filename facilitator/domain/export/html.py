@@ -15,8 +15,10 @@ from .report import Person, Report
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
-  @top-left { content: string(doctitle) "  ·  " string(docdate); font-size: 8pt; color: #555; }
-  @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555; } }
+  @top-left { content: string(doctitle) "  ·  " string(docdate); font-size: 8pt; color: #555;
+    font-family: "Segoe UI", "Liberation Sans", "DejaVu Sans", Helvetica, Arial, sans-serif; }
+  @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555;
+    font-family: "Segoe UI", "Liberation Sans", "DejaVu Sans", Helvetica, Arial, sans-serif; } }
 @page :first { @top-left { content: none; } }
 h1 { string-set: doctitle content(); }
 dl.meta dd.date { string-set: docdate content(); }
@@ -145,9 +147,7 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
          t["endorsements"]],
         [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
          for p in report.perspectives]
-        + [[t["total"], report.participants, len(report.reflections),
-            sum(1 for r in report.reflections if r.shared), len(report.reactions),
-            len(report.endorsements)]],
+        + [[t["total"], *report.participation_total()]],
         numeric={1, 2, 3, 4, 5}))
     out.append(_figure(report.circle_chart))
     out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],

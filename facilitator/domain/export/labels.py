@@ -41,7 +41,7 @@ NL: dict[str, str] = {
     "circle_line": "{written}, waarvan {shared} meegenomen naar de dialoog.",
     "summary_took_part": "{people} uit {perspectives} namen deel; {shared} gingen de dialoog in.",
     "summary_support": "{n} van de {of} steunen dit",
-    "summary_rests_on": "Gebaseerd op reflectie",
+    "summary_rests_on": "Gebaseerd op reflecties",
     "summary_patterns": "Wat opvalt",
     "summary_no_conclusions": "Er zijn geen conclusies vastgesteld.",
     "person_one": "persoon", "person_many": "mensen",
@@ -156,7 +156,7 @@ EN: dict[str, str] = {
     "summary_took_part": "{people} from {perspectives} took part; {shared} went into the "
                          "dialogue.",
     "summary_support": "{n} of the {of} support this",
-    "summary_rests_on": "Based on reflection",
+    "summary_rests_on": "Based on reflections",
     "summary_patterns": "What stands out",
     "summary_no_conclusions": "No conclusions were drawn.",
     "person_one": "person", "person_many": "people",

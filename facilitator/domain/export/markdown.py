@@ -73,9 +73,7 @@ def render(report: Report) -> str:
          t["endorsements"]],
         [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
          for p in report.perspectives],
-        [t["total"], report.participants, len(report.reflections),
-         sum(1 for r in report.reflections if r.shared), len(report.reactions),
-         len(report.endorsements)])
+        [t["total"], *report.participation_total()])
     out += [f"### {t['participation_circle']}", ""]
     out += _table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
                    t["shared"]],

@@ -336,6 +336,14 @@ class Report:
     #: The research package's tables (``research.tables``), for the research preset only.
     research: list[Table] | None = None
 
+    def participation_total(self) -> list[int]:
+        """The total row of the participation table: the sum of the rows shown, so that it
+        never holds a withheld group (nor reflections a reader does not see listed)."""
+        rows = self.perspectives
+        return [sum(r.participants for r in rows), sum(r.reflections for r in rows),
+                sum(r.shared for r in rows), sum(r.reactions for r in rows),
+                sum(r.endorsements for r in rows)]
+
     def kind_label(self, kind: str) -> str:
         """The label of a reaction or endorsement kind in the report's language."""
         return self.t.get(kind, kind)

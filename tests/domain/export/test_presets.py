@@ -276,3 +276,11 @@ def test_the_research_package_merges_without_cleaning(data):
             assert (name, column) in described
     assert all(r["meaning"] for r in nl["codebook"])
     assert "niet samengevoegd" in nl["codebook"][0]["meaning"]
+
+
+def test_the_participation_total_adds_up_only_the_rows_shown(data):
+    report = build(data, preset="bestuur")
+    assert report.participation_total()[0] == sum(p.participants for p in report.perspectives)
+    assert report.participation_total()[1] == sum(p.reflections for p in report.perspectives)
+    lone = build(data, preset="bestuur", min_group=4)  # the pool (1 + 2 people) is too small
+    assert lone.participation_total()[0] == len(data.participants) - 3
