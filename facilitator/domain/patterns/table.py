@@ -111,17 +111,21 @@ def _grouped(table: np.ndarray, people: np.ndarray, ctx: _Ctx
     if not ctx.pools:
         return out, merged
     small = (people > 0) & (people < ctx.min_group)
+    # The perspectives big enough keep their names whatever the rest is, so only the
+    # small ones are put to pool_assignment; rows with the same small sizes share the
+    # answer (thousands of rows in a large session, a handful of distinct answers).
+    answers: dict[tuple[int, ...], bool] = {}
     for i in np.nonzero(small.any(1))[0]:
-        cols = np.nonzero(people[i])[0]
-        where = pool_assignment({int(j): range(int(people[i, j])) for j in cols},
-                                ctx.min_group)
-        for j, group in where.items():
-            if group == j:
-                continue
-            merged[i] += 1
-            if group == OTHER:
-                out[i, n_cols] += table[i, j]
-            out[i, j] = 0
+        cols = np.nonzero(small[i])[0]
+        sizes = tuple(int(people[i, j]) for j in cols)
+        pooled = answers.get(sizes)
+        if pooled is None:
+            where = pool_assignment({k: range(n) for k, n in enumerate(sizes)}, ctx.min_group)
+            pooled = answers[sizes] = OTHER in where.values()
+        merged[i] = cols.size
+        if pooled:
+            out[i, n_cols] = table[i, cols].sum(0)
+        out[i, cols] = 0
     return out, merged
 
 
