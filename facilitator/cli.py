@@ -64,9 +64,83 @@ def _serve_eventlet(app, host: str, port: int, max_size: int) -> None:
 
     family, _, _, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
     listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
+    stopping = _graceful_sigterm(listener)
     # max_size: simultaneous connections (green threads) per process; eventlet's default is 1024.
     # debug=False: an error escaping the app gets a plain 500, never a traceback with paths.
-    eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size, debug=False)
+    try:
+        eventlet.wsgi.server(listener, app, log_output=False, max_size=max_size, debug=False)
+    except OSError:
+        if not stopping:  # the shut listening socket ends the accept loop on SIGTERM
+            raise
+    print("facilitator: stopped", flush=True)
+
+
+#: seconds a SIGTERM waits for requests under way before the process exits anyway
+SHUTDOWN_GRACE = 10.0
+
+
+def _graceful_sigterm(listener) -> list[bool]:
+    """On SIGTERM: stop accepting, close every live connection's transport (the pages
+    reconnect by themselves, to another worker or to this one restarted; their outbox
+    resends anything unacknowledged), let requests under way finish, then return from
+    the server.  Returns a list that is non-empty once stopping."""
+    import signal
+    import socket as std_socket
+
+    import eventlet
+    import eventlet.hubs
+    import eventlet.patcher
+    import eventlet.wsgi
+
+    stopping: list[bool] = []
+
+    def drain() -> None:
+        from .realtime import socketio
+
+        eventlet.wsgi.is_accepting = False
+        server = socketio.server
+        websockets = [env.get("eventlet.input") for env in list(server.environ.values())
+                      if env.get("HTTP_UPGRADE", "").lower() == "websocket"]
+        for sock in list(server.eio.sockets.values()):
+            try:
+                # abort: no engine.io CLOSE packet (a page told "server disconnect" would
+                # stay away); long-polling pages get an unknown session and reconnect
+                sock.close(wait=False, abort=True)
+            except Exception:  # noqa: BLE001 - a socket already gone
+                pass
+        for stream in websockets:  # and a WebSocket's connection is closed under it
+            try:
+                stream.get_socket().shutdown(std_socket.SHUT_RDWR)
+            except (AttributeError, OSError):
+                pass
+        try:
+            listener.shutdown(std_socket.SHUT_RDWR)  # accept() fails: the loop ends
+        except OSError:
+            pass
+        eventlet.sleep(SHUTDOWN_GRACE)
+        print("facilitator: requests still open after the grace period; exiting", flush=True)
+        os._exit(0)
+
+    # The handler only writes to a pipe: the hub may sit in epoll until its next timer
+    # (a ping 20 s away), and a byte on a watched pipe is what wakes it now.
+    real_os = eventlet.patcher.original("os")  # the green os.write may not run in the hub
+    wake_r, wake_w = real_os.pipe()
+    real_os.set_blocking(wake_w, False)
+
+    def wait_for_sigterm() -> None:
+        eventlet.hubs.trampoline(wake_r, read=True)
+        real_os.read(wake_r, 1)
+        print("facilitator: SIGTERM, closing connections and finishing requests", flush=True)
+        drain()
+
+    def on_sigterm(signum, frame) -> None:
+        if not stopping:
+            stopping.append(True)
+            real_os.write(wake_w, b"x")
+
+    eventlet.spawn_n(wait_for_sigterm)
+    signal.signal(signal.SIGTERM, on_sigterm)
+    return stopping
 
 
 def serve(host: str, port: int, app=None) -> None:
