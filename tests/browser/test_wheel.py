@@ -1,7 +1,8 @@
 """Installed like any Python web app: the sdist and the wheel built from it, installed
 into a fresh virtualenv outside the checkout, ``facilitator serve`` started there in
-production mode, and the phone, console and screen pages opened in Chromium: every
-page in Dutch with its CSS and scripts, and no console error.
+production mode with the Procfile's command (a PaaS that only pip-installs), and
+the phone, console and screen pages opened in Chromium: every page in Dutch with its
+CSS and scripts, and no console error.
 
 The browser packages come from the checkout's node_modules when it is there
 (FACILITATOR_NODE_MODULES, an offline build); otherwise the build runs ``npm ci``.
@@ -84,10 +85,14 @@ def installed(tmp_path_factory):
            "FACILITATOR_SECRET_KEY": secrets.token_hex(32),
            "FACILITATOR_ORGANISER_TOKEN": organiser,
            "FACILITATOR_PUBLIC_URL": f"http://127.0.0.1:{port}"}
+    # started as a PaaS would: the Procfile's web command, with only the venv on PATH
+    [web] = [line.split(":", 1)[1].strip() for line in
+             (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")]
+    env["PATH"] = f"{venv / 'bin'}:/usr/bin:/bin"
+    env["PORT"] = str(port)
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([str(venv / "bin" / "facilitator"), "serve", "--host",
-                                 "127.0.0.1", "--port", str(port)], cwd=run, env=env,
+        proc = subprocess.Popen(["sh", "-c", f"exec {web}"], cwd=run, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -188,7 +193,7 @@ def test_installed_wheel_serves_every_page_in_dutch(installed, browser):
     assert "Traceback" not in log and "deprecated" not in log.lower(), log
     # one line of what it runs with, and nothing else at start
     [line] = [x for x in log.splitlines() if x.strip()]
-    for part in ("serving on http://127.0.0.1:", "(eventlet)", "store sqlite (default",
+    for part in ("serving on http://0.0.0.0:", "(eventlet)", "store sqlite (default",
                  "message queue none", "async mode eventlet", "public URL http://127.0.0.1:",
                  "env production", "facilitator 0."):
         assert part in line, (part, line)
