@@ -6,6 +6,7 @@ the restarted worker and carry on; what they post afterwards is stored."""
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 def test_sigterm_with_live_clients(tmp_path, spawn, live):
     store = f"sqlite:///{tmp_path / 'sigterm.db'}"
-    first = spawn("first", store=store)
+    first = spawn("first", store=store, env={"FACILITATOR_LOG_FORMAT": "json"})
     api = Api(first.url)
     session = api.create_session()
     code = session["code"]
@@ -27,6 +28,7 @@ def test_sigterm_with_live_clients(tmp_path, spawn, live):
               for i, p in enumerate(people)]
     console = live(first, session["facilitator_token"], code, name="console")
     assert all(c.connects == 1 for c in (*phones, console))
+    assert phones[1].call("seq", {})["ok"]
 
     started = time.monotonic()
     first.proc.send_signal(15)
@@ -35,6 +37,11 @@ def test_sigterm_with_live_clients(tmp_path, spawn, live):
     assert took < 5, f"SIGTERM took {took:.1f}s"
     log = first.logfile.read_text()
     assert "SIGTERM" in log and "facilitator: stopped" in log and "Traceback" not in log
+    # JSON logs in a real eventlet worker: a line per request and per Socket.IO event
+    lines = [json.loads(x) for x in log.splitlines() if x.startswith("{")]
+    assert any(x.get("kind") == "http" and x.get("route") == "/api/sessions" for x in lines)
+    assert any(x.get("kind") == "socket" and x.get("request_id") for x in lines), lines[-5:]
+    assert session["facilitator_token"] not in log
 
     # the same port again, as systemd restarts it: every page comes back by itself
     second = spawn("second", store=store, port=first.port)
