@@ -81,3 +81,38 @@ def test_no_two_dividing_items_read_the_same():
     assert {f"r:{original}", "r:r-twin"} <= targets
     titles = [i["title"]["nl"] for i in result["dividing_lines"] + result["common_ground"]]
     assert len(titles) == len(set(titles))
+
+
+def test_variants_and_compounds_count_as_one_theme():
+    """werkdruk / werkdrukte and thuiswerken / thuis werken: each person once, one theme."""
+    from facilitator.domain.model import (
+        LiveState,
+        Participant,
+        Perspective,
+        Reflection,
+        Step,
+        Workshop,
+        WorkshopData,
+    )
+
+    data = WorkshopData(workshop=Workshop(
+        code="VAR001", title="t",
+        perspectives=[Perspective(p, p, p) for p in ("raad", "amb", "or")],
+        steps=[Step("s", "x", "exchange")], state=LiveState(current_step="s")))
+    texts = ["De werkdruk is veel te hoog", "Zoveel werkdrukte op de afdeling 😓",
+             "Thuiswerken bevalt prima", "ik wil vaker thuis werken"]
+    n = 0
+    for pid in ("raad", "amb", "or"):
+        for text in texts:
+            n += 1
+            data.participants.append(Participant(id=f"u{n}", token="t", pseudonym="x",
+                                                 perspective=pid, circle=pid))
+            data.reflections.append(Reflection(id=f"r{n}", participant=f"u{n}",
+                                               perspective=pid, circle=pid, text=text,
+                                               created_at=f"{n:04d}", shared=True))
+    result = PatternEngine().analyse(data, "facilitator")
+    by_key = {t["key"]: t for t in result["themes"]}
+    assert by_key["werkdruk"]["counts"]["authors_using"] == 6
+    assert by_key["thuiswerk"]["counts"]["authors_using"] == 6
+    assert not any(k in by_key for k in ("werkdrukt", "thuis werk"))
+    assert len(by_key["werkdruk"]["reflections"]) == 6

@@ -74,6 +74,8 @@ class _Ctx:
         self.sees_conclusions = allowed(viewer.role, Action.VIEW_CONCLUSIONS, viewer.kind)
         self.sees_reactions = allowed(viewer.role, Action.VIEW_REACTIONS, viewer.kind)
         self._sees_shared = allowed(viewer.role, Action.VIEW_SHARED, viewer.kind)
+        #: term id -> variant term ids counted with it (set by the text analysis)
+        self.variants: dict[int, list[int]] = {}
         self.min_group = max(1, int(min_group))
         self.settings = settings
         ws = data.workshop

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .context import OTHER, _Ctx, _item, _merge_note
-from .index import _examples, _prune, _quotes, _TextIndex
+from .index import _examples, _prune, _quotes, _TextIndex, _with_variants
 from .stats import _hypergeom_sf, _r
 
 
@@ -96,7 +96,7 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                 rest["small_group"] = False
             elif g == OTHER:
                 entry["merged"] = len(members[g])
-            rids = [rid for rid in index.postings.get(tid, [])
+            rids = [rid for rid in _with_variants(index, ctx, tid)
                     if index.entries[rid].perspective in members[g]]
             counts = {"authors_using": y, "authors": n, "others_using": yr, "others": nr,
                       "reflections": len(rids), "z": _r(z[g_i, j], 3), "q": _r(q, 6),

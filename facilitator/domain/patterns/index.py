@@ -261,3 +261,15 @@ def _quotes(index: _TextIndex, ctx: _Ctx, rids: list[str],
 
 #: Reflections of one item among which its quotes are chosen.
 QUOTE_POOL = 300
+
+
+def _with_variants(index: _TextIndex, ctx: _Ctx, tid: int) -> list[str]:
+    """The reflections using a term or one of its variants (werkdruk, werkdrukte)."""
+    rids = list(index.postings.get(tid, []))
+    variants = ctx.variants.get(tid, ())
+    if variants:
+        seen = set(rids)
+        for v in variants:
+            rids += [rid for rid in index.postings.get(v, []) if rid not in seen]
+            seen.update(rids)
+    return rids

@@ -46,18 +46,13 @@ def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
     width = n_cols * 3
     code_of = {(pid, kind): j * 3 + k for pid, j in cols.items()
                for kind, k in _KIND_INDEX.items()}
-    flat: list[int] = []
-    who: set[tuple[int, str]] = set()
     reactions = data.reactions if ctx.sees_reactions else []
-    for x in reactions:
-        i = row_of.get(x.reflection)
-        if i is None:
-            continue
-        c = code_of.get((x.perspective, x.kind))
-        if c is None:
-            continue
-        flat.append(i * width + c)
-        who.add((i * n_cols + c // 3, x.participant))
+    person: dict[str, int] = {}
+    flat = [i * width + c for x in reactions
+            if (i := row_of.get(x.reflection)) is not None
+            and (c := code_of.get((x.perspective, x.kind))) is not None]
+    who = [person.setdefault(x.participant, len(person)) for x in reactions
+           if x.reflection in row_of and (x.perspective, x.kind) in code_of]
     codes = np.array(flat, dtype=np.int64)
     reactor = (codes % width) // 3
     author = np.array(targets.author_col, dtype=np.int64)[codes // width] if flat \
@@ -85,13 +80,16 @@ def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
         if i is None or k is None or e.perspective not in cols:
             continue
         flat.append(i * width + cols[e.perspective] * 3 + k)
-        who.add((i * n_cols + cols[e.perspective], e.participant))
+        who.append(person.setdefault(e.participant, len(person)))
         n_endorse += 1
     n_rows = len(targets.ids)
     counts = np.bincount(np.array(flat, dtype=np.int64), minlength=n_rows * width)
     table = counts[: n_rows * width].reshape(n_rows, n_cols, 3).astype(np.int64)
-    cells = np.fromiter((cell for cell, _ in who), dtype=np.int64, count=len(who))
-    people = np.bincount(cells, minlength=n_rows * n_cols)[: n_rows * n_cols] \
+    # distinct (cell, person) pairs: a cell is flat // 3 (the kind dropped)
+    n_people = max(len(person), 1)
+    pairs = np.unique(np.array(flat, dtype=np.int64) // 3 * n_people
+                      + np.array(who, dtype=np.int64))
+    people = np.bincount(pairs // n_people, minlength=n_rows * n_cols)[: n_rows * n_cols] \
         .reshape(n_rows, n_cols).astype(np.int64)
     return targets, table, people, given, n_reactions, n_endorse
 

@@ -68,9 +68,57 @@ def _text_analysis(index: _TextIndex, ctx: _Ctx) -> dict[str, Any]:
         return result
     sub = mat[:, cand]
     sub_tot = totals[cand]
+    ctx.variants = _merge_variants(index, groups, members, sub, sub_tot, cand,
+                                   s.theme_min_authors)
     fmask = index.vocab.function_mask()[cand]
     result["themes"] = _themes(index, ctx, groups, members, sizes, sub, sub_tot, cand, fmask,
                                bool(merged))
     result["distinctive"] = _distinctive(index, ctx, groups, members, sizes, mat, sub, sub_tot,
                                          cand, bool(merged))
     return result
+
+
+def variant_keys(key: str) -> list[str]:
+    """The keys that are the same word written otherwise: a noun in ``-te``
+    (*werkdrukte* for *werkdruk*; keys are stems, so ``key + "t"``) and the compound
+    written as two words (*thuis werken* for *thuiswerken*: the phrase key whose two
+    words joined give ``key``)."""
+    out = [key + "t"] if len(key) >= 5 and " " not in key else []
+    if " " not in key:
+        out += [f"{key[:i]} {key[i:]}" for i in range(3, len(key) - 2)]
+    return out
+
+
+def _merge_variants(index: _TextIndex, groups: list[str], members: dict[str, list[str]],
+                    sub: np.ndarray, sub_tot: np.ndarray, cand: np.ndarray,
+                    min_authors: int) -> dict[int, list[int]]:
+    """Count a term's variants with it (each author once), in place: the column of the
+    candidate gets the authors of the term or any variant, a variant that is itself a
+    candidate is emptied. Returns candidate term id -> the variant term ids merged."""
+    ids = index.vocab.ids
+    keys = index.vocab.keys
+    col_of = {int(t): j for j, t in enumerate(cand)}
+    group_of = {pid: gi for gi, g in enumerate(groups) for pid in members[g]}
+    merged: dict[int, list[int]] = {}
+    for j in np.nonzero(sub_tot >= min_authors)[0]:
+        tid = int(cand[j])
+        found = [v for k in variant_keys(keys[tid])
+                 if (v := ids.get(k)) is not None and index.postings.get(v)]
+        if not found or sub_tot[j] == 0:
+            continue
+        authors: list[set[str]] = [set() for _ in groups]
+        for t in (tid, *found):
+            for rid in index.postings.get(t, ()):
+                entry = index.entries[rid]
+                gi = group_of.get(entry.perspective)
+                if gi is not None:
+                    authors[gi].add(entry.author)
+        sub[:, j] = [len(a) for a in authors]
+        sub_tot[j] = int(sub[:, j].sum())
+        for v in found:
+            k = col_of.get(v)
+            if k is not None:
+                sub[:, k] = 0
+                sub_tot[k] = 0
+        merged[tid] = found
+    return merged

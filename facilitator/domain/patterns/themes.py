@@ -8,7 +8,7 @@ import numpy as np
 
 from ..text import generic_keys
 from .context import OTHER, _Ctx, _item, _join, _merge_note
-from .index import _examples, _prune, _quotes, _TextIndex
+from .index import _examples, _prune, _quotes, _TextIndex, _with_variants
 from .stats import _r
 
 
@@ -84,7 +84,7 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
         if is_merged:
             note = _merge_note(ctx.min_group)
             expl = {lg: expl[lg] + note[lg] for lg in expl}
-        rids = index.postings.get(tid, [])
+        rids = _with_variants(index, ctx, tid)
         counts = {"authors_using": y_tot, "authors": n_tot, "perspectives_using": k_used,
                   "perspectives": n_groups, "reflections": len(rids),
                   "score": _r(score[j]), "geometric_mean": _r(geo[j]), "dp": _r(dp_norm[j])}
@@ -119,3 +119,4 @@ def _distinct_themes(index: _TextIndex, cand: np.ndarray, ranked: list[int],
         if len(picks) >= limit:
             break
     return picks
+
