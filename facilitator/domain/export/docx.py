@@ -77,15 +77,35 @@ def _row(values: list[Any], widths: list[int], numeric: set[int], header: bool =
     return f"<w:tr>{trpr}{''.join(cells)}</w:tr>"
 
 
+#: Width of one character of a 9 pt bold header in cm, generous enough for the fonts a
+#: Word file meets (Calibri, or DejaVu where LibreOffice substitutes it), plus cell margins.
+_CHAR_CM, _CELL_MARGIN_CM = 0.24, 0.45
+
+
+def _fit_header(header: list[str], widths: list[float]) -> list[float]:
+    """Widths in which no header word is broken ("Meegenom|en"): a column narrower than
+    its longest header word is widened, the widest column gives the room back."""
+    need = [max((len(word) for word in str(h).split()), default=0) * _CHAR_CM + _CELL_MARGIN_CM
+            for h in header]
+    out = [max(w, n) for w, n in zip(widths, need, strict=True)]
+    extra = sum(out) - sum(widths)
+    if extra > 0:
+        widest = max(range(len(out)), key=lambda i: out[i] - need[i])
+        out[widest] = max(need[widest], out[widest] - extra)
+    return out
+
+
 def _table(header: list[str], rows: list[list[Any]], widths: list[float],
            numeric: set[int] | None = None) -> str:
     """A grid table (widths in cm) with a bold, shaded header row repeated on every page."""
     numeric = numeric or set()
-    twips = [int(Cm(w).twips) for w in widths]
+    twips = [int(Cm(w).twips) for w in _fit_header(header, widths)]
     grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in twips)
     body = [_row(header, twips, set(), header=True)]
     body += [_row(values, twips, numeric) for values in rows]
-    return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{_TABLE}"/><w:tblW w:w="0" w:type="auto"/>'
+    # a fixed layout: Word and LibreOffice keep these widths instead of fitting to content
+    return (f'<w:tbl><w:tblPr><w:tblStyle w:val="{_TABLE}"/>'
+            f'<w:tblW w:w="{sum(twips)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
             '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
             'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
             f"<w:tblGrid>{grid}</w:tblGrid>{''.join(body)}</w:tbl>")

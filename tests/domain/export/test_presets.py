@@ -284,3 +284,15 @@ def test_the_participation_total_adds_up_only_the_rows_shown(data):
     assert report.participation_total()[1] == sum(p.reflections for p in report.perspectives)
     lone = build(data, preset="bestuur", min_group=4)  # the pool (1 + 2 people) is too small
     assert lone.participation_total()[0] == len(data.participants) - 3
+
+
+def test_word_header_words_fit_their_columns():
+    from facilitator.domain.export.docx import _CELL_MARGIN_CM, _CHAR_CM, _fit_header
+
+    header = ["Perspectief", "Deelnemers", "Reflecties", "Meegenomen", "Reacties",
+              "Steun en bedenkingen"]
+    widths = _fit_header(header, [4.5, 2.5, 2.5, 2.5, 2.5, 2.5])
+    assert abs(sum(widths) - 17.0) < 1e-9  # the table keeps its width
+    for word_header, width in zip(header, widths, strict=True):
+        longest = max(len(w) for w in word_header.split())
+        assert width >= longest * _CHAR_CM + _CELL_MARGIN_CM - 1e-9
