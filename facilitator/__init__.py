@@ -53,7 +53,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = settings["PROXY_FIX"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # X-Forwarded-Host is not trusted: a client could send its own and have the app
+        # build links to another host; links come from FACILITATOR_PUBLIC_URL instead.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
 
     url = settings["STORE"] or f"sqlite:///{os.path.join(app.instance_path, 'facilitator.db')}"
     store = open_store(url)

@@ -31,6 +31,10 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
 }
 
 
+#: the least length of each secret in production
+STRONG = {"SECRET_KEY": 32, "ORGANISER_TOKEN": 16}
+
+
 class ConfigError(RuntimeError):
     """Raised at start-up when the configuration is unsafe or inconsistent."""
 
@@ -49,6 +53,13 @@ def load(overrides: dict[str, Any] | None = None,
         if missing:
             raise ConfigError("FACILITATOR_ENV=production needs "
                               + " and ".join(f"FACILITATOR_{n}" for n in missing))
+        # a short secret key can be recovered offline from any signed cookie, and a short
+        # organiser token guessed: production refuses both
+        for name, least in STRONG.items():
+            if len(str(config[name])) < least:
+                raise ConfigError(f"FACILITATOR_{name} is too short for production: use at "
+                                  f"least {least} random characters (python -c 'import "
+                                  f"secrets; print(secrets.token_urlsafe(32))')")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = secrets.token_hex(32)
         config["GENERATED_SECRET_KEY"] = True

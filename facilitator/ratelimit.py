@@ -15,12 +15,14 @@ from typing import Protocol
 
 #: name -> (count, window in seconds)
 LIMITS: dict[str, tuple[int, int]] = {
-    "code_miss": (20, 60),        # wrong join codes per address
-    "join": (600, 60),            # joins per address (a whole room shares one address)
+    "code_miss": (60, 60),        # unknown join codes per address (a venue shares one)
+    "join": (600, 60),            # joins through the pages per address (a whole room)
+    "api_join": (60, 60),         # joins through the JSON API per address (scripts)
+    "organiser_miss": (10, 300),  # wrong organiser keys per address
+    "token_miss": (60, 60),       # wrong tokens for a real session per address
     "post": (10, 60),             # reflections per participant
-    "react": (120, 60),           # reactions and endorsements per participant
+    "react": (120, 60),           # reactions, endorsements and ratings per participant
     "socket_event": (40, 10),     # Socket.IO events per connection
-    "api_write": (120, 60),       # other API writes per token
 }
 
 

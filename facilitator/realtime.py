@@ -20,14 +20,14 @@ from socketio import RedisManager
 from . import safejson
 from .actions import ACTIONS, ActionDef, perform
 from .domain import views
-from .domain.errors import N_, DomainError, Forbidden, RateLimited, Unauthorized
+from .domain.errors import N_, DomainError, Forbidden, Invalid, RateLimited, Unauthorized
 from .domain.operations import Actor
 from .domain.rules import Role
 from .domain.validation import reject_unknown
 from .live import live, room, rooms_for
 from .store.base import as_outage
 from .web import observe, outage_error
-from .web.auth import actor_from_socket_auth, fingerprint, ops
+from .web.auth import actor_from_socket_auth, fingerprint, ops, preview_link
 from .web.i18n import error_body, gettext
 
 log = logging.getLogger(__name__)
@@ -101,15 +101,20 @@ def _serve(action: ActionDef) -> None:
     socketio.on_event(action.name, observe.socket_event(action.name, handler, _actors))
 
 
-#: sid -> fingerprint of the secret link a facilitator or screen connected with.
-_links: dict[str, str | None] = {}
+#: sid -> digests of the secret links a facilitator or screen connected with: its own,
+#: and for the console's preview of the screen the facilitator's link it came through.
+_links: dict[str, tuple[str | None, str | None]] = {}
 
 
 def _check_link_still_valid(actor: Actor) -> None:
-    """A facilitator or screen whose secret link was rotated is sent away."""
+    """A facilitator or screen whose secret link (or previewing console link) was rotated
+    is sent away."""
     if actor.role not in (Role.FACILITATOR, Role.SCREEN):
         return
-    if fingerprint(ops().workshop(actor.code), actor.role) != _links.get(request.sid):
+    own, via = _links.get(request.sid, (None, None))
+    workshop = ops().workshop(actor.code)
+    if fingerprint(workshop, actor.role) != own or (
+            via is not None and fingerprint(workshop, Role.FACILITATOR) != via):
         disconnect()
         raise Unauthorized(N_("This link or token is not valid (any more)."))
 
@@ -126,7 +131,7 @@ def on_connect(auth: Any = None):
     if actor.role == Role.ORGANISER:
         join_room(room(actor.code, "organiser"))
     else:
-        _links[request.sid] = fingerprint(workshop, actor.role)
+        _links[request.sid] = (fingerprint(workshop, actor.role), preview_link(auth))
         for audience in views.audiences_of(actor):
             for name in rooms_for(workshop, audience):
                 if not name.endswith(":organiser"):
@@ -140,6 +145,16 @@ def on_disconnect(*_args: Any) -> None:
     """Forget the connection's actor."""
     _actors.pop(request.sid, None)
     _links.pop(request.sid, None)
+
+
+@socketio.on("*")
+def on_unknown(event: Any, *_args: Any) -> dict[str, Any]:
+    """Any other event name: counted against the connection's budget and answered with an
+    error (when the client asked for an acknowledgement), never left hanging."""
+    if not current_app.extensions["facilitator.limiter"].hit("socket_event", request.sid):
+        disconnect()
+        return _fail(RateLimited(N_("Too many requests. Please wait a moment and try again.")))
+    return _fail(Invalid(N_("Unknown action: %(action)s."), action=str(event)[:40]))
 
 
 for _action in ACTIONS:

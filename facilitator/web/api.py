@@ -228,7 +228,7 @@ def delete_session(code: str):
 @bp.post("/sessions/<code>/participants")
 def join(code: str):
     """Join with a perspective (and optionally a display name): a participant token."""
-    limit("join", client_address())
+    limit("api_join", client_address())  # scripts; a room joins through the pages
     workshop = find_workshop(code)
     data = body("perspective", "name", "lang")
     participant, events = ops().join(workshop.code, data.get("perspective"), data.get("name"),

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from typing import Any
 
 from flask import abort, current_app, make_response, redirect, request, session, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..domain.errors import N_, NotFound, RateLimited, Unauthorized
+from ..domain.joincode import normalise as normalise_code
 from ..domain.model import Participant, Workshop
 from ..domain.operations import Actor, Operations
 from ..domain.rules import Role
@@ -42,20 +44,108 @@ def bearer_token() -> str | None:
     return None
 
 
+#: the store's document kind of an organiser's page login (deleted at logout)
+ORGANISER_LOGINS = "organiser_login"
+
+
+def organiser_key_digest() -> str:
+    """A digest of the current organiser token: a login made with an older one is void."""
+    return hashlib.sha256(settings()["ORGANISER_TOKEN"].encode()).hexdigest()[:32]
+
+
+def check_organiser_key(token: Any) -> bool:
+    """An organiser key offered by someone (login form, bearer token where only the
+    organiser may act): wrong keys are counted per address, and once over the limit
+    every key from that address is refused for a while, the right one too."""
+    limiter = current_app.extensions["facilitator.limiter"]
+    address = client_address()
+    if limiter.blocked("organiser_miss", address):
+        raise RateLimited(N_("Too many wrong keys. Please wait a few minutes and try again."))
+    if is_organiser_token(token):
+        return True
+    limiter.hit("organiser_miss", address)
+    return False
+
+
+def start_organiser_login() -> None:
+    """Log the browser in as organiser: its cookie names a login kept in the store and the
+    digest of the current organiser token, so logging out or changing the token ends it."""
+    login_id = secrets.token_urlsafe(18)
+    ops().store.put_doc(ORGANISER_LOGINS, login_id, {"id": login_id})
+    session.clear()
+    session["organiser"] = {"login": login_id, "key": organiser_key_digest()}
+
+
+def end_organiser_login() -> None:
+    """Log out: the login is deleted, so a copy of the old cookie no longer works."""
+    current = session.get("organiser")
+    if isinstance(current, dict) and isinstance(current.get("login"), str):
+        ops().store.delete_doc(ORGANISER_LOGINS, current["login"])
+    session.clear()
+
+
+def organiser_logged_in() -> bool:
+    """True for a browser with a live organiser login made with the current token."""
+    current = session.get("organiser")
+    return (isinstance(current, dict) and isinstance(current.get("login"), str)
+            and hmac.compare_digest(str(current.get("key", "")), organiser_key_digest())
+            and ops().store.get_doc(ORGANISER_LOGINS, current["login"]) is not None)
+
+
 def organiser_from_request() -> bool:
     """True for an organiser: bearer organiser token, or a logged-in organiser page session."""
-    return is_organiser_token(bearer_token()) or session.get("organiser") is True
+    token = bearer_token()
+    if token is not None:
+        return check_organiser_key(token)
+    return organiser_logged_in()
 
 
 def bearer_actor(code: str) -> Actor:
     """The actor behind the bearer token for workshop ``code``; Unauthorized otherwise."""
     token = bearer_token()
-    workshop = find_workshop(code)
     if token is None:
+        find_workshop(code)  # an unknown code counts as a guess
         raise Unauthorized(N_("This needs a token (Authorization: Bearer ...)."))
-    if is_organiser_token(token):
+    return actor_for_token(code, token)
+
+
+def actor_for_token(code: Any, token: str) -> Actor:
+    """The actor behind a token (organiser, facilitator, screen or participant) in the
+    session ``code``, answering a guess the same whichever way it is wrong.
+
+    A valid token always gets in, however many codes its address got wrong (the
+    facilitator's own links are never locked out). A wrong token, or a token with a
+    code that does not exist, is the same ``Unauthorized``, after the same look-up,
+    and an unknown code counts against the address; an address over its limit gets
+    ``RateLimited`` for either. So a code cannot be told to exist by the answer or
+    its time.
+    """
+    limiter = current_app.extensions["facilitator.limiter"]
+    address = client_address()
+    canonical = normalise_code(code) if isinstance(code, str) else None
+    workshop = None
+    try:
+        workshop = ops().workshop(code)
+    except NotFound:
+        pass
+    if workshop is not None and is_organiser_token(token):
         return Actor(Role.ORGANISER, workshop.code)
-    return ops().authenticate(workshop.code, token)
+    if workshop is not None:
+        try:
+            return ops().authenticate(workshop.code, token)
+        except Unauthorized:
+            # a wrong token for a real session: a guess at a token or the organiser key
+            limiter.hit("token_miss", address)
+            if limiter.blocked("token_miss", address):
+                raise RateLimited(N_("Too many requests. Please wait a moment and try "
+                                     "again.")) from None
+    else:
+        # the look-up a known code would have cost, on a code that cannot exist
+        ops().store.find(canonical or "000000", "participant", f"token:{token[:200]}")
+        limiter.hit("code_miss", address)
+    if limiter.blocked("code_miss", address):
+        raise RateLimited(N_("Too many wrong codes. Please wait a minute and try again."))
+    raise Unauthorized(N_("This link or token is not valid (any more)."))
 
 
 def cookie_name(role: str, code: str) -> str:
@@ -108,11 +198,29 @@ def _fingerprint(actor_role: Role, code: str) -> str | None:
     return fingerprint(ops().workshop(code), actor_role)
 
 
-def page_token(actor: Actor) -> str:
-    """A signed, expiring token for the Socket.IO ``auth`` of a page (not the secret itself)."""
-    return _serializer().dumps({"c": actor.code, "r": actor.role.value,
-                                "p": actor.participant_id,
-                                "k": _fingerprint(actor.role, actor.code)})
+def page_token(actor: Actor, via: Role | None = None) -> str:
+    """A signed, expiring token for the Socket.IO ``auth`` of a page (not the secret itself).
+
+    ``via`` names the role whose link opened the page for another role (the console's
+    preview of the screen): the token then also carries that link's digest, so
+    rotating the facilitator link ends the preview too.
+    """
+    data = {"c": actor.code, "r": actor.role.value, "p": actor.participant_id,
+            "k": _fingerprint(actor.role, actor.code)}
+    if via is not None:
+        data["v"] = _fingerprint(via, actor.code)
+    return _serializer().dumps(data)
+
+
+def preview_link(auth: Any) -> str | None:
+    """The digest of the facilitator link a previewing page token was made through, if any."""
+    token = auth.get("token") if isinstance(auth, dict) else None
+    try:
+        data = _serializer().loads(token, max_age=PAGE_TOKEN_MAX_AGE) \
+            if isinstance(token, str) and len(token) <= 500 else None
+    except BadSignature:
+        return None
+    return data.get("v") if isinstance(data, dict) else None
 
 
 def actor_from_socket_auth(auth: Any) -> Actor:
@@ -133,15 +241,18 @@ def actor_from_socket_auth(auth: Any) -> Actor:
             if doc is None:
                 raise Unauthorized(N_("This link or token is not valid (any more)."))
             return Actor(role, workshop.code, Participant.from_dict(doc))
+        via = data.get("v")
+        if via is not None and not (isinstance(via, str) and hmac.compare_digest(
+                via, _fingerprint(Role.FACILITATOR, workshop.code) or "")):
+            # a preview whose facilitator link was rotated since
+            raise Unauthorized(N_("This link or token is not valid (any more)."))
         if role == Role.ORGANISER or (data.get("k") and hmac.compare_digest(
                 data["k"], _fingerprint(role, workshop.code) or "")):
             return Actor(role, workshop.code)
         raise Unauthorized(N_("This link or token is not valid (any more)."))
     if not isinstance(code, str):
         raise Unauthorized(N_("This link or token is not valid (any more)."))
-    if is_organiser_token(token):
-        return Actor(Role.ORGANISER, ops().workshop(code).code)
-    return ops().authenticate(code, token)
+    return actor_for_token(code, token)
 
 
 def client_address() -> str:

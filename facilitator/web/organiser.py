@@ -6,14 +6,20 @@ from __future__ import annotations
 import functools
 
 import yaml
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
-from ..domain.errors import DomainError
+from ..domain.errors import DomainError, RateLimited
 from ..domain.operations import Actor
 from ..domain.rules import Action, Role, require, require_any_step
 from ..domain.spec import parse_text
 from ..live import publish
-from .auth import is_organiser_token, ops
+from .auth import (
+    check_organiser_key,
+    end_organiser_login,
+    ops,
+    organiser_logged_in,
+    start_organiser_login,
+)
 from .exports import export_response
 from .i18n import error_body
 from .i18n import gettext as _
@@ -30,7 +36,7 @@ def organiser_required(action: Action):
     def decorate(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
-            if session.get("organiser") is not True:
+            if not organiser_logged_in():
                 return redirect(url_for("organiser.login", next=request.path))
             if "code" in kwargs:
                 require(Role.ORGANISER, action, ops().workshop(kwargs["code"]).current_kind())
@@ -69,9 +75,13 @@ def login():
     """Log in with the organiser secret from configuration."""
     error = None
     if request.method == "POST":
-        if is_organiser_token(request.form.get("token", "")):
-            session.clear()
-            session["organiser"] = True
+        try:
+            right = check_organiser_key(request.form.get("token", ""))
+        except RateLimited as exc:
+            return render_template("organiser/login.html",
+                                   error=error_body(exc)["error"]["message"]), 429
+        if right:
+            start_organiser_login()
             target = request.args.get("next", "")
             return redirect(target if target.startswith("/organiser") else
                             url_for("organiser.index"))
@@ -81,8 +91,8 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """End the organiser session."""
-    session.clear()
+    """End the organiser session (the login is deleted: a copied cookie stops working)."""
+    end_organiser_login()
     return redirect(url_for("organiser.login"))
 
 

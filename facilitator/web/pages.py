@@ -9,6 +9,7 @@ from flask_babel import ngettext
 
 from ..domain import joincode
 from ..domain.operations import Actor
+from ..domain.rules import Role
 from .auth import page_token
 from .i18n import gettext as _
 
@@ -146,7 +147,8 @@ def client_strings() -> dict[str, str]:
     }
 
 
-def socket_context(actor: Actor) -> dict[str, Any]:
-    """What a live page needs to connect: code, signed page token, strings."""
+def socket_context(actor: Actor, via: Role | None = None) -> dict[str, Any]:
+    """What a live page needs to connect: code, signed page token, strings (``via``: see
+    ``auth.page_token``)."""
     return {"code": actor.code, "code_display": joincode.display(actor.code),
-            "socket_token": page_token(actor), "strings": client_strings()}
+            "socket_token": page_token(actor, via), "strings": client_strings()}

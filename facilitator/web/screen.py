@@ -34,5 +34,6 @@ def show(code: str):
     join_url = links_for(workshop)["join_url"]
     qr_svg = segno.make(join_url, error="m").svg_inline(scale=8, dark="#000", light="#fff",
                                                         omitsize=True)
+    via = Role.FACILITATOR if viewer.role == Role.FACILITATOR else None
     return render_template("screen/screen.html", workshop=workshop, join_url=join_url,
-                           qr_svg=qr_svg, **socket_context(actor))
+                           qr_svg=qr_svg, **socket_context(actor, via))

@@ -14,9 +14,17 @@ def test_production_refuses_to_start_without_secrets():
         config.load(environ={"FACILITATOR_ENV": "production"})
     with pytest.raises(config.ConfigError):
         config.load(environ={"FACILITATOR_ENV": "production", "FACILITATOR_SECRET_KEY": "k"})
-    cfg = config.load(environ={"FACILITATOR_ENV": "production", "FACILITATOR_SECRET_KEY": "k",
-                               "FACILITATOR_ORGANISER_TOKEN": "t"})
-    assert cfg["SECRET_KEY"] == "k" and not cfg.get("GENERATED_SECRET_KEY")
+    # weak secrets (the review's "x" and "a") are refused in production
+    with pytest.raises(config.ConfigError, match="too short"):
+        config.load(environ={"FACILITATOR_ENV": "production", "FACILITATOR_SECRET_KEY": "x",
+                             "FACILITATOR_ORGANISER_TOKEN": "a" * 20})
+    with pytest.raises(config.ConfigError, match="ORGANISER_TOKEN is too short"):
+        config.load(environ={"FACILITATOR_ENV": "production", "FACILITATOR_SECRET_KEY": "k" * 40,
+                             "FACILITATOR_ORGANISER_TOKEN": "a"})
+    strong = "s" * 40
+    cfg = config.load(environ={"FACILITATOR_ENV": "production", "FACILITATOR_SECRET_KEY": strong,
+                               "FACILITATOR_ORGANISER_TOKEN": "t" * 16})
+    assert cfg["SECRET_KEY"] == strong and not cfg.get("GENERATED_SECRET_KEY")
     dev = config.load(environ={})
     assert dev["GENERATED_ORGANISER_TOKEN"] and len(dev["ORGANISER_TOKEN"]) >= 20
 
