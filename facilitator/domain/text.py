@@ -24,7 +24,8 @@ How a text becomes terms:
    then stem joins ``raadslid``/``raadsleden`` and ``luistert``/``luisteren``;
    ``dutch_porter`` keeps ``gemeente`` apart from ``meen``.
 6. Two neighbouring kept words form a phrase key ``"key1 key2"`` unless both
-   are negations/modals.
+   are negations/modals; two kept words joined by "en" ("raad en organisatie")
+   form one too (``"key1 en key2"``).
 
 Everything here is pure and deterministic; the lemma and stem look-ups are
 cached per word.
@@ -106,6 +107,10 @@ def generic_keys() -> frozenset[str]:
     """The term keys of ``GENERIC_NL`` (cached)."""
     return _generic_keys()
 
+
+#: Words that join two kept words into one unit ("raad en organisatie").
+CONNECTORS = {"nl": frozenset({"en"}), "en": frozenset({"and"})}
+CONNECTOR_KEY = {"nl": "en", "en": "and"}
 
 _NL_ONLY = (STOP_NL | KEPT_NL) - (STOP_EN | KEPT_EN)
 _EN_ONLY = (STOP_EN | KEPT_EN) - (STOP_NL | KEPT_NL)
@@ -214,10 +219,14 @@ def normalise(text: str) -> NormalisedText:
         n_words += len(seg)
         prev_key = prev_form = ""
         prev_kept = False
+        # "raad en organisatie": a pair joined by "en" stays one unit (key "raad en organisatie")
+        bridge: tuple[str, str] | None = None
         for position, word in enumerate(seg):
             low = word.lower()
             info = classify(low, lang)
             if info is None:
+                bridge = (prev_key, prev_form) if low in CONNECTORS.get(lang, ()) \
+                    and prev_key and not prev_kept else None
                 prev_key = ""
                 continue
             key, kept = info
@@ -227,6 +236,11 @@ def normalise(text: str) -> NormalisedText:
                 function.add(key)
             terms[key] = None
             forms.append((key, form))
+            if bridge is not None and not kept and bridge[0] != key:
+                joined = f"{bridge[0]} {CONNECTOR_KEY[lang]} {key}"
+                terms[joined] = None
+                forms.append((joined, f"{bridge[1]} {seg[position - 1].lower()} {form}"))
+            bridge = None
             if prev_key and not (prev_kept and kept) and prev_key != key:
                 phrase = prev_key + " " + key
                 terms[phrase] = None

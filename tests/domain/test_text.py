@@ -115,3 +115,12 @@ def test_emoji_only_and_very_long_texts(chunk, repeat):
 def test_mixed_language_text():
     norm = normalise("De raad moet luisteren. The council should listen to werkdruk concerns.")
     assert term_key("werkdruk") in norm.terms or term_key("werkdruk", "en") in norm.terms
+
+
+def test_a_pair_joined_by_en_stays_one_unit():
+    from facilitator.domain.text import normalise
+
+    norm = normalise("Vertrouwen tussen raad en organisatie moet je onderhouden")
+    assert "rad en organisatie" in norm.terms
+    assert ("rad en organisatie", "raad en organisatie") in norm.forms
+    assert not any(" en " in t for t in normalise("raad en niet de organisatie").terms)

@@ -199,13 +199,13 @@ def _prune(users: dict[str, int], drop_covered_phrases: bool) -> set[str]:
     absorbed: set[str] = set()
     for key, n in users.items():
         if " " in key:
-            for word in key.split(" ", 1):
+            for word in _words(key):
                 if word in users and n >= 0.8 * users[word]:
                     absorbed.add(word)
     keep = {key for key in users if key not in absorbed}
     if drop_covered_phrases:
         keep = {key for key in keep
-                if " " not in key or not any(w in keep for w in key.split(" ", 1))}
+                if " " not in key or not any(w in keep for w in _words(key))}
     return keep
 
 
@@ -273,3 +273,8 @@ def _with_variants(index: _TextIndex, ctx: _Ctx, tid: int) -> list[str]:
             rids += [rid for rid in index.postings.get(v, []) if rid not in seen]
             seen.update(rids)
     return rids
+
+
+def _words(phrase: str) -> list[str]:
+    """The word keys of a phrase key, without the joining "en" ("raad en organisatie")."""
+    return [w for w in phrase.split(" ") if w not in ("en", "and")]
