@@ -84,14 +84,17 @@ _CHAR_CM, _CELL_MARGIN_CM = 0.24, 0.45
 
 def _fit_header(header: list[str], widths: list[float]) -> list[float]:
     """Widths in which no header word is broken ("Meegenom|en"): a column narrower than
-    its longest header word is widened, the widest column gives the room back."""
+    its longest header word is widened, the columns with room to spare give it back."""
     need = [max((len(word) for word in str(h).split()), default=0) * _CHAR_CM + _CELL_MARGIN_CM
             for h in header]
     out = [max(w, n) for w, n in zip(widths, need, strict=True)]
     extra = sum(out) - sum(widths)
-    if extra > 0:
-        widest = max(range(len(out)), key=lambda i: out[i] - need[i])
-        out[widest] = max(need[widest], out[widest] - extra)
+    for i in sorted(range(len(out)), key=lambda i: need[i] - out[i]):  # most room first
+        if extra <= 0:
+            break
+        give = min(extra, max(0.0, out[i] - need[i]))
+        out[i] -= give
+        extra -= give
     return out
 
 
