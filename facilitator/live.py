@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -48,8 +49,18 @@ def rooms_for(workshop: Workshop, audience: str) -> list[str]:
     return [room(code, audience)]
 
 
+@dataclass
+class Connection:
+    """One Socket.IO connection of this process: who it is, and the digests of the secret
+    links it came in with (its own, and for a preview the facilitator's)."""
+
+    actor: Actor
+    link: str | None = None
+    via: str | None = None
+
+
 class Live:
-    """The app's publisher and its bounded snapshot caches (one per process)."""
+    """The app's publisher, its bounded snapshot caches and this process's connections."""
 
     def __init__(self, ops: Operations, socketio: Any, min_group: int,
                  sessions: int = CACHED_SESSIONS) -> None:
@@ -63,6 +74,8 @@ class Live:
         #: (code, version, role, circle) -> the shared part of a snapshot
         self._shared: OrderedDict[tuple[str, tuple[int, int], str, str | None],
                                   dict[str, Any]] = OrderedDict()
+        #: Socket.IO sid -> its connection (as many as this process has sockets)
+        self.connections: dict[str, Connection] = {}
 
     # -- snapshots ----------------------------------------------------------
     def session_data(self, code: str) -> WorkshopData:

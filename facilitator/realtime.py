@@ -24,7 +24,7 @@ from .domain.errors import N_, DomainError, Forbidden, Invalid, RateLimited, Una
 from .domain.operations import Actor
 from .domain.rules import Role
 from .domain.validation import reject_unknown
-from .live import live, room, rooms_for
+from .live import Connection, live, room, rooms_for
 from .store.base import as_outage
 from .web import observe, outage_error
 from .web.auth import actor_from_socket_auth, fingerprint, ops, preview_link
@@ -33,8 +33,6 @@ from .web.i18n import error_body, gettext
 log = logging.getLogger(__name__)
 socketio = SocketIO()
 
-#: sid -> actor, for this worker's connections.
-_actors: dict[str, Actor] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -77,7 +75,8 @@ def _serve(action: ActionDef) -> None:
     """
 
     def handler(data: Any = None) -> dict[str, Any]:
-        actor = _actors.get(request.sid)
+        connection = live().connections.get(request.sid)
+        actor = connection.actor if connection else None
         if actor is None:
             return _fail(Forbidden(N_("You are not connected to a session.")))
         try:
@@ -98,12 +97,7 @@ def _serve(action: ActionDef) -> None:
                 "message": gettext("Something went wrong on our side. Please try again.")}}
 
     handler.__name__ = f"on_{action.name}"
-    socketio.on_event(action.name, observe.socket_event(action.name, handler, _actors))
-
-
-#: sid -> digests of the secret links a facilitator or screen connected with: its own,
-#: and for the console's preview of the screen the facilitator's link it came through.
-_links: dict[str, tuple[str | None, str | None]] = {}
+    socketio.on_event(action.name, observe.socket_event(action.name, handler))
 
 
 def _check_link_still_valid(actor: Actor) -> None:
@@ -111,7 +105,8 @@ def _check_link_still_valid(actor: Actor) -> None:
     is sent away."""
     if actor.role not in (Role.FACILITATOR, Role.SCREEN):
         return
-    own, via = _links.get(request.sid, (None, None))
+    connection = live().connections.get(request.sid)
+    own, via = (connection.link, connection.via) if connection else (None, None)
     workshop = ops().workshop(actor.code)
     if fingerprint(workshop, actor.role) != own or (
             via is not None and fingerprint(workshop, Role.FACILITATOR) != via):
@@ -126,12 +121,13 @@ def on_connect(auth: Any = None):
         actor = actor_from_socket_auth(auth)
     except DomainError:
         return False
-    _actors[request.sid] = actor
+    connection = Connection(actor)
+    live().connections[request.sid] = connection
     workshop = ops().workshop(actor.code)
     if actor.role == Role.ORGANISER:
         join_room(room(actor.code, "organiser"))
     else:
-        _links[request.sid] = (fingerprint(workshop, actor.role), preview_link(auth))
+        connection.link, connection.via = fingerprint(workshop, actor.role), preview_link(auth)
         for audience in views.audiences_of(actor):
             for name in rooms_for(workshop, audience):
                 if not name.endswith(":organiser"):
@@ -143,8 +139,7 @@ def on_connect(auth: Any = None):
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
     """Forget the connection's actor."""
-    _actors.pop(request.sid, None)
-    _links.pop(request.sid, None)
+    live().connections.pop(request.sid, None)
 
 
 @socketio.on("*")

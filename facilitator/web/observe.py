@@ -24,7 +24,7 @@ from collections import Counter as Tally
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, abort, g, request
+from flask import Flask, Response, abort, current_app, g, request
 from prometheus_client import (
     CollectorRegistry,
     Counter,
@@ -66,11 +66,10 @@ class _Connected:
         return []
 
     def collect(self):
-        from ..realtime import _actors
-
+        connections = current_app.extensions["facilitator.live"].connections
         family = GaugeMetricFamily("facilitator_connected_clients",
                                    "Socket.IO clients connected to this worker", labels=["role"])
-        counts = Tally(str(getattr(a.role, "value", a.role)) for a in list(_actors.values()))
+        counts = Tally(str(c.actor.role.value) for c in list(connections.values()))
         for role in ("participant", "facilitator", "screen", "organiser"):
             counts.setdefault(role, 0)
         for role, n in sorted(counts.items()):
@@ -165,8 +164,8 @@ def init_app(app: Flask) -> None:
         return Response(generate_latest(REGISTRY), status=200, content_type=CONTENT_TYPE)
 
 
-def socket_event(name: str, handler: Callable[..., dict[str, Any]],
-                 actors: dict[str, Any]) -> Callable[..., dict[str, Any]]:
+def socket_event(name: str,
+                 handler: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     """``handler`` of one Socket.IO event, counted, timed and (in JSON mode) logged."""
 
     def observed(data: Any = None) -> dict[str, Any]:
@@ -179,7 +178,9 @@ def socket_event(name: str, handler: Callable[..., dict[str, Any]],
         EVENTS.labels(name, "ok" if ok else (error or "error")).inc()
         ACK_SECONDS.labels(name).observe(seconds)
         if _json_logs["on"]:
-            actor = actors.get(request.sid)
+            connection = current_app.extensions["facilitator.live"].connections.get(
+                request.sid)
+            actor = connection.actor if connection else None
             access.info("event", extra={
                 "kind": "socket", "request_id": uuid.uuid4().hex[:16], "event": name,
                 "role": str(getattr(getattr(actor, "role", None), "value", "")) or None,
