@@ -298,3 +298,35 @@ def test_word_header_words_fit_their_columns():
     for word_header, width in zip(header, widths, strict=True):
         longest = max(len(w) for w in word_header.split())
         assert width >= longest * _CHAR_CM + _CELL_MARGIN_CM - 1e-9
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_no_word_of_the_other_language(data, fmt, lang):
+    """A Dutch report holds none of the English labels, an English one none of the Dutch
+    (labels that are the same in both, like "Facilitator", do not count), and neither
+    holds an internal field name of the pattern analysis."""
+    from facilitator.domain.export.labels import labels
+
+    mine, other = labels(lang), labels("en" if lang == "nl" else "nl")
+    own_words = set(" ".join(mine.values()).split())
+    text = text_of(render(data, fmt, preset="bestuur", lang=lang).content, fmt)
+    if fmt == "html":
+        text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", text, flags=re.S)
+    # what people typed is in their own language: only the report's own words count
+    typed = [r.text for r in data.reflections] + [x.text for x in data.reactions]
+    typed += [e.text for e in data.endorsements] + [c.text for c in data.conclusions]
+    typed += [f.title for f in data.workshop.findings] + [f.text for f in data.workshop.findings]
+    typed += [data.workshop.title, data.workshop.place]
+    for piece in sorted({t for t in typed if t}, key=len, reverse=True):
+        for line in piece.splitlines():
+            if line.strip():
+                text = text.replace(line.strip(), " ")
+    for key, value in other.items():
+        if key in ("months",) or value == mine.get(key) or "{" in value or len(value) < 6:
+            continue
+        if set(value.split()) <= own_words:
+            continue
+        assert not re.search(rf"\b{re.escape(value)}\b", text), (key, value)
+    assert not FIELD_WORDS.search(text.split("Reflecties per kring")[0]
+                                  if lang == "nl" else text.split("Reflections per circle")[0])
