@@ -207,27 +207,11 @@ def render(report: Report) -> bytes:
     out.append(_p(_runs(f"{report.privacy_note()} {t['hidden_note']}", italic=True)))
     out += _summary(report)
 
+    # the story of the afternoon: programme, findings, dialogue, conclusions
     out.append(_heading(t["agenda"], 1))
     out.append(_table([t["step"], t["planned"], t["actual"]],
                       [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
                        for a in report.agenda], [8.5, 4.25, 4.25]))
-
-    out.append(_heading(t["participation"], 1))
-    chart(report.participation_chart)
-    out.append(_table(
-        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
-         t["endorsements"]],
-        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
-         for p in report.perspectives]
-        + [[t["total"], *report.participation_total()]],
-        [4.5, 2.5, 2.5, 2.5, 2.5, 2.5], numeric={1, 2, 3, 4, 5}))
-    out.append(_p())
-    chart(report.circle_chart)
-    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
-                       t["shared"]],
-                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
-                        c.shared] for c in report.circle_rows],
-                      [4.0, 5.5, 2.5, 2.5, 2.5], numeric={2, 3, 4}))
 
     if report.findings:
         out.append(_heading(t["findings"], 1))
@@ -235,18 +219,6 @@ def render(report: Report) -> bytes:
             out.append(_heading(f.title, 2))
             if f.text:
                 out.append(_p(_runs(f.text)))
-
-    out.append(_heading(t["circles"], 1))
-    for circle in report.circles:
-        out.append(_heading(f"{t['circle']} {circle.name}", 2))
-        out.append(_p(_runs(circle.line)))
-        if circle.reflections:
-            out.append(_table(
-                ["#", t["participant"], t["reflection"], t["shared"]],
-                [[r.number, r.author.display(),
-                  f"{r.text}\n({t['finding']}: {r.finding})" if r.finding else r.text,
-                  t["yes"] if r.shared else ""] for r in circle.reflections],
-                [1.0, 4.0, 9.5, 2.5], numeric={0}))
 
     out.append(_heading(t["dialogue"], 1))
     out.append(_p(_runs(t["dialogue_intro"])))
@@ -271,27 +243,6 @@ def render(report: Report) -> bytes:
             out += [_lead(f"#{r.number} · {x.author.display()} ({report.kind_label(x.kind)}): ",
                           x.text, style=_BULLET) for r, x in comments]
 
-    if report.patterns is not None:
-        patterns = report.patterns
-        out.append(_heading(t["patterns"], 1))
-        if patterns.summary:
-            out.append(_p(_runs(patterns.summary)))
-        out += [_p(_runs(note, italic=True)) for note in patterns.notes]
-        if not any(g.items for g in patterns.groups):
-            out.append(_p(_runs(t["no_patterns"])))
-        for group in patterns.groups:
-            if group.title:
-                out.append(_heading(group.title, 2))
-            for p in group.items:
-                out.append(_heading(p.title, 3 if group.title else 2))
-                if p.explanation:
-                    out.append(_p(_runs(p.explanation)))
-                out += [_lead(f"{key}: " if key else "", value, style=_BULLET)
-                        for key, value in p.counts]
-                if p.reflections:
-                    out.append(_lead(f"{t['reflections']}: ",
-                                     ", ".join(f"#{n}" for n in p.reflections), style=_BULLET))
-
     out.append(_heading(t["conclusions"], 1))
     if not report.conclusions:
         out.append(_p(_runs(t["no_conclusions"])))
@@ -314,6 +265,58 @@ def render(report: Report) -> bytes:
             out.append(_heading(t["rests_on"], 3))
             out += [_lead(f"#{r.number} · {r.author.display()}: ", r.text, style=_BULLET)
                     for r in c.reflections]
+
+    # the appendix: participation, every listed reflection, the patterns
+    out.append(_heading(t["participation"], 1))
+    chart(report.participation_chart)
+    out.append(_table(
+        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
+         t["endorsements"]],
+        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+         for p in report.perspectives]
+        + [[t["total"], *report.participation_total()]],
+        [4.5, 2.5, 2.5, 2.5, 2.5, 2.5], numeric={1, 2, 3, 4, 5}))
+    out.append(_p())
+    chart(report.circle_chart)
+    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                       t["shared"]],
+                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
+                        c.shared] for c in report.circle_rows],
+                      [4.0, 5.5, 2.5, 2.5, 2.5], numeric={2, 3, 4}))
+
+    out.append(_heading(t["circles"], 1))
+    for circle in report.circles:
+        out.append(_heading(f"{t['circle']} {circle.name}", 2))
+        out.append(_p(_runs(circle.line)))
+        if circle.reflections:
+            out.append(_table(
+                ["#", t["participant"], t["reflection"], t["shared"]],
+                [[r.number, r.author.display(),
+                  f"{r.text}\n({t['finding']}: {r.finding})" if r.finding else r.text,
+                  t["yes"] if r.shared else ""] for r in circle.reflections],
+                [1.0, 4.0, 9.5, 2.5], numeric={0}))
+
+    if report.patterns is not None:
+        patterns = report.patterns
+        out.append(_heading(t["patterns"], 1))
+        if patterns.summary:
+            out.append(_p(_runs(patterns.summary)))
+        out += [_p(_runs(note, italic=True)) for note in patterns.notes]
+        if not any(g.items for g in patterns.groups):
+            out.append(_p(_runs(t["no_patterns"])))
+        for group in patterns.groups:
+            if group.title:
+                out.append(_heading(group.title, 2))
+            for p in group.items:
+                out.append(_heading(p.title, 3 if group.title else 2))
+                if p.explanation:
+                    out.append(_p(_runs(p.explanation)))
+                out += [_lead(f"{key}: " if key else "", value, style=_BULLET)
+                        for key, value in p.counts]
+                if p.reflections:
+                    out.append(_lead(f"{t['reflections']}: ",
+                                     ", ".join(f"#{n}" for n in p.reflections), style=_BULLET))
+
     out.append(_p())  # Word wants a paragraph, not a table, before the section properties
 
     body = document.element.body

@@ -134,26 +134,11 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
                "</header>")
     out.append(_summary(report))
 
+    # the story of the afternoon: programme, findings, dialogue, conclusions
     out.append(f'<section id="agenda"><h2>{_e(t["agenda"])}</h2>')
     out.append(_table([t["step"], t["planned"], t["actual"]],
                       [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
                        for a in report.agenda]))
-    out.append("</section>")
-
-    out.append(f'<section id="participation"><h2>{_e(t["participation"])}</h2>')
-    out.append(_figure(report.participation_chart))
-    out.append(_table(
-        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
-         t["endorsements"]],
-        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
-         for p in report.perspectives]
-        + [[t["total"], *report.participation_total()]],
-        numeric={1, 2, 3, 4, 5}))
-    out.append(_figure(report.circle_chart))
-    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
-                       t["shared"]],
-                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
-                        c.shared] for c in report.circle_rows], numeric={2, 3, 4}))
     out.append("</section>")
 
     if report.findings:
@@ -163,24 +148,6 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
             if f.text:
                 out.append(f'<p class="text">{_e(f.text)}</p>')
         out.append("</section>")
-
-    out.append(f'<section id="circles"><h2>{_e(t["circles"])}</h2>')
-    for section in report.circles:
-        out.append(f"<h3>{_e(t['circle'])} {_e(section.name)}</h3>"
-                   f"<p class=muted>{_e(section.line)}</p>")
-        if not section.reflections:
-            out.append(f"<p>{_e(t['no_reflections'])}</p>")
-            continue
-        out.append('<ol class="reflections">')
-        for r in section.reflections:
-            tags = f'<span class="tag">{_e(t["shared_long"])}</span>' if r.shared else ""
-            finding = (f' <span class="muted">· {_e(t["finding"])}: {_e(r.finding)}</span>'
-                       if r.finding else "")
-            out.append(f'<li class="reflection{" shared" if r.shared else ""}" '
-                       f'data-id="{_e(r.id)}"><span class="muted">#{r.number}</span> '
-                       f'{_who(r.author)}{tags}{finding}<div class="text">{_e(r.text)}</div></li>')
-        out.append("</ol>")
-    out.append("</section>")
 
     out.append(f'<section id="dialogue"><h2>{_e(t["dialogue"])}</h2><p>{_e(t["dialogue_intro"])}'
                "</p>")
@@ -208,32 +175,6 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
             out.append("</div>")
     out.append("</section>")
 
-    if report.patterns is not None:
-        patterns = report.patterns
-        out.append(f'<section id="patterns"><h2>{_e(t["patterns"])}</h2>')
-        if patterns.summary:
-            out.append(f"<p>{_e(patterns.summary)}</p>")
-        out += [f'<p class="note">{_e(note)}</p>' for note in patterns.notes]
-        if not any(g.items for g in patterns.groups):
-            out.append(f"<p>{_e(t['no_patterns'])}</p>")
-        for group in patterns.groups:
-            if group.title:
-                out.append(f"<h3>{_e(group.title)}</h3>")
-            tag = "h4" if group.title else "h3"
-            for p in group.items:
-                out.append(f'<div class="pattern"><{tag}>{_e(p.title)}</{tag}>')
-                if p.explanation:
-                    out.append(f'<p class="text">{_e(p.explanation)}</p>')
-                if p.counts:
-                    out.append('<ul class="counts">' + "".join(
-                        f"<li>{_e(k) + ': ' if k else ''}{_e(v)}</li>" for k, v in p.counts)
-                        + "</ul>")
-                if p.reflections:
-                    out.append(f"<p class=muted>{_e(t['reflections'])}: "
-                               + ", ".join(f"#{n}" for n in p.reflections) + "</p>")
-                out.append("</div>")
-        out.append("</section>")
-
     out.append(f'<section id="conclusions"><h2>{_e(t["conclusions"])}</h2>')
     if not report.conclusions:
         out.append(f"<p>{_e(t['no_conclusions'])}</p>")
@@ -260,6 +201,67 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
                 f'<div class="text">{_e(r.text)}</div></li>' for r in c.reflections) + "</ul>")
         out.append("</article>")
     out.append("</section>")
+
+    # the appendix: participation, every listed reflection, the patterns
+    out.append(f'<section id="participation"><h2>{_e(t["participation"])}</h2>')
+    out.append(_figure(report.participation_chart))
+    out.append(_table(
+        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
+         t["endorsements"]],
+        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+         for p in report.perspectives]
+        + [[t["total"], *report.participation_total()]],
+        numeric={1, 2, 3, 4, 5}))
+    out.append(_figure(report.circle_chart))
+    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                       t["shared"]],
+                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
+                        c.shared] for c in report.circle_rows], numeric={2, 3, 4}))
+    out.append("</section>")
+
+    out.append(f'<section id="circles"><h2>{_e(t["circles"])}</h2>')
+    for section in report.circles:
+        out.append(f"<h3>{_e(t['circle'])} {_e(section.name)}</h3>"
+                   f"<p class=muted>{_e(section.line)}</p>")
+        if not section.reflections:
+            out.append(f"<p>{_e(t['no_reflections'])}</p>")
+            continue
+        out.append('<ol class="reflections">')
+        for r in section.reflections:
+            tags = f'<span class="tag">{_e(t["shared_long"])}</span>' if r.shared else ""
+            finding = (f' <span class="muted">· {_e(t["finding"])}: {_e(r.finding)}</span>'
+                       if r.finding else "")
+            out.append(f'<li class="reflection{" shared" if r.shared else ""}" '
+                       f'data-id="{_e(r.id)}"><span class="muted">#{r.number}</span> '
+                       f'{_who(r.author)}{tags}{finding}<div class="text">{_e(r.text)}</div></li>')
+        out.append("</ol>")
+    out.append("</section>")
+
+    if report.patterns is not None:
+        patterns = report.patterns
+        out.append(f'<section id="patterns"><h2>{_e(t["patterns"])}</h2>')
+        if patterns.summary:
+            out.append(f"<p>{_e(patterns.summary)}</p>")
+        out += [f'<p class="note">{_e(note)}</p>' for note in patterns.notes]
+        if not any(g.items for g in patterns.groups):
+            out.append(f"<p>{_e(t['no_patterns'])}</p>")
+        for group in patterns.groups:
+            if group.title:
+                out.append(f"<h3>{_e(group.title)}</h3>")
+            tag = "h4" if group.title else "h3"
+            for p in group.items:
+                out.append(f'<div class="pattern"><{tag}>{_e(p.title)}</{tag}>')
+                if p.explanation:
+                    out.append(f'<p class="text">{_e(p.explanation)}</p>')
+                if p.counts:
+                    out.append('<ul class="counts">' + "".join(
+                        f"<li>{_e(k) + ': ' if k else ''}{_e(v)}</li>" for k, v in p.counts)
+                        + "</ul>")
+                if p.reflections:
+                    out.append(f"<p class=muted>{_e(t['reflections'])}: "
+                               + ", ".join(f"#{n}" for n in p.reflections) + "</p>")
+                out.append("</div>")
+        out.append("</section>")
 
     out.append(f"<footer>{_e(t['generated'])} {report.generated.strftime('%Y-%m-%d %H:%M')}"
                "</footer></body></html>")

@@ -62,40 +62,17 @@ def render(report: Report) -> str:
     out += ["", f"> {report.privacy_note()} {t['hidden_note']}", ""]
     out += _summary(report)
 
+    # the story of the afternoon: programme, findings, dialogue, conclusions
     out += [f"## {t['agenda']}", ""]
     out += _table([t["step"], t["planned"], t["actual"]],
                   [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
                    for a in report.agenda])
-
-    out += [f"## {t['participation']}", "", f"### {t['participation_perspective']}", ""]
-    out += _table(
-        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
-         t["endorsements"]],
-        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
-         for p in report.perspectives],
-        [t["total"], *report.participation_total()])
-    out += [f"### {t['participation_circle']}", ""]
-    out += _table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
-                   t["shared"]],
-                  [[c.name, ", ".join(c.perspectives), c.participants, c.reflections, c.shared]
-                   for c in report.circle_rows])
 
     if report.findings:
         out += [f"## {t['findings']}", ""]
         for f in report.findings:
             out += [f"### {escape(f.title)}", ""]
             out += [escape(f.text), ""] if f.text else []
-
-    out += [f"## {t['circles']}", ""]
-    for section in report.circles:
-        out += [f"### {t['circle']} {escape(section.name)}", "", escape(section.line), ""]
-        for r in section.reflections:
-            marks = [f"_{t['shared_long']}_"] if r.shared else []
-            marks += [f"{t['finding']}: {escape(r.finding)}"] if r.finding else []
-            suffix = f" — {' · '.join(marks)}" if marks else ""
-            out.append(f"- **#{r.number} {escape(r.author.display())}**{suffix}  \n"
-                       f"  {escape(r.text)}")
-        out += [""] if section.reflections else [t["no_reflections"], ""]
 
     out += [f"## {t['dialogue']}", "", t["dialogue_intro"], ""]
     if report.cross:
@@ -116,26 +93,6 @@ def render(report: Report) -> str:
                 out.append(f"  - {escape(x.author.display())} ({report.kind_label(x.kind)}): "
                            f"{escape(x.text)}")
         out.append("")
-
-    if report.patterns is not None:
-        patterns = report.patterns
-        out += [f"## {t['patterns']}", ""]
-        out += [escape(patterns.summary), ""] if patterns.summary else []
-        out += [f"> {escape(note)}" for note in patterns.notes]
-        out += [""] if patterns.notes else []
-        if not any(g.items for g in patterns.groups):
-            out += [t["no_patterns"], ""]
-        for group in patterns.groups:
-            out += [f"### {escape(group.title)}", ""] if group.title else []
-            level = "####" if group.title else "###"
-            for p in group.items:
-                out += [f"{level} {escape(p.title)}", ""]
-                out += [escape(p.explanation), ""] if p.explanation else []
-                out += [f"- {escape(k) + ': ' if k else ''}{escape(v)}" for k, v in p.counts]
-                if p.reflections:
-                    out.append(f"- {t['reflections']}: "
-                               + ", ".join(f"#{n}" for n in p.reflections))
-                out += [""] if p.counts or p.reflections else []
 
     out += [f"## {t['conclusions']}", ""]
     if not report.conclusions:
@@ -158,6 +115,51 @@ def render(report: Report) -> str:
             out += [f"- #{r.number} {escape(r.author.display())}: {escape(r.text)}"
                     for r in c.reflections]
             out.append("")
+
+    # the appendix: participation, every listed reflection, the patterns
+    out += [f"## {t['participation']}", "", f"### {t['participation_perspective']}", ""]
+    out += _table(
+        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
+         t["endorsements"]],
+        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+         for p in report.perspectives],
+        [t["total"], *report.participation_total()])
+    out += [f"### {t['participation_circle']}", ""]
+    out += _table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                   t["shared"]],
+                  [[c.name, ", ".join(c.perspectives), c.participants, c.reflections, c.shared]
+                   for c in report.circle_rows])
+
+    out += [f"## {t['circles']}", ""]
+    for section in report.circles:
+        out += [f"### {t['circle']} {escape(section.name)}", "", escape(section.line), ""]
+        for r in section.reflections:
+            marks = [f"_{t['shared_long']}_"] if r.shared else []
+            marks += [f"{t['finding']}: {escape(r.finding)}"] if r.finding else []
+            suffix = f" — {' · '.join(marks)}" if marks else ""
+            out.append(f"- **#{r.number} {escape(r.author.display())}**{suffix}  \n"
+                       f"  {escape(r.text)}")
+        out += [""] if section.reflections else [t["no_reflections"], ""]
+
+    if report.patterns is not None:
+        patterns = report.patterns
+        out += [f"## {t['patterns']}", ""]
+        out += [escape(patterns.summary), ""] if patterns.summary else []
+        out += [f"> {escape(note)}" for note in patterns.notes]
+        out += [""] if patterns.notes else []
+        if not any(g.items for g in patterns.groups):
+            out += [t["no_patterns"], ""]
+        for group in patterns.groups:
+            out += [f"### {escape(group.title)}", ""] if group.title else []
+            level = "####" if group.title else "###"
+            for p in group.items:
+                out += [f"{level} {escape(p.title)}", ""]
+                out += [escape(p.explanation), ""] if p.explanation else []
+                out += [f"- {escape(k) + ': ' if k else ''}{escape(v)}" for k, v in p.counts]
+                if p.reflections:
+                    out.append(f"- {t['reflections']}: "
+                               + ", ".join(f"#{n}" for n in p.reflections))
+                out += [""] if p.counts or p.reflections else []
 
     out += ["---", "", f"_{t['generated']} {report.generated.strftime('%Y-%m-%d %H:%M')}_", ""]
     return "\n".join(out)

@@ -330,3 +330,12 @@ def test_no_word_of_the_other_language(data, fmt, lang):
         assert not re.search(rf"\b{re.escape(value)}\b", text), (key, value)
     assert not FIELD_WORDS.search(text.split("Reflecties per kring")[0]
                                   if lang == "nl" else text.split("Reflections per circle")[0])
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_the_summary_then_the_afternoon_then_the_appendix(data, fmt):
+    text = text_of(render(data, fmt, preset="bestuur").content, fmt)
+    order = ["Samenvatting", "Programma", "Reacties tussen perspectieven", "Conclusies",
+             "Deelname per perspectief", "Reflecties per kring"]
+    places = [text.index(word) for word in order]
+    assert places == sorted(places)
