@@ -317,6 +317,8 @@ def render(report: Report) -> bytes:
                     out.append(_lead(f"{t['reflections']}: ",
                                      ", ".join(f"#{n}" for n in p.reflections), style=_BULLET))
 
+    out.append(_heading(t["method"], 1))
+    out += [_p(_runs(line)) for line in report.method or []]
     out.append(_p())  # Word wants a paragraph, not a table, before the section properties
 
     body = document.element.body

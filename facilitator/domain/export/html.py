@@ -263,6 +263,8 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
                 out.append("</div>")
         out.append("</section>")
 
+    out.append(f'<section id="method"><h2>{_e(t["method"])}</h2>'
+               + "".join(f"<p>{_e(line)}</p>" for line in report.method or []) + "</section>")
     out.append(f"<footer>{_e(t['generated'])} {report.generated.strftime('%Y-%m-%d %H:%M')}"
                "</footer></body></html>")
     return "\n".join(out)

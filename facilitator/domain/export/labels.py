@@ -38,6 +38,20 @@ NL: dict[str, str] = {
     "other_perspectives": "Andere perspectieven (kleine groepen samengevoegd)",
     "other_circles": "Andere kringen (kleine kringen samengevoegd)",
     "summary": "Samenvatting",
+    "method": "Werkwijze",
+    "method_took_part": "{people} namen deel, in {circles} kringen.",
+    "method_written": "Samen schreven zij {written}; {shared} daarvan namen de kringen mee "
+                      "naar de dialoog tussen perspectieven.",
+    "method_small_groups": "Kleine groepen: een cijfer per perspectief staat er alleen als "
+                           "minstens {n} verschillende mensen erachter staan. Kleinere groepen "
+                           "zijn samengevoegd als ‘andere perspectieven’, alleen als daarin "
+                           "minstens {n} mensen uit minstens twee perspectieven zitten; anders "
+                           "zijn ze weggelaten. Zo wijst geen cijfer naar één persoon.",
+    "method_hidden": "De facilitator verborg {reflections} en {conclusions} "
+                     "tijdens de middag; die staan niet in dit verslag.",
+    "method_patterns": "Patronen zijn gevonden door de woorden van de reflecties te vergelijken "
+                       "tussen perspectieven: wat veel perspectieven noemen, wat één "
+                       "perspectief vooral noemt, en waar de reacties uiteenlopen.",
     "circle_line": "{written}, waarvan {shared} meegenomen naar de dialoog.",
     "summary_took_part": "{people} uit {perspectives} namen deel; {shared} gingen de dialoog in.",
     "summary_support": "{n} van de {of} steunen dit",
@@ -49,6 +63,7 @@ NL: dict[str, str] = {
     "reflection_one": "reflectie", "reflection_many": "reflecties",
     "supporter_one": "steunt dit", "supporter_many": "steunen dit",
     "concern_one": "bedenking", "concern_many": "bedenkingen",
+    "conclusion_one": "conclusie", "conclusion_many": "conclusies",
     "privacy_reader": "Reflecties en reacties staan vermeld met het perspectief van de schrijver, "
                       "zonder naam of pseudoniem.",
     "unshared_note": "Alleen reflecties die een kring in de dialoog heeft ingebracht staan in "
@@ -152,6 +167,20 @@ EN: dict[str, str] = {
     "other_perspectives": "Other perspectives (small groups merged)",
     "other_circles": "Other circles (small circles merged)",
     "summary": "Summary",
+    "method": "Method",
+    "method_took_part": "{people} took part, in {circles} circles.",
+    "method_written": "Together they wrote {written}; the circles took {shared} of them into "
+                      "the dialogue between perspectives.",
+    "method_small_groups": "Small groups: a figure per perspective is shown only when at least "
+                           "{n} different people stand behind it. Smaller groups are merged as "
+                           "‘other perspectives’, only when that holds at least {n} people from "
+                           "at least two perspectives; otherwise they are left out. So no figure "
+                           "points at one person.",
+    "method_hidden": "The facilitator hid {reflections} and {conclusions} during "
+                     "the afternoon; they are not in this report.",
+    "method_patterns": "Patterns were found by comparing the words of the reflections across "
+                       "perspectives: what many perspectives mention, what one perspective "
+                       "mentions most, and where the reactions diverge.",
     "circle_line": "{written}, {shared} of them taken into the dialogue.",
     "summary_took_part": "{people} from {perspectives} took part; {shared} went into the "
                          "dialogue.",
@@ -164,6 +193,7 @@ EN: dict[str, str] = {
     "reflection_one": "reflection", "reflection_many": "reflections",
     "supporter_one": "supports this", "supporter_many": "support this",
     "concern_one": "concern", "concern_many": "concerns",
+    "conclusion_one": "conclusion", "conclusion_many": "conclusions",
     "privacy_reader": "Reflections and reactions are listed with the writer's perspective, "
                       "without a name or pseudonym.",
     "unshared_note": "Only reflections that a circle brought into the dialogue are in this "

@@ -161,5 +161,6 @@ def render(report: Report) -> str:
                                + ", ".join(f"#{n}" for n in p.reflections))
                 out += [""] if p.counts or p.reflections else []
 
+    out += [f"## {t['method']}", ""] + [escape(line) + "\n" for line in report.method or []]
     out += ["---", "", f"_{t['generated']} {report.generated.strftime('%Y-%m-%d %H:%M')}_", ""]
     return "\n".join(out)

@@ -333,6 +333,8 @@ class Report:
     notes: list[str] | None = None
     #: Page one (built by ``summary`` from the rest of the model).
     summary: Summary | None = None
+    #: The method: how many took part, the small-group rule, what moderation hid.
+    method: list[str] | None = None
     #: The research package's tables (``research.tables``), for the research preset only.
     research: list[Table] | None = None
 
@@ -625,6 +627,28 @@ def summary(report: Report) -> Summary:
         perspectives=count_text(len({p.id for p in report.perspectives}), t, "perspective"),
         shared=count_text(shared, t, "reflection"))
     return Summary(took_part=took_part, conclusions=conclusions, patterns=patterns)
+
+
+def _method(data: WorkshopData, report: Report, min_group: int) -> list[str]:
+    """The appendix's method, in words: participation, what went into the dialogue, the
+    small-group rule (explained once), what moderation hid, how patterns are found."""
+    t = report.t
+    visible = [r for r in data.reflections if privacy.is_visible(r)]
+    out = [t["method_took_part"].format(
+               people=count_text(len(data.participants), t, "person"),
+               circles=len({p.circle for p in data.participants})),
+           t["method_written"].format(written=count_text(len(visible), t, "reflection"),
+                                      shared=sum(1 for r in visible if r.shared)),
+           t["method_small_groups"].format(n=min_group),
+           t["method_hidden"].format(
+               reflections=count_text(sum(1 for r in data.reflections if r.hidden), t,
+                                      "reflection"),
+               conclusions=count_text(sum(1 for c in data.conclusions if c.hidden), t,
+                                      "conclusion"))]
+    if report.patterns is not None:
+        out.append(t["method_patterns"])
+        out += [text for text in [report.patterns.summary, *report.patterns.notes] if text]
+    return out
 
 
 # -- building ---------------------------------------------------------------------
@@ -955,6 +979,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         conclusions=conclusion_items, endorsements=endorsements,
         participants=len(data.participants), preset=preset, notes=notes)
     report.summary = summary(report)
+    report.method = _method(data, report, min_group)
     if preset == "onderzoek":
         from . import research
 

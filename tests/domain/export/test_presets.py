@@ -344,3 +344,12 @@ def test_the_summary_then_the_afternoon_then_the_appendix(data, fmt):
              "Deelname", "Reflecties per kring"]
     places = [text.index(word) for word in order]
     assert places == sorted(places)
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+def test_the_method_explains_the_rule_and_counts_moderation(data, fmt):
+    text = text_of(render(data, fmt, preset="bestuur").content, fmt)
+    assert "Werkwijze" in text and "Kleine groepen" in text
+    hidden = sum(1 for r in data.reflections if r.hidden)
+    assert f"De facilitator verborg {hidden} reflecties" in text
+    assert "(s)" not in text.split("Werkwijze")[-1]
