@@ -127,7 +127,7 @@ def patterns_for(code: str, audience: str | Viewer, lang: str = "nl") -> dict[st
 
 
 PATTERN_GROUPS = ("themes", "distinctive", "common_ground", "dividing_lines", "blind_spots",
-                  "manual")
+                  "circles", "manual")
 
 
 MAP_ID = "map:themes"

@@ -141,3 +141,12 @@ def test_pinned_pattern_follows_the_data_under_it(make_session, sio):
     # asking again changes nothing: no event without a change
     snap = fac.emit("patterns", {"audience": "screen"}, callback=True)["patterns"]
     assert next(t for t in snap["themes"] if t["id"] == theme["id"])["counts"] == pinned["counts"]
+
+
+def test_a_circle_summary_can_be_pinned(make_session, sio):
+    s, phones, ids = build(make_session, sio)
+    fac = sio(s.fac, s.code)
+    circles = fac.emit("patterns", {"audience": "screen"}, callback=True)["patterns"]["circles"]
+    assert circles, "no circle summary for the screen"
+    answer = fac.emit("pin_pattern", {"pattern": circles[0]["id"]}, callback=True)
+    assert answer["ok"] and answer["pinned"], answer

@@ -106,6 +106,7 @@ def client_strings() -> dict[str, str]:
         "patterns_dividing_lines": _("Dividing lines"),
         "patterns_distinctive": _("Distinctive concerns"),
         "patterns_blind_spots": _("Blind spots"),
+        "patterns_circles": _("Circle"),
         "patterns_manual": _("Grouped by hand"),
         "pin_map": _("Show the perspective map on the screen"),
         "group_needs_selection": _("Select at least one reflection and give the pattern a name."),

@@ -354,7 +354,7 @@ function schedulePatterns() {
   }, patterns ? 1500 : 300);
 }
 
-const PATTERN_GROUPS = ["manual", "themes", "common_ground", "dividing_lines", "distinctive", "blind_spots"];
+const PATTERN_GROUPS = ["manual", "themes", "common_ground", "dividing_lines", "distinctive", "blind_spots", "circles"];
 
 const textOf = (value) => inLanguage(value, lang);
 

@@ -201,7 +201,12 @@ function renderExchange() {
     const title = textOf(pinned.title);
     const text = textOf(pinned.explanation) || pinned.text || "";
     const body = pinned.kind === "map" ? perspectiveMap(pinned) : perspectiveBars(pinned);
-    replaceChildren(pinnedNode, [title ? el("h2", { text: title }) : null, el("p", { class: "pinned-text", text }), body].filter(Boolean));
+    // one to three representative reflections (shared ones only: the server chose them)
+    const quotes = Array.isArray(pinned.quotes) && pinned.quotes.length && pinned.kind !== "circle_summary"
+      ? el("ul", { class: "pinned-quotes" }, pinned.quotes.slice(0, 3).map((q) =>
+        el("li", {}, el("blockquote", { text: q.text || "" }), q.label ? el("span", { class: "pinned-quote-by", text: textOf(q.label) }) : null)))
+      : null;
+    replaceChildren(pinnedNode, [title ? el("h2", { text: title }) : null, el("p", { class: "pinned-text", text }), body, quotes].filter(Boolean));
   }
   const groups = new Map();
   // The server sends the screen shared, visible reflections only: no filtering here.

@@ -116,3 +116,25 @@ def test_variants_and_compounds_count_as_one_theme():
     assert by_key["thuiswerk"]["counts"]["authors_using"] == 6
     assert not any(k in by_key for k in ("werkdrukt", "thuis werk"))
     assert len(by_key["werkdruk"]["reflections"]) == 6
+
+
+def test_per_circle_summary_key_phrases_and_most_recognised(sessions):
+    session, data, console, screen = sessions["middel-40"]
+    circles = {c["circle"]: c for c in console["circles"]}
+    assert set(circles) >= {"amb", "mt", "raad", "vak"}
+    for item in circles.values():
+        assert item["kind"] == "circle_summary" and len(item["phrases"]) <= 5
+        assert not [p for p in item["phrases"] if p["term"].lower() in GENERIC]
+    assert 3 <= len(circles["amb"]["phrases"]) <= 5
+    agree = {}
+    for x in data.reactions:
+        if x.kind == "agree":
+            agree[x.reflection] = agree.get(x.reflection, 0) + 1
+    best = circles["amb"]["quotes"][0]
+    assert best["agree"] == max(agree.get(r.id, 0) for r in data.reflections
+                                if r.circle == "amb" and not r.hidden)
+    # the screen: shared reflections only, no circle of fewer than three writers
+    shown = {c["circle"]: c for c in screen["circles"]}
+    assert "sec" in circles and "sec" not in shown
+    shared = {r.id for r in data.reflections if r.shared}
+    assert all(q["id"] in shared for c in shown.values() for q in c["quotes"])

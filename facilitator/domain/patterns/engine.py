@@ -13,7 +13,7 @@ from .context import _Ctx
 from .index import _Norm, _TextIndex, _Vocab
 from .reactions import _reaction_analysis
 from .settings import PatternSettings
-from .summaries import _perspective_summary
+from .summaries import _circle_summaries, _perspective_summary
 from .text_analysis import _text_analysis
 
 # -- the engine ----------------------------------------------------------------
@@ -102,6 +102,7 @@ class PatternEngine:
         reactions = _reaction_analysis(data, scoped, ctx)
         blind = _blind_spots(data, scoped, ctx, reactions["given"])
         people = _perspective_summary(data, scoped, ctx, text["authors"], reactions["given"])
+        circles = _circle_summaries(index, data, scoped, ctx)
 
         counts = {
             "reflections": len(scoped),
@@ -162,6 +163,7 @@ class PatternEngine:
             "common_ground": reactions["common_ground"],
             "dividing_lines": reactions["dividing_lines"],
             "blind_spots": blind,
+            "circles": circles,
             "perspectives": people,
             "counts": counts,
             "too_few": too_few,

@@ -78,6 +78,7 @@ class _TextIndex:
         #: bumped on every change: caches built from the index (see distinctive) compare it
         self.generation = 0
         self.users_cache: tuple[Any, Any] | None = None
+        self.circles_cache: tuple[Any, Any] | None = None
 
     def _row(self, perspective: str) -> int:
         row = self.row_of.get(perspective)
