@@ -104,3 +104,29 @@ def test_ratings_go_through_the_archive_and_back(domain_ops, workshop, fac):
     # an archive from before ratings existed still reads
     del archive["ratings"]
     assert from_archive(archive).ratings == []
+
+
+def test_the_research_package_has_one_row_per_rating(domain_ops, workshop, fac):
+    import csv
+    import io
+    import zipfile
+
+    from facilitator.domain.export import render
+
+    raad = member(domain_ops, workshop.code, "raadslid")
+    bond = member(domain_ops, workshop.code, "vakbond")
+    go(domain_ops, fac, "presentation")
+    f1, f2 = (f.id for f in workshop.findings)
+    domain_ops.rate_finding(raad, f1, "before", 2, "bij ons ging t heel anders")
+    domain_ops.rate_finding(bond, f1, "before", None)
+    domain_ops.rate_finding(bond, f2, "before", 5)
+    out = render(domain_ops.load(workshop.code), "csv", preset="onderzoek")
+    with zipfile.ZipFile(io.BytesIO(out.content)) as archive:
+        name = next(n for n in archive.namelist() if "ratings" in n)
+        rows = list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")),
+                                   delimiter=";"))
+    assert [(r["finding_id"], r["round"], r["score"], r["perspective_id"]) for r in rows] == [
+        (f1, "before", "2", "raadslid"), (f1, "before", "", "vakbond"),
+        (f2, "before", "5", "vakbond")]
+    assert rows[0]["text"] == "bij ons ging t heel anders"
+    assert rows[0]["participant_id"].startswith("P")  # pseudonymous, never a name

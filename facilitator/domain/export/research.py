@@ -2,7 +2,8 @@
 
 Built only for the research preset (the organiser's own data, ``onderzoek``):
 participants (a pseudonymous id per person), the session with its programme and
-findings, reflections, reactions, endorsements and the conclusion-to-reflection
+findings, reflections, reactions, endorsements, the ratings of the findings (one
+row per rating: score empty for *geen mening*) and the conclusion-to-reflection
 links, each with a ``step_id`` (the programme step it was given in) and stable
 codes (``agree``/``disagree``/``pass``, ``support``/``concern``, perspective and
 circle ids) beside the labels, so that Dutch and English exports merge. Column
@@ -56,6 +57,15 @@ CODEBOOK: dict[str, tuple[str, str]] = {
     "conclusion_id": ("Vaste code van een conclusie", "Stable code of a conclusion"),
     "endorsement_id": ("Vaste code van steun of een bedenking", "Stable code of an endorsement"),
     "draft": ("1 = concept", "1 = draft"),
+    "rating_id": ("Vaste code van een beoordeling (bevinding, ronde, deelnemer)",
+                  "Stable code of a rating (finding, round, participant)"),
+    "round": ("Vaste code: before (vóór de dialoog) of after (na de dialoog)",
+              "Stable code: before (the dialogue) or after (it)"),
+    "score": ("1 (helemaal niet herkenbaar) tot 5 (zeer herkenbaar); leeg = geen mening",
+              "1 (not recognisable at all) to 5 (very recognisable); empty = no opinion"),
+    "finding_title": ("Titel van de bevinding", "Title of the finding"),
+    "updated_at": ("Moment van de laatste wijziging (lokale tijd)",
+                   "Moment of the last change (local time)"),
     "key": ("Gegeven", "Field"),
     "value": ("Waarde", "Value"),
     "table": ("Tabel", "Table"),
@@ -110,6 +120,7 @@ def tables(data: WorkshopData, report: Report) -> list[Table]:
         return parse_time(value)
 
     numbers = {r.id: r.number for r in report.reflections}
+    titles = {f.id: f.title for f in workshop.findings}
     visible = [r for r in data.reflections if privacy.is_visible(r)]
     shown = {r.id for r in visible}
     conclusions = [c for c in data.conclusions if privacy.is_visible(c)]
@@ -154,6 +165,14 @@ def tables(data: WorkshopData, report: Report) -> list[Table]:
               [[e.id, e.conclusion, pid.get(e.participant, ""), e.perspective,
                 step_of(e.created_at), e.kind, t.get(e.kind, e.kind), when(e.created_at),
                 e.text or ""] for e in data.endorsements if e.conclusion in kept]),
+        Table("ratings", "ratings", "ratings",
+              ["rating_id", "participant_id", "perspective_id", "perspective", "circle_id",
+               "finding_id", "finding_title", "round", "score", "text", "created_at",
+               "updated_at"],
+              [[r.id, pid.setdefault(r.participant, f"P{len(pid) + 1:03d}"), r.perspective,
+                label(r.perspective), r.circle, r.finding, titles.get(r.finding, ""), r.round,
+                r.score, r.text or "", when(r.created_at), when(r.updated_at or r.created_at)]
+               for r in data.ratings]),
         Table("conclusion_links", "conclusion_links", "conclusion_links",
               ["conclusion_id", "reflection_id", "draft", "text"],
               [[c.id, r, int(bool(c.draft)), c.text] for c in conclusions
