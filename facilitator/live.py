@@ -22,7 +22,7 @@ from typing import Any
 from flask import current_app
 
 from .domain import views
-from .domain.model import Workshop, WorkshopData
+from .domain.model import Participant, Workshop, WorkshopData
 from .domain.operations import Actor, Operations
 from .domain.rules import Role
 from .web.auth import fingerprint
@@ -124,6 +124,8 @@ class Live:
         if not events:
             return
         workshop = self.ops.workshop(code)
+        if any(event["type"] == "step" for event in events):
+            self.reseat(code)
         for event in events:
             pushed: list[tuple[str, dict[str, Any]]] = []
             if event["type"] in views.RESYNC_EVENTS:
@@ -135,6 +137,26 @@ class Live:
                 self.socketio.emit("event", payload, to=rooms_for(workshop, audience))
         current_app.extensions["facilitator.patterns"].refresh_pinned(code)  # live pin (issue 14)
 
+
+    def reseat(self, code: str) -> None:
+        """Move this process's phone connections whose participant changed circle (the even
+        split when the first circle step opens) to their new circle's room, so that they
+        neither miss their own circle's events nor receive their old circle's."""
+        for sid, connection in list(self.connections.items()):
+            actor = connection.actor
+            if actor.code != code or actor.participant is None:
+                continue
+            doc = self.ops.store.get(code, "participant", actor.participant.id)
+            if doc is None or doc.get("circle") == actor.participant.circle:
+                continue
+            fresh = Participant.from_dict(doc)
+            old_room = room(code, views.circle_room(actor.participant.circle))
+            self.socketio.server.leave_room(sid, old_room, namespace="/")
+            self.socketio.server.enter_room(sid, room(code, views.circle_room(fresh.circle)),
+                                            namespace="/")
+            connection.actor = Actor(actor.role, code, fresh)
+            # its circle's resync would not tell the page its own new circle ("me")
+            self.socketio.emit("snapshot", self.snapshot(connection.actor), to=sid)
 
     def notify(self, code: str, notices: list[tuple[str, dict[str, Any]]]) -> None:
         """Send unnumbered notices (audience, payload): they change no sequence."""

@@ -17,9 +17,10 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from . import findings, joincode, programme
+from . import circles, findings, joincode, programme
 from .errors import N_, Conflict, Forbidden, Invalid, NotFound, NotNow, Unauthorized
 from .model import (
+    CircleDef,
     Conclusion,
     Endorsement,
     EndorsementKind,
@@ -253,12 +254,17 @@ class Operations:
                           perspective=perspective_id)
         display_name = clean_text(name, field="name", max_length=60, required=False)
         base = workshop.base_circle_for(perspective_id)
-        # An atomic counter per base circle: the n-th member lands in circle
-        # ceil(n / max_size), so simultaneous joins on two workers never overfill one.
+        # Before the first circle step an atomic counter per base circle seats the n-th
+        # member in circle ceil(n / max_size) (simultaneous joins never overfill one);
+        # opening that step splits every base circle evenly (``rebalance_circles``).
+        # After it a late joiner takes the smallest sub-circle of their base circle.
         position = self.store.next_number(workshop.code, f"circle:{base.id}")
-        number = (position - 1) // max(base.max_size, 1) + 1
-        circle_id = base.id if number == 1 else f"{base.id}-{number}"
-        circle_name = base.name if number == 1 else f"{base.name} {number}"
+        if circles_opened(workshop):
+            number = circles.seat_late(self._circle_counts(workshop, base), base.max_size)
+        else:
+            number = (position - 1) // max(base.max_size, 1) + 1
+        circle_id = circles.circle_id(base.id, number)
+        circle_name = circles.circle_name(base.name, number)
         serial = self.store.next_number(workshop.code, "participants")
         word = PSEUDONYM_WORDS[(serial - 1) % len(PSEUDONYM_WORDS)]
         participant = Participant(
@@ -269,6 +275,53 @@ class Operations:
         _, _, events = self.store.insert(workshop.code, "participant", participant.to_dict(),
                                          unique=f"token:{participant.token}", events=[event])
         return participant, events
+
+    def _base_members(self, workshop: Workshop, base: CircleDef) -> list[Participant]:
+        """The participants of one base circle, in join order."""
+        return [p for p in (Participant.from_dict(d)
+                            for d in self.store.records(workshop.code, "participant"))
+                if workshop.base_circle_for(p.perspective).id == base.id]
+
+    def _circle_counts(self, workshop: Workshop, base: CircleDef) -> dict[int, int]:
+        """Members per sub-circle number of one base circle."""
+        counts: dict[int, int] = {}
+        for p in self._base_members(workshop, base):
+            number = circles.number_of(base.id, p.circle)
+            if number is not None:
+                counts[number] = counts.get(number, 0) + 1
+        return counts
+
+    def rebalance_circles(self, code: str) -> dict[str, str]:
+        """Split every base circle's members, by join order, over ceil(n / max) sub-circles
+        whose sizes differ by at most one. Returns {participant id: new circle} of those
+        who moved (their pages resync on the step event that opened the circles)."""
+        workshop = self.workshop(code)
+        bases: dict[str, CircleDef] = {}
+        for d in self.store.records(code, "participant"):
+            base = workshop.base_circle_for(d["perspective"])
+            bases.setdefault(base.id, base)
+        moved: dict[str, str] = {}
+        for base in bases.values():
+            members = self._base_members(workshop, base)
+            numbers = circles.balanced_numbers(len(members), base.max_size)
+            for participant, number in zip(members, numbers, strict=True):
+                new_id_ = circles.circle_id(base.id, number)
+                if participant.circle == new_id_:
+                    continue
+                new_name = circles.circle_name(base.name, number)
+
+                def seat(doc: dict[str, Any], cid: str = new_id_,
+                         name: str = new_name) -> tuple[dict[str, Any], list[Event]]:
+                    doc["circle"], doc["circle_name"] = cid, name
+                    return doc, []
+
+                self.store.update(code, "participant", participant.id, seat)
+                moved[participant.id] = new_id_
+        if moved:
+            # Moves number no event: like a rating change, they bump the counter that
+            # caches of the session's data are current to (see ``version``).
+            self.store.next_number(code, RATINGS_VERSION)
+        return moved
 
     def _participant_action(self, actor: Actor, action: Action) -> Workshop:
         workshop = self.workshop(actor.code)
@@ -578,7 +631,13 @@ class Operations:
             return [{"type": "step", "step": new.id, "kind": new.kind,
                      "state": w.state.to_dict()}]
 
-        return self._update(workshop.code, change)
+        first_circles = not circles_opened(workshop)
+        # Split the circles before the step event is published, so that every page's
+        # resync already shows the new circles.
+        result = self._update(workshop.code, change)
+        if first_circles and circles_opened(result[0]):
+            self.rebalance_circles(workshop.code)
+        return result
 
     def set_posting_locked(self, actor: Actor, locked: Any) -> tuple[Workshop, list[Event]]:
         """Lock or unlock posting, reacting and endorsing for everyone."""
@@ -734,6 +793,11 @@ def _contains(value: Any, record_id: str) -> bool:
     if isinstance(value, list):
         return any(_contains(v, record_id) for v in value)
     return value == record_id
+
+
+def circles_opened(workshop: Workshop) -> bool:
+    """Whether a circle step has been opened (after which circles are split evenly)."""
+    return any(s.kind == StepKind.CIRCLE and s.actual_start for s in workshop.steps)
 
 
 def _set_state(**changes: Any) -> Callable[[Workshop], list[Event] | None]:
