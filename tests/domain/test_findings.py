@@ -130,3 +130,28 @@ def test_the_research_package_has_one_row_per_rating(domain_ops, workshop, fac):
         (f2, "before", "5", "vakbond")]
     assert rows[0]["text"] == "bij ons ging t heel anders"
     assert rows[0]["participant_id"].startswith("P")  # pseudonymous, never a name
+
+
+def test_page_one_of_the_report_says_how_the_findings_fared(domain_ops, workshop, fac):
+    from facilitator.domain.export import render
+
+    raad = [member(domain_ops, workshop.code, "raadslid") for _ in range(3)]
+    clerk = member(domain_ops, workshop.code, "gemeentesecretaris")
+    go(domain_ops, fac, "presentation")
+    f1 = workshop.findings[0].id
+    for who, score in zip(raad + [clerk], (2, 3, 2, 5), strict=True):
+        domain_ops.rate_finding(who, f1, "before", score)
+    go(domain_ops, fac, "conclusions")
+    for who, score in zip(raad, (4, 4, 5), strict=True):
+        domain_ops.rate_finding(who, f1, "after", score)
+    board = render(domain_ops.load(workshop.code), "md", preset="bestuur").content.decode()
+    line = next(x for x in board.splitlines() if x.startswith("- “F1”"))
+    # three raadsleden shown; the lone town clerk neither named nor counted
+    assert "vooraf herkent 0 van 3 beoordelaars dit (gemiddeld 2,3)" in line
+    assert "na de dialoog 3 van 3 (gemiddeld 4,3)" in line and "Raadslid +2,0" in line
+    assert "ecretaris" not in board
+    sections = [i for i, x in enumerate(board.splitlines()) if x.startswith("## ")]
+    heading = board.splitlines().index("### Toetsing van de bevindingen")
+    assert sections[0] < heading < sections[1]  # on page one, the summary
+    english = render(domain_ops.load(workshop.code), "md", preset="bestuur", lang="en")
+    assert "The findings put to the test" in english.content.decode()

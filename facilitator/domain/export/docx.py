@@ -174,6 +174,9 @@ def _summary(report: Report) -> list[str]:
         if c.rests_on:
             out.append(_p(_runs(f"{t['summary_rests_on']} "
                                 + ", ".join(f"#{n}" for n in c.rests_on), italic=True)))
+    if summary.findings:
+        out.append(_heading(t["summary_findings"], 2))
+        out += [_p(_runs(line), style=_BULLET) for line in summary.findings]
     if summary.patterns:
         out.append(_heading(t["summary_patterns"], 2))
         out += [_p(_runs(p), style=_BULLET) for p in summary.patterns]

@@ -104,6 +104,9 @@ def _summary(report: Report) -> str:
             out.append(f'<p class="muted">{_e(t["summary_rests_on"])} '
                        + ", ".join(f"#{n}" for n in c.rests_on) + "</p>")
         out.append("</div>")
+    if summary.findings:
+        out.append(f"<h3>{_e(t['summary_findings'])}</h3><ul>"
+                   + "".join(f"<li>{_e(line)}</li>" for line in summary.findings) + "</ul>")
     if summary.patterns:
         out.append(f"<h3>{_e(t['summary_patterns'])}</h3><ul>"
                    + "".join(f"<li>{_e(p)}</li>" for p in summary.patterns) + "</ul>")

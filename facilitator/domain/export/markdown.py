@@ -46,6 +46,9 @@ def _summary(report: Report) -> list[str]:
         if c.rests_on:
             out += ["", f"{t['summary_rests_on']} " + ", ".join(f"#{n}" for n in c.rests_on)]
         out.append("")
+    if summary.findings:
+        out += [f"### {t['summary_findings']}", ""]
+        out += [f"- {escape(line)}" for line in summary.findings] + [""]
     if summary.patterns:
         out += [f"### {t['summary_patterns']}", ""]
         out += [f"- {escape(p)}" for p in summary.patterns] + [""]

@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .. import privacy
+from .. import findings, privacy
 from ..model import CircleDef, Conclusion, Participant, Reflection, WorkshopData
 from ..rules import Role
 from . import charts
@@ -294,6 +294,8 @@ class Summary:
     took_part: str
     conclusions: list[SummaryConclusion]
     patterns: list[str]
+    #: one sentence per rated finding: recognised by how many, moved how
+    findings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -627,6 +629,39 @@ def summary(report: Report) -> Summary:
         perspectives=count_text(len({p.id for p in report.perspectives}), t, "perspective"),
         shared=count_text(shared, t, "reflection"))
     return Summary(took_part=took_part, conclusions=conclusions, patterns=patterns)
+
+
+def _decimal(value: float, lang: str) -> str:
+    text = f"{value:.1f}"
+    return text.replace(".", ",") if lang == "nl" else text
+
+
+def _finding_lines(data: WorkshopData, viewer: privacy.Viewer, min_group: int, lang: str,
+                   t: dict[str, str]) -> list[str]:
+    """Page one's line per rated finding, from ``findings.results`` for this reader (so
+    pooled as the report is): how many recognise it, before and after the dialogue,
+    and the perspectives that moved most."""
+    if not data.ratings:
+        return []
+    out = []
+    for f in findings.results(data, viewer, min_group, lang)["findings"]:
+        before, after = f["rounds"]["before"], f["rounds"]["after"]
+        if not before["n"] and not after["n"]:
+            continue
+        parts = []
+        for key, figures in (("rating_before", before), ("rating_after", after)):
+            if figures["n"]:
+                parts.append(t[key].format(
+                    recognise=round((figures["recognise"] or 0) * figures["n"]),
+                    n=figures["n"], mean=_decimal(figures["mean"], lang)))
+        moved = sorted((p for p in f["shift"]["perspectives"] if p["mean_delta"]),
+                       key=lambda p: -abs(p["mean_delta"]))[:2]
+        if moved:
+            parts.append(t["rating_moved"].format(moves=", ".join(
+                f"{p['label']} {'+' if p['mean_delta'] > 0 else '−'}"
+                f"{_decimal(abs(p['mean_delta']), lang)}" for p in moved)))
+        out.append(f"“{f['title']}”: " + "; ".join(parts))
+    return out
 
 
 def _method(data: WorkshopData, report: Report, min_group: int) -> list[str]:
@@ -979,6 +1014,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         conclusions=conclusion_items, endorsements=endorsements,
         participants=len(data.participants), preset=preset, notes=notes)
     report.summary = summary(report)
+    report.summary.findings = _finding_lines(data, viewer, min_group, lang, t)
     report.method = _method(data, report, min_group)
     if preset == "onderzoek":
         from . import research

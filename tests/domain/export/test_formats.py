@@ -99,7 +99,8 @@ def check_privacy(data, text: str, names: bool = False):
 
 RESEARCH = {f"{name}.csv" for name in ("participants", "session", "programme", "findings",
                                        "reflections_data", "reactions_data",
-                                       "endorsements_data", "conclusion_links", "codebook")}
+                                       "endorsements_data", "ratings", "conclusion_links",
+                                       "codebook")}
 
 
 # -- Word ---------------------------------------------------------------------------
