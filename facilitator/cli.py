@@ -225,8 +225,10 @@ def create(path: str) -> int:
     return 0
 
 
-def export(code: str, fmt: str, output: str | None, names: bool, lang: str) -> int:
-    """Write a session report or archive to a file or stdout."""
+def export(code: str, fmt: str, output: str | None, names: bool, lang: str,
+           preset: str = "onderzoek") -> int:
+    """Write a session report or archive to a file or stdout (``preset``: bestuur,
+    deelnemers or onderzoek; the command line is the organiser's, so research by default)."""
     from .domain.errors import DomainError
     from .domain.export import render
 
@@ -241,7 +243,8 @@ def export(code: str, fmt: str, output: str | None, names: bool, lang: str) -> i
 
     min_group = app.config["FACILITATOR"]["MIN_GROUP"]
     patterns = analyse_workshop(data, audience="export", lang=lang, min_group=min_group)
-    result = render(data, fmt, lang=lang, names=names, patterns=patterns, min_group=min_group)
+    result = render(data, fmt, lang=lang, names=names, patterns=patterns, min_group=min_group,
+                    preset=preset)
     if output:
         with open(output, "wb") as handle:
             handle.write(result.content)
@@ -337,6 +340,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("-o", "--output")
     p.add_argument("--names", action="store_true", help="include display names")
     p.add_argument("--lang", default="nl", choices=["nl", "en"])
+    p.add_argument("--preset", default="onderzoek", choices=["bestuur", "deelnemers", "onderzoek"],
+                   help="for whom: the board, the participants, or research (all data)")
     p = sub.add_parser("import", help="restore a JSON archive into a new session")
     p.add_argument("file")
     sub.add_parser("purge", help="delete sessions past the retention period")
@@ -353,7 +358,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "create":
         return create(args.file)
     if args.command == "export":
-        return export(args.code, args.format, args.output, args.names, args.lang)
+        return export(args.code, args.format, args.output, args.names, args.lang, args.preset)
     if args.command == "purge":
         return purge()
     if args.command in ("check", "backup", "restore"):
