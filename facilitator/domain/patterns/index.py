@@ -261,7 +261,7 @@ def _quotes(index: _TextIndex, ctx: _Ctx, rids: list[str],
 
 
 #: Reflections of one item among which its quotes are chosen.
-QUOTE_POOL = 300
+QUOTE_POOL = 100
 
 
 def _with_variants(index: _TextIndex, ctx: _Ctx, tid: int) -> list[str]:

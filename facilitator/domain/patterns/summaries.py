@@ -67,7 +67,11 @@ def _circle_summaries(index: _TextIndex, data: WorkshopData, scoped: list[Reflec
     """
     circle_of = {r.id: r.circle for r in scoped}
     cached = getattr(index, "circles_cache", None)
-    if cached is not None and cached[0] == index.generation:
+    # In a large session (2,000 reflections and more) the key phrases are rebuilt after
+    # every 1 % of changed reflections rather than after each one: a phrase list does not
+    # turn on one reflection, and the rebuild would take the recompute past its budget.
+    slack = len(index.entries) // 100 if len(index.entries) >= 2000 else 0
+    if cached is not None and 0 <= index.generation - cached[0] <= slack:
         writers, phrases_of, rids_of = cached[1]
     else:
         writers, phrases_of, rids_of = _circle_phrases(index, circle_of)

@@ -48,11 +48,13 @@ def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
                for kind, k in _KIND_INDEX.items()}
     reactions = data.reactions if ctx.sees_reactions else []
     person: dict[str, int] = {}
-    flat = [i * width + c for x in reactions
-            if (i := row_of.get(x.reflection)) is not None
-            and (c := code_of.get((x.perspective, x.kind))) is not None]
-    who = [person.setdefault(x.participant, len(person)) for x in reactions
-           if x.reflection in row_of and (x.perspective, x.kind) in code_of]
+    # one pass: the cell code of each reaction and who gave it
+    pairs = [(i * width + c, person.setdefault(x.participant, len(person)))
+             for x in reactions
+             if (i := row_of.get(x.reflection)) is not None
+             and (c := code_of.get((x.perspective, x.kind))) is not None]
+    flat = [cell for cell, _ in pairs]
+    who = [p for _, p in pairs]
     codes = np.array(flat, dtype=np.int64)
     reactor = (codes % width) // 3
     author = np.array(targets.author_col, dtype=np.int64)[codes // width] if flat \
