@@ -217,6 +217,11 @@ def _rate(c: Call) -> Reply:
                  201 if created else 200, notices)
 
 
+def _spotlight_reason(c: Call) -> Reply:
+    workshop, events = c.ops.spotlight_reason(c.actor, c.data.get("reaction"))
+    return Reply({"spotlight_reason": workshop.state.spotlight_reason}, events)
+
+
 def _results(c: Call) -> Reply:
     data = c.live.session_data(c.actor.code)
     viewer = privacy.Viewer(c.actor.role, data.workshop.current_kind())
@@ -257,6 +262,8 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("lock", Action.LOCK_POSTING, _lock, ("locked",), ("POST", "/lock")),
     ActionDef("spotlight", Action.SPOTLIGHT, _spotlight, ("reflection",),
               ("POST", "/spotlight")),
+    ActionDef("spotlight_reason", Action.SPOTLIGHT_REASON, _spotlight_reason, ("reaction",),
+              ("POST", "/spotlight/reason")),
     ActionDef("screen", Action.CONTROL_SCREEN, _screen, ("blank", "finding_index")),
     ActionDef("conclude", Action.WRITE_CONCLUSION, _conclude,
               ("text", "reflections", "perspectives", "draft"), ("POST", "/conclusions"),

@@ -14,6 +14,7 @@ EXPECTED = {
     "conclude": {"facilitator": {"exchange", "conclusions"}},
     "lock": {"facilitator": ALL},
     "spotlight": {"facilitator": DIALOGUE},
+    "spotlight_reason": {"facilitator": DIALOGUE},
     "hide": {"facilitator": ALL, "organiser": ALL},
     "screen": {"facilitator": ALL},
     "group": {"facilitator": ALL},

@@ -145,6 +145,8 @@ class LiveState(Record):
     rating_rounds: dict[str, bool] = field(default_factory=dict)
     #: a finding's rating results pinned on the projector (its id), or None
     pinned_finding: str | None = None
+    #: a reason (the id of a reaction with text) put on the projector, or None
+    spotlight_reason: str | None = None
 
 
 @dataclass

@@ -444,11 +444,30 @@ class Operations:
             raise NotFound(N_("This reflection does not exist."))
         if reflection.circle == participant.circle:
             raise Forbidden(N_("You react to the reflections of other circles."))
-        return self._put_opinion(workshop.code, "reaction", Reaction(
+        reaction = Reaction(
             id=f"{reflection.id}:{participant.id}", reflection=reflection.id,
             participant=participant.id, perspective=participant.perspective,
             circle=participant.circle, kind=choice, created_at=self.clock(), text=body,
-            client_id=client))
+            client_id=client)
+        # the event names the reflection's circle, which sees the reasons it got
+        doc, events = self.store.put(workshop.code, "reaction", reaction.to_dict(), events=[{
+            "type": "reaction", "reaction": reaction.to_dict(), "to_circle": reflection.circle}])
+        return Reaction.from_dict(doc), events
+
+    def spotlight_reason(self, actor: Actor, reaction_id: Any) -> tuple[Workshop, list[Event]]:
+        """Put one reason (the text of a reaction) on the projector; None clears it."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.SPOTLIGHT_REASON, workshop.current_kind())
+        if reaction_id is None:
+            return self._update(workshop.code, _set_state(spotlight_reason=None))
+        rid = clean_text(reaction_id, field="reaction", max_length=200)
+        doc = self.store.get(workshop.code, "reaction", rid)
+        if doc is None or not doc.get("text"):
+            raise NotFound(N_("This reason does not exist."))
+        reflection = self._reflection(workshop.code, doc["reflection"])
+        if reflection.hidden:
+            raise NotFound(N_("This reason does not exist."))
+        return self._update(workshop.code, _set_state(spotlight_reason=rid))
 
     def endorse(self, actor: Actor, conclusion_id: Any, kind: Any, text: Any = None,
                 client_id: Any = None) -> tuple[Endorsement, list[Event]]:
@@ -626,6 +645,8 @@ class Operations:
                 w.ended_at = w.ended_at or now
             if w.state.spotlight and not allowed(Role.FACILITATOR, Action.SPOTLIGHT, new.kind):
                 w.state.spotlight = None
+            if not allowed(Role.FACILITATOR, Action.SPOTLIGHT_REASON, new.kind):
+                w.state.spotlight_reason = None
             if not allowed(Role.FACILITATOR, Action.PIN_PATTERN, new.kind):
                 w.state.pinned_pattern = None
             return [{"type": "step", "step": new.id, "kind": new.kind,

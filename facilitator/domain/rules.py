@@ -49,6 +49,8 @@ class Action(StrEnum):
     REACT = "react"
     VIEW_REACTIONS = "view_reactions"
     SPOTLIGHT = "spotlight"
+    VIEW_REASONS = "view_reasons"
+    SPOTLIGHT_REASON = "spotlight_reason"
     HIDE = "hide"
     WRITE_CONCLUSION = "write_conclusion"
     VIEW_CONCLUSIONS = "view_conclusions"
@@ -111,6 +113,10 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.REACT:                {PAR: frozenset({X})},
     Action.VIEW_REACTIONS:       {ORG: ANY, FAC: ANY, SCR: DIALOGUE_ON, RDR: ANY},
     Action.SPOTLIGHT:            {FAC: DIALOGUE_ON},
+    # the reasons behind reactions ("Waarom?"): a participant sees those its own circle's
+    # reflections got (relational rule "own_reasons")
+    Action.VIEW_REASONS:         {ORG: ANY, FAC: ANY, PAR: DIALOGUE_ON},
+    Action.SPOTLIGHT_REASON:     {FAC: DIALOGUE_ON},
     Action.HIDE:                 {ORG: ANY, FAC: ANY},
     Action.WRITE_CONCLUSION:     {FAC: frozenset({X, K})},
     Action.VIEW_CONCLUSIONS:     {ORG: ANY, FAC: ANY, SCR: frozenset({K, Z}),
@@ -148,6 +154,9 @@ RELATIONAL_RULES: dict[str, str] = {
     "posting_lock": "While the facilitator has locked posting, participants cannot post, "
                     "react or endorse.",
     "shared_only_on_screen": "Only shared, visible reflections can be spotlighted.",
+    "own_reasons": "A participant sees the reasons given to their own circle's reflections, "
+                   "without names, each perspective named by the small-group rule; the screen "
+                   "shows a reason only when the facilitator puts it there.",
     "hidden": "Hidden reflections are seen only by the facilitator and organiser.",
     "rating_rounds": "A rating round is open in the step kinds of rate_before/rate_after, "
                      "unless the facilitator closed it by hand; the facilitator can also open "

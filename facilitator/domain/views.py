@@ -141,7 +141,70 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
         out["participants"] = [
             {"id": p.id, "pseudonym": p.pseudonym, "name": p.name, "perspective": p.perspective,
              "circle": p.circle, "circle_name": p.circle_name} for p in data.participants]
+    if allowed(role, Action.VIEW_REASONS, kind):
+        if role == Role.PARTICIPANT:
+            out["reasons"] = circle_reasons(data, circle, min_group) if circle else []
+        else:
+            out["reasons"] = reasons_by_perspective(data)
+    if role == Role.SCREEN and workshop.state.spotlight_reason:
+        out["spotlight_reason"] = screen_reason(data, workshop.state.spotlight_reason,
+                                                min_group)
     return out
+
+
+# -- reasons ("Waarom?" after a reaction) ----------------------------------------
+def _reasons(data: WorkshopData) -> list[tuple[Any, Reflection]]:
+    """(reaction, reflection) of every reaction with a reason to a visible reflection."""
+    by_id = {r.id: r for r in data.reflections}
+    out = []
+    for reaction in data.reactions:
+        reflection = by_id.get(reaction.reflection)
+        if reaction.text and reflection is not None and not reflection.hidden:
+            out.append((reaction, reflection))
+    return out
+
+
+def _pooled_perspectives(pairs: list[tuple[Any, Reflection]],
+                         min_group: int) -> dict[str, str | None]:
+    people: dict[str, set[str]] = defaultdict(set)
+    for reaction, _ in pairs:
+        people[reaction.perspective].add(reaction.participant)
+    return privacy.pool_assignment(people, min_group)
+
+
+def circle_reasons(data: WorkshopData, circle: str,
+                   min_group: int = MIN_GROUP) -> list[dict[str, Any]]:
+    """The reasons one circle's reflections got: no names, and a perspective only under the
+    small-group rule (counted over all reasons the circle got; ``None`` when withheld)."""
+    pairs = [(r, f) for r, f in _reasons(data) if f.circle == circle]
+    where = _pooled_perspectives(pairs, min_group)
+    return [{"reflection": f.id, "kind": r.kind, "text": r.text,
+             "perspective": where.get(r.perspective)} for r, f in pairs]
+
+
+def reasons_by_perspective(data: WorkshopData) -> dict[str, list[dict[str, Any]]]:
+    """Every reason grouped by the perspective that gave it (facilitator, organiser)."""
+    out: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for reaction, reflection in _reasons(data):
+        out[reaction.perspective].append({
+            "id": reaction.id, "reflection": reflection.id, "circle": reflection.circle,
+            "kind": reaction.kind, "text": reaction.text})
+    return dict(out)
+
+
+def screen_reason(data: WorkshopData, reaction_id: str,
+                  min_group: int = MIN_GROUP) -> dict[str, Any] | None:
+    """The reason on the projector: its text, kind, the reflection it answers, and the
+    perspective under the small-group rule (over all reasons to that circle)."""
+    pairs = _reasons(data)
+    found = next(((r, f) for r, f in pairs if r.id == reaction_id), None)
+    if found is None:
+        return None
+    reaction, reflection = found
+    where = _pooled_perspectives([p for p in pairs if p[1].circle == reflection.circle],
+                                 min_group)
+    return {"text": reaction.text, "kind": reaction.kind, "reflection": reflection.text,
+            "perspective": where.get(reaction.perspective)}
 
 
 def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
@@ -231,6 +294,11 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
     elif etype == "reaction":
         reaction = event["reaction"]
         out.append((participant_room(reaction["participant"]), event))
+        if reaction.get("text") and event.get("to_circle"):
+            # the reflection's circle reads its reasons (pooled) from a fresh snapshot;
+            # sent before the plain tick, which it then drops as a number it has
+            out.append((circle_room(event["to_circle"]), {"type": "resync", "seq": seq,
+                                                          "reason": "reasons"}))
         # The screen learns only that the counts changed and re-reads its (pooled)
         # snapshot: one reaction with its perspective would name a small group's person.
         out.append((SCREEN, {"type": "reaction", "seq": seq}

@@ -14,7 +14,7 @@ from .conftest import go, member
 
 # the actions the operations-level walk tries (snapshot, export and edit are adapters')
 OPERATIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
-              "screen", "group"]
+              "screen", "group", "spotlight_reason"]
 ROLES = ["organiser", "facilitator", "screen", "participant"]
 
 
@@ -56,6 +56,7 @@ def attempt(world, action: str, actor: Actor) -> bool:
         "hide": lambda: ops.hide_reflection(actor, world["rb"].id, False),
         "screen": lambda: ops.control_screen(actor, blank=False),
         "group": lambda: ops.save_pattern(actor, "Samen", [world["ra"].id, world["rb"].id]),
+        "spotlight_reason": lambda: ops.spotlight_reason(actor, None),
     }
     try:
         calls[action]()

@@ -12,9 +12,9 @@ from tests.expected_rules import EXPECTED, KINDS
 
 ROLES = ["organiser", "facilitator", "screen", "participant", "stranger", "none"]
 HTTP_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
-                "snapshot", "export", "edit"]
+                "snapshot", "export", "edit", "spotlight_reason"]
 SOCKET_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
-                  "group"]
+                  "group", "spotlight_reason"]
 
 
 @pytest.fixture
@@ -54,6 +54,8 @@ def http_call(world, action, token):
         "snapshot": lambda: api.get(f"{base}/snapshot", token),
         "export": lambda: api.get(f"{base}/export?format=json", token),
         "edit": lambda: api.patch(base, token, {"place": "Zwolle"}),
+        "spotlight_reason": lambda: api.post(f"{base}/spotlight/reason", token,
+                                             {"reaction": None}),
     }
     return calls[action]()
 
@@ -68,6 +70,7 @@ SOCKET_PAYLOADS = {
     "spotlight": lambda w: ("spotlight", {"reflection": w["rb"]}),
     "hide": lambda w: ("hide", {"reflection": w["rb"], "hidden": False}),
     "group": lambda w: ("group", {"name": "Samen", "reflections": [w["ra"], w["rb"]]}),
+    "spotlight_reason": lambda w: ("spotlight_reason", {"reaction": None}),
 }
 
 
