@@ -22,10 +22,14 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_REFLECTION_LENGTH": (1000, int),
     "MIN_GROUP": (3, int),  # smallest group a per-perspective figure may show
     "MAX_CONNECTIONS": (5000, int),  # eventlet WSGI max_size per process
+    # seconds a connection may stay open without completing the Socket.IO handshake
+    "HANDSHAKE_TIMEOUT": (10, int),
     "SECURE_COOKIES": (False, lambda v: v.lower() in ("1", "true", "yes")),
     "RETENTION_DAYS": (0, int),  # 0 keeps ended sessions
     "SOCKETIO_TRANSPORTS": ("websocket,polling", str),
     "PROXY_FIX": (0, int),  # number of trusted proxies setting X-Forwarded-For/-Proto
+    # the proxies also set X-Forwarded-Host (off: a client's own header is never trusted)
+    "PROXY_FIX_HOST": (False, lambda v: v.lower() in ("1", "true", "yes")),
     "LOG_FORMAT": ("text", str),  # json: one JSON line per request and Socket.IO event
     "METRICS_TOKEN": (None, str),  # bearer token for /metrics; unset: no /metrics at all
 }

@@ -59,6 +59,30 @@ def init_app(app: Flask) -> None:
         engineio_logger=False,
         json=safejson,
     )
+    _close_silent_connections(cfg["HANDSHAKE_TIMEOUT"])
+
+
+def _close_silent_connections(timeout: int) -> None:
+    """Close an Engine.IO connection that has not joined the Socket.IO namespace within
+    ``timeout`` seconds: an idle socket that never says who it is would hold a
+    connection slot (and, with a small ``FACILITATOR_MAX_CONNECTIONS``, starve
+    ``/healthz``). A page connects within a second; the timeout is generous."""
+    server = socketio.server
+    if server is None or timeout <= 0:
+        return
+    handshake = server._handle_eio_connect  # python-socketio's own handler, kept
+
+    def watch(eio_sid: str) -> None:
+        socketio.sleep(timeout)
+        if eio_sid in server.environ and server.manager.sid_from_eio_sid(eio_sid, "/") is None:
+            server.eio.disconnect(eio_sid)
+
+    def on_eio_connect(eio_sid: str, environ: dict[str, Any]):
+        answer = handshake(eio_sid, environ)
+        socketio.start_background_task(watch, eio_sid)
+        return answer
+
+    server.eio.on("connect", on_eio_connect)
 
 
 def _fail(exc: DomainError) -> dict[str, Any]:
