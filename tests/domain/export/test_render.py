@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import string
-import time
 import zipfile
 
 import openpyxl
@@ -83,14 +82,12 @@ def test_an_empty_session_exports(data):
         assert render(empty, fmt).content
 
 
-def test_every_format_of_2000_reflections_in_under_5_seconds():
+def test_every_format_of_2000_reflections_renders():
+    """A large session renders in every format (but the PDF, which is slow at this size).
+    How fast is a benchmark, not a test: ``bench/export.py`` and docs/performance.md."""
     big = make_session(reflections=2000, per_perspective=30)
-    times = {}
-    for fmt in set(FORMATS) - {"pdf"}:  # the PDF has its own budget (docs/performance.md)
-        start = time.perf_counter()
-        render(big, fmt)
-        times[fmt] = time.perf_counter() - start
-    assert all(t < 5.0 for t in times.values()), times
+    for fmt in set(FORMATS) - {"pdf"}:
+        assert render(big, fmt).content, fmt
 
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
