@@ -49,14 +49,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     if settings.get("TESTING"):
         app.config["WTF_CSRF_ENABLED"] = bool(settings.get("CSRF_IN_TESTS", False))
 
-    if settings["PROXY_FIX"] > 0:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = settings["PROXY_FIX"]
-        # X-Forwarded-Host is not trusted: a client could send its own and have the app
-        # build links to another host; links come from FACILITATOR_PUBLIC_URL instead.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)
-
     url = settings["STORE"] or f"sqlite:///{os.path.join(app.instance_path, 'facilitator.db')}"
     store = open_store(url)
     app.extensions["facilitator.store"] = store
@@ -69,6 +61,16 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     web.init_app(app)
     realtime.init_app(app)
+    if settings["PROXY_FIX"] > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings["PROXY_FIX"]
+        # Outermost, so Socket.IO (its connect's address, the wrong-code limit) sees the
+        # client's address too, not the proxy's. X-Forwarded-Host is not trusted unless
+        # FACILITATOR_PROXY_FIX_HOST says the proxy sets it: a client could send its own
+        # and have the app build links to another host; links come from PUBLIC_URL.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,
+                                x_host=hops if settings["PROXY_FIX_HOST"] else 0)
     app.extensions["facilitator.live"] = Live(app.extensions["facilitator.ops"],
                                               realtime.socketio, settings["MIN_GROUP"])
     return app

@@ -17,9 +17,9 @@ from typing import Protocol
 LIMITS: dict[str, tuple[int, int]] = {
     "code_miss": (60, 60),        # unknown join codes per address (a venue shares one)
     "join": (600, 60),            # joins through the pages per address (a whole room)
+    "join_browser": (5, 60),      # joins through the pages per browser (its session cookie)
     "api_join": (60, 60),         # joins through the JSON API per address (scripts)
     "organiser_miss": (10, 300),  # wrong organiser keys per address
-    "token_miss": (60, 60),       # wrong tokens for a real session per address
     "post": (10, 60),             # reflections per participant
     "react": (120, 60),           # reactions, endorsements and ratings per participant
     "socket_event": (40, 10),     # Socket.IO events per connection
@@ -35,6 +35,12 @@ class Limiter(Protocol):
     def blocked(self, name: str, key: str) -> bool:
         """True when the limit is already reached in this window (counts nothing)."""
 
+    def mark(self, name: str, key: str, seconds: int) -> None:
+        """Remember ``key`` under ``name`` for ``seconds`` (e.g. a code an address used)."""
+
+    def marked(self, name: str, key: str) -> bool:
+        """True while ``key`` is remembered under ``name``."""
+
 
 class MemoryLimiter:
     """Fixed-window counters in this process."""
@@ -44,6 +50,7 @@ class MemoryLimiter:
         self.limits = dict(limits or LIMITS)
         self.clock = clock
         self._counts: dict[tuple[str, str, int], int] = {}
+        self._marks: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
 
     def hit(self, name: str, key: str) -> bool:
@@ -61,6 +68,17 @@ class MemoryLimiter:
         slot = int(self.clock() // window)
         with self._lock:
             return self._counts.get((name, key, slot), 0) >= count
+
+    def mark(self, name: str, key: str, seconds: int) -> None:
+        now = self.clock()
+        with self._lock:
+            if len(self._marks) > 100_000:  # drop expired marks now and then
+                self._marks = {k: v for k, v in self._marks.items() if v > now}
+            self._marks[(name, key)] = now + seconds
+
+    def marked(self, name: str, key: str) -> bool:
+        with self._lock:
+            return self._marks.get((name, key), 0.0) > self.clock()
 
 
 class RedisLimiter:
@@ -88,6 +106,12 @@ class RedisLimiter:
         slot = int(self.clock() // window)
         current = self.client.get(f"{self.prefix}:{name}:{key}:{slot}")
         return current is not None and int(current) >= count
+
+    def mark(self, name: str, key: str, seconds: int) -> None:
+        self.client.set(f"{self.prefix}:mark:{name}:{key}", 1, ex=max(1, int(seconds)))
+
+    def marked(self, name: str, key: str) -> bool:
+        return bool(self.client.exists(f"{self.prefix}:mark:{name}:{key}"))
 
 
 def open_limiter(store_url: str, limits: dict[str, tuple[int, int]] | None = None) -> Limiter:

@@ -109,43 +109,88 @@ def bearer_actor(code: str) -> Actor:
     return actor_for_token(code, token)
 
 
+#: what a code that does not exist is checked against, so a miss costs what a hit costs
+_NO_SUCH_SESSION = {"facilitator_token": secrets.token_urlsafe(24),
+                    "screen_token": secrets.token_urlsafe(24)}
+
+#: how long an address remembers a code it has used successfully (a session's day)
+CODE_SEEN_SECONDS = 12 * 3600
+
+_WRONG = N_("This link or token is not valid (any more).")
+_TOO_MANY_CODES = N_("Too many wrong codes. Please wait a minute and try again.")
+
+
+def _secret_actor(code: Any, token: Any) -> tuple[bool, Actor | None]:
+    """(whether the session exists, the actor its secret ``token`` names or None), after
+    the same work either way: one session read, the same digest comparisons and one
+    participant look-up, against a stand-in when the code does not exist (so a live
+    code does not answer measurably slower than a dead one)."""
+    canonical = normalise_code(code) if isinstance(code, str) else None
+    doc = ops().store.get_workshop(canonical) if canonical else None
+    known = doc is not None
+    ref = doc if known else _NO_SUCH_SESSION
+    plain = token if isinstance(token, str) and 16 <= len(token) <= 200 else ""
+    organiser = is_organiser_token(token) and not current_app.extensions[
+        "facilitator.limiter"].blocked("organiser_miss", client_address())
+    facilitator = hmac.compare_digest(plain.encode(), str(ref.get("facilitator_token")).encode())
+    screen = hmac.compare_digest(plain.encode(), str(ref.get("screen_token")).encode())
+    participant = ops().store.find(canonical or "000000", "participant",
+                                   f"token:{plain[:200]}")
+    if not known or not plain and not organiser:
+        return known, None
+    if organiser:
+        return True, Actor(Role.ORGANISER, canonical)
+    if facilitator:
+        return True, Actor(Role.FACILITATOR, canonical)
+    if screen:
+        return True, Actor(Role.SCREEN, canonical)
+    if participant is not None:
+        return True, Actor(Role.PARTICIPANT, canonical, Participant.from_dict(participant))
+    return True, None
+
+
+def _seen_key(address: str, code: str) -> str:
+    return f"{address}|{code}"
+
+
+def _remember_code(code: str) -> None:
+    """This address used ``code`` rightly: it keeps working here when the address is
+    stopped for wrong codes later (one mistyping phone must not lock out the venue)."""
+    current_app.extensions["facilitator.limiter"].mark(
+        "code_seen", _seen_key(client_address(), code), CODE_SEEN_SECONDS)
+
+
+def _miss(bearer: bool = True) -> None:
+    """A wrong code or a wrong secret: one guess more for this address; RateLimited once
+    it is over the limit, Unauthorized before that (the same for known and unknown codes)."""
+    limiter = current_app.extensions["facilitator.limiter"]
+    address = client_address()
+    limiter.hit("code_miss", address)
+    if bearer:  # a wrong bearer token may be a guess at the organiser key
+        limiter.hit("organiser_miss", address)
+    if limiter.blocked("code_miss", address):
+        raise RateLimited(_TOO_MANY_CODES)
+    raise Unauthorized(_WRONG)
+
+
 def actor_for_token(code: Any, token: str) -> Actor:
     """The actor behind a token (organiser, facilitator, screen or participant) in the
     session ``code``, answering a guess the same whichever way it is wrong.
 
     A valid token always gets in, however many codes its address got wrong (the
-    facilitator's own links are never locked out). A wrong token, or a token with a
-    code that does not exist, is the same ``Unauthorized``, after the same look-up,
-    and an unknown code counts against the address; an address over its limit gets
-    ``RateLimited`` for either. So a code cannot be told to exist by the answer or
-    its time.
+    facilitator's own links are never locked out), and its code keeps working from
+    that address. A wrong token, or a token with a code that does not exist, is the
+    same ``Unauthorized`` after the same work (see ``_secret_actor``), and counts as
+    one wrong code for the address; an address over its limit gets ``RateLimited``
+    for either. So a code cannot be told to exist by the answer or its time, over
+    HTTP or over Socket.IO connect.
     """
-    limiter = current_app.extensions["facilitator.limiter"]
-    address = client_address()
-    canonical = normalise_code(code) if isinstance(code, str) else None
-    workshop = None
-    try:
-        workshop = ops().workshop(code)
-    except NotFound:
-        pass
-    if workshop is not None and is_organiser_token(token):
-        return Actor(Role.ORGANISER, workshop.code)
-    if workshop is not None:
-        try:
-            return ops().authenticate(workshop.code, token)
-        except Unauthorized:
-            # a wrong token for a real session: a guess at a token or the organiser key
-            limiter.hit("token_miss", address)
-            if limiter.blocked("token_miss", address):
-                raise RateLimited(N_("Too many requests. Please wait a moment and try "
-                                     "again.")) from None
-    else:
-        # the look-up a known code would have cost, on a code that cannot exist
-        ops().store.find(canonical or "000000", "participant", f"token:{token[:200]}")
-        limiter.hit("code_miss", address)
-    if limiter.blocked("code_miss", address):
-        raise RateLimited(N_("Too many wrong codes. Please wait a minute and try again."))
-    raise Unauthorized(N_("This link or token is not valid (any more)."))
+    _known, actor = _secret_actor(code, token)
+    if actor is not None:
+        _remember_code(actor.code)
+        return actor
+    _miss()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def cookie_name(role: str, code: str) -> str:
@@ -266,31 +311,56 @@ def limit(name: str, key: str) -> None:
         raise RateLimited(N_("Too many requests. Please wait a moment and try again."))
 
 
+def _holds_secret_for(code: str) -> bool:
+    """True when the request carries a page cookie naming a valid secret of session
+    ``code`` (checked with the same work whether the session exists or not)."""
+    for role in (Role.PARTICIPANT, Role.FACILITATOR, Role.SCREEN):
+        token = request.cookies.get(cookie_name(role.value, code))
+        if token:
+            _known, actor = _secret_actor(code, token)
+            if actor is not None and actor.role == role:
+                return True
+    return False
+
+
 def find_workshop(code: str):
     """Look up a session by a typed code, refusing addresses that guess codes.
 
-    Wrong codes are counted per address; once the limit is reached, every
-    look-up from that address is refused until the window ends, so a hit
-    cannot be told from a miss by the answer.
+    Wrong codes are counted per address. Once the limit is reached, the address is
+    refused (429) every code it has not used rightly before, known or unknown alike,
+    so a hit cannot be told from a miss; but a code it has used (the venue's own
+    session, typed right by the first phones), and any request carrying a valid
+    secret cookie of the session, still get in: a few mistyping phones behind the
+    venue's one address do not lock the room out.
     """
     limiter = current_app.extensions["facilitator.limiter"]
     address = client_address()
-    if limiter.blocked("code_miss", address):
-        raise RateLimited(N_("Too many wrong codes. Please wait a minute and try again."))
+    canonical = normalise_code(code) if isinstance(code, str) else None
+    if limiter.blocked("code_miss", address) and not (
+            canonical and (limiter.marked("code_seen", _seen_key(address, canonical))
+                           or _holds_secret_for(canonical))):
+        raise RateLimited(_TOO_MANY_CODES)
     try:
-        return ops().workshop(code)
+        workshop = ops().workshop(code)
     except NotFound:
         limiter.hit("code_miss", address)
         raise
+    _remember_code(workshop.code)
+    return workshop
 
 
 def enter_with_secret(code: str, token: str, role: Role, endpoint: str):
-    """Exchange a secret link for a cookie, then drop the secret from the address bar."""
-    workshop = find_workshop(code)
-    secret = link_secret(workshop, role)
-    if not isinstance(token, str) or secret is None or not hmac.compare_digest(
-            token.encode(), secret.encode()):
-        abort(404)
-    response = make_response(redirect(url_for(endpoint, code=workshop.code)))
-    set_identity_cookie(response, role, workshop.code, token)
+    """Exchange a secret link for a cookie, then drop the secret from the address bar.
+
+    A right link always gets in, however many wrong codes its address sent; a wrong
+    one is a 404 whether the code exists or not (429 once the address is stopped)."""
+    _known, actor = _secret_actor(code, token)
+    if actor is None or actor.role != role:
+        try:
+            _miss(bearer=False)
+        except Unauthorized:
+            abort(404)
+    _remember_code(actor.code)
+    response = make_response(redirect(url_for(endpoint, code=actor.code)))
+    set_identity_cookie(response, role, actor.code, token)
     return response

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, make_response, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
 
 from ..domain.errors import DomainError, RateLimited
 from ..domain.operations import new_token
@@ -50,6 +52,7 @@ def join_code(code: str):
         return redirect(url_for("participant.join_code", code=workshop.code))
     if cookie_actor(workshop.code, Role.PARTICIPANT):
         return redirect(url_for("participant.phone", code=workshop.code))
+    browser_id()  # before the first join, so a browser keeping cookies is counted as one
     errors: dict[str, str] = {}
     form = {"perspective": "", "name": ""}
     if request.method == "POST":
@@ -59,6 +62,9 @@ def join_code(code: str):
             errors["perspective"] = _("Choose the perspective from which you react.")
         else:
             try:
+                # per browser (its session cookie, which the form's CSRF token needs
+                # anyway) a few joins a minute; per address enough for a whole room
+                limit("join_browser", browser_id())
                 limit("join", client_address())
                 participant, events = ops().join(workshop.code, form["perspective"],
                                                  form["name"] or None, select_locale())
@@ -73,6 +79,14 @@ def join_code(code: str):
                 return response
     return render_template("participant/pick.html", workshop=workshop, errors=errors,
                            form=form), 422 if errors else 200
+
+
+def browser_id() -> str:
+    """A random id of this browser, kept in its (signed) session cookie."""
+    current = session.get("browser")
+    if not isinstance(current, str):
+        current = session["browser"] = secrets.token_urlsafe(12)
+    return current
 
 
 @bp.get("/p/<code>")

@@ -46,16 +46,23 @@ def new_session(client):
 def test_mistyped_codes_never_lock_out_those_with_a_link(limited):
     app, _clock = limited
     venue = app.test_client()  # everyone behind the venue's one address
-    created = new_session(venue)
+    created, elsewhere = new_session(venue), new_session(venue)
     code, fac = created["code"], created["facilitator_token"]
     phone = venue.post(f"/api/sessions/{code}/participants",
                        json={"perspective": "burger"}).json["participant_token"]
     for typo in ("AAAAAA", "BBBBBB", "CCCCCC", "DDDDDD"):
         venue.get(f"/api/sessions/{typo}")
-    # guesses from this address are stopped, whichever way they fall ...
-    assert venue.get("/api/sessions/EEEEEE").status_code == 429
-    assert venue.get(f"/api/sessions/{code}").status_code == 429
-    # ... but the facilitator's token, a joined phone and the facilitator's link still work
+    # guesses from this address are stopped, a code it never used alike: no oracle
+    unknown = venue.get("/api/sessions/EEEEEE")
+    other = venue.get(f"/api/sessions/{elsewhere['code']}")
+    assert unknown.status_code == other.status_code == 429
+    assert unknown.json == other.json
+    assert venue.post("/join", data={"code": elsewhere["code"]}).status_code == 422
+    # ... but the venue's own code keeps working for new phones, over the pages too
+    assert venue.get(f"/api/sessions/{code}").status_code == 200
+    assert venue.post("/join", data={"code": code.lower()}).status_code == 302
+    assert venue.get(f"/j/{code}").status_code == 200
+    # ... and the facilitator's token, a joined phone and the secret links still work
     assert venue.get(f"/api/sessions/{code}/snapshot",
                      headers={"Authorization": f"Bearer {fac}"}).status_code == 200
     assert venue.get(f"/api/sessions/{code}/snapshot",
@@ -63,6 +70,13 @@ def test_mistyped_codes_never_lock_out_those_with_a_link(limited):
     sio = socketio.test_client(app, auth={"token": fac, "code": code})
     assert sio.is_connected()
     sio.disconnect()
+    link = venue.get(f"/f/{elsewhere['code']}/{elsewhere['facilitator_token']}")
+    assert link.status_code == 302
+    assert venue.get(f"/f/{elsewhere['code']}").status_code == 200
+    assert app.test_client().get(f"/s/{elsewhere['code']}/{elsewhere['screen_token']}"
+                                 ).status_code == 302
+    # a wrong secret link is refused like an unknown code
+    assert venue.get(f"/f/{elsewhere['code']}/{'x' * 32}").status_code == 429
 
 
 def test_a_wrong_token_answers_the_same_for_known_and_unknown_codes(limited):
