@@ -58,7 +58,7 @@ function apply(event) {
       upsert(state.reflections, event.reflection);
       break;
     }
-    case "reaction": a.reactions += 1; break;
+    case "reaction": a.reactions += 1; if (event.reaction.text) scheduleResync(); break;
     case "endorsement": scheduleResync(); break;
     case "conclusion": upsert(state.conclusions, { endorsements: { total: {}, by_perspective: {} }, ...event.conclusion }); break;
     case "state":
@@ -124,6 +124,7 @@ function render() {
   renderActivity();
   renderReflections();
   renderConclusions();
+  renderReasons();
   findingsPanel.render(state);
   if (patterns) renderPatterns();
 }
@@ -209,6 +210,26 @@ function renderReflections() {
           () => call("spotlight", { reflection: spot === r.id ? null : r.id })) : null,
         toggleButton(`hide-${r.id}`, Boolean(r.hidden), T.hide, () => call("hide", { reflection: r.id, hidden: !r.hidden }))));
   }, { animate: true });
+}
+
+// The reasons behind reactions (issue 17), grouped by the perspective that gave them;
+// one at a time can go on the screen.
+function renderReasons() {
+  const groups = Object.entries(state.reasons || {});
+  $("[data-reasons-panel]").hidden = !groups.length;
+  const ps = state.workshop.perspectives;
+  const spot = state.workshop.state.spotlight_reason;
+  const canSpot = can("spotlight_reason");
+  reconcile($("[data-reasons]"), groups, ([pid]) => pid, ([pid, list]) => {
+    const headingId = `reasons-${pid}`;
+    return el("section", { class: "group", "aria-labelledby": headingId },
+      el("h3", { id: headingId }, perspectiveSpan(ps, pid, lang)),
+      el("ul", { class: "cards" }, list.map((x) => el("li", { class: `card${spot === x.id ? " card--spotlight" : ""}` },
+        el("p", { class: "card-meta", text: T[x.kind] || x.kind }),
+        el("p", { class: "card-text", text: x.text }),
+        canSpot ? el("div", { class: "card-actions" }, toggleButton(`reason-${x.id}`, spot === x.id, T.spotlight,
+          () => call("spotlight_reason", { reaction: spot === x.id ? null : x.id }))) : null))));
+  });
 }
 
 function renderConclusions() {

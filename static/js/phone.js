@@ -165,7 +165,8 @@ function renderCircle() {
     return el("li", { class: `card${r.shared ? " card--shared" : ""}` },
       el("p", { class: "card-text", text: r.text }),
       el("p", { class: "card-meta", text: `${r.pseudonym || ""}${mineText}` }),
-      controls.length ? el("div", { class: "card-actions" }, controls) : null);
+      controls.length ? el("div", { class: "card-actions" }, controls) : null,
+      reasonsOf(r.id));
   }, { animate: true });
 }
 
@@ -228,13 +229,60 @@ function reactionCard(r) {
   return el("li", { class: "card" },
     el("p", { class: "card-text", text: r.text }),
     actions || null,
+    can("react") && chosen ? reasonForm(r.id, chosen, mine) : null,
     pending ? el("p", { class: "pending", text: live.connected ? T.sending : T.waiting }) : null);
 }
 
+// "Waarom?" after a reaction (issue 17): asked after *niet herkenbaar*, offered after
+// the other two. The typed text is kept per reflection, so a rebuilt card keeps it.
+const reasonDrafts = new Map();
+
+function reasonForm(id, kind, mine) {
+  const fieldId = `reason-${id}`;
+  const area = el("textarea", {
+    id: fieldId, class: "utrecht-textarea reason-text", rows: "2", maxlength: "280",
+    dataset: { key: `reason-text-${id}` },
+    oninput: (e) => reasonDrafts.set(id, e.target.value),
+  });
+  area.value = reasonDrafts.has(id) ? reasonDrafts.get(id) : (mine && mine.text) || "";
+  return el("div", { class: "reason" },
+    el("label", { for: fieldId, class: "reason-label", text: kind === "disagree" ? T.why : T.why_optional }),
+    area,
+    el("button", {
+      type: "button", class: "utrecht-button utrecht-button--secondary-action",
+      dataset: { key: `reason-send-${id}` },
+      onclick: () => sendReason(id, kind),
+    }, T.send_reason));
+}
+
+function sendReason(id, kind) {
+  const text = (reasonDrafts.has(id) ? reasonDrafts.get(id) : "").trim().slice(0, 280);
+  outbox.add("react", { reflection: id, kind, text }, text || T[kind], (i) => i.data.reflection === id);
+  reasonDrafts.delete(id);
+  renderExchange();
+  announce(announcer, T.reason_sent);
+}
+
 function react(id, kind) {
-  outbox.add("react", { reflection: id, kind }, T[kind], (i) => i.data.reflection === id);
+  const mine = state.my_reactions[id];
+  const text = reasonDrafts.get(id) ?? (mine && mine.text) ?? "";
+  outbox.add("react", text ? { reflection: id, kind, text } : { reflection: id, kind }, T[kind],
+    (i) => i.data.reflection === id);
   renderExchange();
   announce(announcer, `${T.your_reaction}: ${T[kind]}`);
+}
+
+// The reasons the own circle's reflections got: no names, a perspective only when the
+// server names one (the small-group rule), otherwise "another perspective".
+function reasonsOf(reflectionId) {
+  const list = (state.reasons || []).filter((x) => x.reflection === reflectionId);
+  if (!list.length) return null;
+  const ps = state.workshop.perspectives;
+  return el("ul", { class: "reasons", "aria-label": T.reasons_heading }, list.map((x) =>
+    el("li", { class: "reason-item" },
+      el("span", { class: "badge", text: T[x.kind] }), " ",
+      perspectiveSpan(ps, x.perspective, lang, T.other_perspective), ": ",
+      el("span", { text: x.text }))));
 }
 
 function renderConclusions() {

@@ -41,7 +41,12 @@ function apply(event) {
   if (event.type === "conclusion") upsert(state.conclusions, { endorsements: { total: {}, by_perspective: {} }, ...event.conclusion });
   if (event.type === "reaction" || event.type === "endorsement") scheduleResync();
   if ("rating_open" in event) state.rating = { ...state.rating, open_round: event.rating_open };
-  if (event.type === "state") state.workshop.state = { ...state.workshop.state, ...event.state };
+  if (event.type === "state") {
+    const reasonBefore = state.workshop.state.spotlight_reason || null;
+    state.workshop.state = { ...state.workshop.state, ...event.state };
+    // the reason's text comes with a snapshot, not with the state (issue 17)
+    if ((state.workshop.state.spotlight_reason || null) !== reasonBefore) live.resync();
+  }
 }
 
 function currentStep() {
@@ -193,6 +198,14 @@ function renderExchange() {
     replaceChildren($("[data-spotlight-perspective]"), [perspectiveSpan(ps, spot.perspective, lang, T.other_perspectives)]);
     setText($("[data-spotlight-text]"), spot.text);
     setText($("[data-spotlight-reactions]"), reactionLine(spot.reactions));
+  }
+  const reason = w.state.spotlight_reason ? state.spotlight_reason : null;
+  $("[data-reason]").hidden = !reason;
+  if (reason) {
+    replaceChildren($("[data-reason-perspective]"), [format(T.reason_from, { kind: T[reason.kind] || reason.kind }), " · ",
+      perspectiveSpan(ps, reason.perspective, lang, T.other_perspectives)]);
+    setText($("[data-reason-text]"), reason.text);
+    setText($("[data-reason-about]"), format(T.reason_about, { text: reason.reflection }));
   }
   const pinned = w.state.pinned_pattern;
   const pinnedNode = $("[data-pinned]");
