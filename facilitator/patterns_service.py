@@ -79,13 +79,13 @@ class PatternsService:
         or a ``Viewer``, in the session's current step."""
         ops = current_app.extensions["facilitator.ops"]
         min_group = current_app.config["FACILITATOR"]["MIN_GROUP"]
-        seq = ops.store.seq(code)
+        version = ops.version(code)  # ratings change results without an event number
         slot = self.slot(code)
         key_kind = audience if isinstance(audience, str) else \
             f"{audience.role}:{audience.kind}"
         key = (key_kind, lang, "")
         cached = slot.results.get(key)
-        if cached and cached[0] == seq:
+        if cached and cached[0] == version:
             return cached[1]
         data = ops.load(code)
         viewer = viewer_for(audience, data.workshop.current_kind())
@@ -95,7 +95,7 @@ class PatternsService:
             {**make_manual_pattern(p["name"], p["reflections"], data, viewer, lang, min_group),
              "id": p["id"]}
             for p in ops.store.records(code, "pattern")]
-        slot.results[key] = (data.seq, result)
+        slot.results[key] = (data.version, result)
         slot.results.move_to_end(key)
         while len(slot.results) > MAX_RESULTS_PER_SESSION:
             slot.results.popitem(last=False)

@@ -155,3 +155,30 @@ def test_page_one_of_the_report_says_how_the_findings_fared(domain_ops, workshop
     assert sections[0] < heading < sections[1]  # on page one, the summary
     english = render(domain_ops.load(workshop.code), "md", preset="bestuur", lang="en")
     assert "The findings put to the test" in english.content.decode()
+
+
+def test_patterns_from_ratings_blind_spots_and_a_dividing_finding(domain_ops, workshop, fac):
+    from facilitator.domain.patterns import analyse_workshop
+
+    raad = [member(domain_ops, workshop.code, "raadslid") for _ in range(3)]
+    bond = [member(domain_ops, workshop.code, "vakbond") for _ in range(3)]
+    burgers = [member(domain_ops, workshop.code, "burger") for _ in range(3)]
+    clerk = member(domain_ops, workshop.code, "gemeentesecretaris")  # alone: never named
+    go(domain_ops, fac, "presentation")
+    f1, f2 = (f.id for f in workshop.findings)
+    for who, score in zip(raad + bond, (5, 5, 4, 2, 1, 2), strict=True):
+        domain_ops.rate_finding(who, f1, "before", score)
+    domain_ops.rate_finding(clerk, f1, "before", 3)
+    go(domain_ops, fac, "exchange")
+    data = domain_ops.load(workshop.code)
+    for audience in ("facilitator", "screen"):
+        result = analyse_workshop(data, audience=audience)
+        blind = {b["id"] for b in result["blind_spots"] if b["kind"].startswith("unrated")}
+        # F2 nobody rated; the burgers (three present) rated nothing of F1
+        assert f"blind:unrated:{f2}" in blind and f"blind:unrated:{f1}:burger" in blind
+        assert not any("gemeentesecretaris" in b for b in blind)
+        divided = [d for d in result["dividing_lines"] if d["kind"] == "finding"]
+        assert [d["finding"] for d in divided] == [f1]
+        assert {p["id"] for p in divided[0]["perspectives"]} == {"raadslid", "vakbond"}
+        assert "4,7" in divided[0]["explanation"]["nl"]  # raadsleden 4.67, vakbond 1.67
+    assert burgers  # present, silent on F1

@@ -10,6 +10,7 @@ from ..privacy import Viewer, is_visible
 from ..text import NormalisedText, normalise
 from .blind_spots import _blind_spots
 from .context import _Ctx
+from .findings import _finding_patterns
 from .index import _Norm, _TextIndex, _Vocab
 from .reactions import _reaction_analysis
 from .settings import PatternSettings
@@ -101,6 +102,9 @@ class PatternEngine:
         text = _text_analysis(index, ctx)
         reactions = _reaction_analysis(data, scoped, ctx)
         blind = _blind_spots(data, scoped, ctx, reactions["given"])
+        rated_blind, rated_dividing = _finding_patterns(data, ctx)
+        blind += rated_blind
+        reactions["dividing_lines"] = reactions["dividing_lines"] + rated_dividing
         people = _perspective_summary(data, scoped, ctx, text["authors"], reactions["given"])
         circles = _circle_summaries(index, data, scoped, ctx)
 
