@@ -94,13 +94,16 @@ def _write_atomically(path: str, data: bytes) -> None:
 
 def dump(store: Any) -> dict[str, Any]:
     """Every session of ``store`` as archives in one backup document."""
+    from .domain.errors import NotFound
     from .domain.export import archive
+    from .domain.operations import Operations
 
+    ops = Operations(store)
     sessions = []
     for doc in store.list_workshops():
         try:
-            data = archive.load(store, doc["code"])
-        except KeyError:  # deleted while we were reading
+            data = ops.load(doc["code"])
+        except NotFound:  # deleted while we were reading
             continue
         sessions.append(archive.to_archive(data, names=True))
     return {"format": FORMAT, "version": VERSION, "archive_version": archive.VERSION,

@@ -225,17 +225,6 @@ def from_archive(doc: Any) -> WorkshopData:
 
 # -- stores -------------------------------------------------------------------------
 
-def load(store: Any, code: str) -> WorkshopData:
-    """Everything a store holds about the workshop ``code`` (KeyError when absent)."""
-    doc = store.get_workshop(code)
-    if doc is None:
-        raise KeyError(code)
-    seq = store.seq(code)
-    records = {key: [cls.from_dict(d) for d in store.records(code, kind)]
-               for key, (kind, cls) in KINDS.items()}
-    return WorkshopData(workshop=Workshop.from_dict(doc), seq=seq, **records)
-
-
 def _serial(pseudonym: str) -> int:
     match = re.search(r"(\d+)\s*$", pseudonym or "")
     return int(match.group(1)) if match else 0

@@ -24,7 +24,6 @@ BLUE = "#0072B2"
 GREEN = "#009E73"
 ORANGE = "#E69F00"
 VERMILION = "#D55E00"
-GREY = "#999999"
 
 
 @dataclass

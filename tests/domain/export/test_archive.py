@@ -14,10 +14,10 @@ from facilitator.domain.export.archive import (
     FORMAT,
     VERSION,
     from_archive,
-    load,
     restore,
     to_archive,
 )
+from facilitator.domain.operations import Operations
 from facilitator.store.sqlite import SQLiteStore
 
 from . import make_session
@@ -77,7 +77,7 @@ def test_restore_into_sqlite_reads_back_the_same(data):
     archive = to_archive(data)
     workshop = restore(store, from_archive(archive), "NEWCDE", tokens())
     assert workshop.code == "NEWCDE"
-    back = load(store, "NEWCDE")
+    back = Operations(store).load("NEWCDE")
     assert back.workshop.code == "NEWCDE"
     assert back.workshop.facilitator_token.startswith("restored-token-")
     assert back.workshop.screen_token.startswith("restored-token-")
