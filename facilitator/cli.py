@@ -41,6 +41,10 @@ def _app(**overrides):
 LISTEN_BACKLOG = 2048
 
 
+#: connections the eventlet server takes above MAX_CONNECTIONS, for HTTP requests only
+HTTP_HEADROOM = 64
+
+
 def raise_open_files_limit(wanted: int) -> int:
     """Raise this process's open-files soft limit towards ``wanted`` (up to the hard limit).
 
@@ -151,7 +155,7 @@ def serve(host: str, port: int, app=None) -> None:
     cfg = app.config["FACILITATOR"]
     mode = cfg["ASYNC_MODE"]
     # headroom above MAX_CONNECTIONS for the store, Redis and the listening socket
-    raise_open_files_limit(cfg["MAX_CONNECTIONS"] + 256)
+    raise_open_files_limit(cfg["MAX_CONNECTIONS"] + HTTP_HEADROOM + 256)
     if cfg["RETENTION_DAYS"] > 0:
         socketio.start_background_task(_retention_loop, app)
     from .check import summary
@@ -159,7 +163,9 @@ def serve(host: str, port: int, app=None) -> None:
     print(f"facilitator: serving on http://{host}:{port} ({mode}); "
           + summary(cfg, app.instance_path), flush=True)
     if mode == "eventlet":
-        _serve_eventlet(app, host, port, cfg["MAX_CONNECTIONS"])
+        # Socket.IO stops at MAX_CONNECTIONS (realtime._guard_engineio); the server has
+        # slots above that, so plain HTTP (/healthz, pages) is never starved by sockets
+        _serve_eventlet(app, host, port, cfg["MAX_CONNECTIONS"] + HTTP_HEADROOM)
         return
     kwargs = {"host": host, "port": port, "use_reloader": False, "log_output": False}
     if mode == "threading":

@@ -21,7 +21,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PUBLIC_URL": ("", str),  # base URL printed in links and QR codes
     "MAX_REFLECTION_LENGTH": (1000, int),
     "MIN_GROUP": (3, int),  # smallest group a per-perspective figure may show
-    "MAX_CONNECTIONS": (5000, int),  # eventlet WSGI max_size per process
+    "MAX_CONNECTIONS": (5000, int),  # Socket.IO connections per process (HTTP gets more)
+    # Socket.IO connections per process from one address: generous, a venue shares one
+    "MAX_CONNECTIONS_PER_ADDRESS": (1000, int),
     # seconds a connection may stay open without completing the Socket.IO handshake
     "HANDSHAKE_TIMEOUT": (10, int),
     "SECURE_COOKIES": (False, lambda v: v.lower() in ("1", "true", "yes")),

@@ -11,11 +11,12 @@ acknowledgement with ``{"ok": true, ...}`` or ``{"ok": false, "error": {"code",
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from flask import Flask, current_app, request
 from flask_socketio import SocketIO, disconnect, join_room
-from socketio import RedisManager
+from socketio import RedisManager, packet
 
 from . import safejson
 from .actions import ACTIONS, ActionDef, perform
@@ -60,6 +61,7 @@ def init_app(app: Flask) -> None:
         json=safejson,
     )
     _close_silent_connections(cfg["HANDSHAKE_TIMEOUT"])
+    _guard_engineio(app)
 
 
 def _close_silent_connections(timeout: int) -> None:
@@ -83,6 +85,107 @@ def _close_silent_connections(timeout: int) -> None:
         return answer
 
     server.eio.on("connect", on_eio_connect)
+
+
+#: malformed packets one connection may send before it is closed
+MALFORMED_LIMIT = 5
+
+
+def _well_formed(data: Any) -> bool:
+    """True for a packet this app's pages send: text (never binary), in the root
+    namespace, a CONNECT with an object or nothing, a DISCONNECT, an ACK, or an EVENT
+    whose name is a string followed by at most one payload."""
+    if not isinstance(data, str):
+        return False
+    try:
+        pkt = socketio.server.packet_class(encoded_packet=data)
+    except Exception:  # noqa: BLE001 - any undecodable packet is simply malformed
+        return False
+    if pkt.namespace not in (None, "/"):
+        return False
+    if pkt.packet_type == packet.CONNECT:
+        return pkt.data is None or isinstance(pkt.data, dict)
+    if pkt.packet_type in (packet.DISCONNECT, packet.ACK):
+        return True
+    return (pkt.packet_type == packet.EVENT and isinstance(pkt.data, list)
+            and 1 <= len(pkt.data) <= 2 and isinstance(pkt.data[0], str))
+
+
+def _guard_engineio(app: Flask) -> None:
+    """Connection bookkeeping in front of python-socketio's Engine.IO handlers.
+
+    - At most ``MAX_CONNECTIONS`` Engine.IO connections per process (the eventlet
+      server keeps some slots above that for plain HTTP such as ``/healthz``) and
+      ``MAX_CONNECTIONS_PER_ADDRESS`` from one address (generous: a venue's phones
+      share one); a connection over either is refused at its Engine.IO handshake.
+    - A malformed packet (undecodable, binary, a wrong shape) is dropped before
+      python-socketio sees it: no traceback, at most one short log line per
+      connection; it costs one hit of the connection's event budget, and a
+      connection over that budget or sending ``MALFORMED_LIMIT`` of them is closed.
+    """
+    server = socketio.server
+    if server is None:
+        return
+    cfg = app.config["FACILITATOR"]
+    total, per_address = cfg["MAX_CONNECTIONS"], cfg["MAX_CONNECTIONS_PER_ADDRESS"]
+    handlers = server.eio.handlers
+    connect, message, gone = handlers["connect"], handlers["message"], handlers["disconnect"]
+    address_of: dict[str, str] = {}
+    open_from: dict[str, int] = {}
+    malformed: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def release(eio_sid: str) -> None:
+        with lock:
+            malformed.pop(eio_sid, None)
+            address = address_of.pop(eio_sid, None)
+            if address is not None:
+                left = open_from.get(address, 1) - 1
+                if left > 0:
+                    open_from[address] = left
+                else:
+                    open_from.pop(address, None)
+
+    def on_eio_connect(eio_sid: str, environ: dict[str, Any]):
+        address = environ.get("REMOTE_ADDR") or "unknown"
+        with lock:
+            if len(address_of) >= total or open_from.get(address, 0) >= per_address:
+                return False
+            address_of[eio_sid] = address
+            open_from[address] = open_from.get(address, 0) + 1
+        answer = connect(eio_sid, environ)
+        if answer is False:
+            release(eio_sid)
+        return answer
+
+    def on_eio_disconnect(eio_sid: str, reason: Any = None):
+        try:
+            return gone(eio_sid, reason)
+        finally:
+            release(eio_sid)
+
+    def on_eio_message(eio_sid: str, data: Any):
+        if _well_formed(data):
+            return message(eio_sid, data)
+        with lock:
+            count = malformed[eio_sid] = malformed.get(eio_sid, 0) + 1
+        sid = server.manager.sid_from_eio_sid(eio_sid, "/")
+        within = app.extensions["facilitator.limiter"].hit("socket_event", sid or eio_sid)
+        if count == 1:
+            log.info("malformed Socket.IO packet dropped (%d characters)", len(data or ""))
+        if not within or count >= MALFORMED_LIMIT:
+            if eio_sid in server.eio.sockets:
+                server.eio.disconnect(eio_sid)
+            else:  # the in-process test client has no Engine.IO socket to close
+                server._handle_eio_disconnect(eio_sid, server.reason.SERVER_DISCONNECT)
+                release(eio_sid)
+        return None
+
+    server.eio.on("connect", on_eio_connect)
+    server.eio.on("disconnect", on_eio_disconnect)
+    server.eio.on("message", on_eio_message)
+    # the in-process test client calls the server's method, not the Engine.IO handler
+    server._handle_eio_message = on_eio_message
 
 
 def _fail(exc: DomainError) -> dict[str, Any]:

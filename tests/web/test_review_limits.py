@@ -159,3 +159,40 @@ def test_an_organiser_cookie_replayed_after_logout_is_refused(limited):
     thief = app.test_client()
     thief.set_cookie("session", copied)
     assert thief.get("/organiser/").status_code == 302  # to the login page
+
+
+def test_malformed_packets_cost_the_event_budget_and_end_the_connection(tmp_path, caplog):
+    app = create_app({"STORE": f"sqlite:///{tmp_path / 'm.db'}", "TESTING": True,
+                      "ASYNC_MODE": "threading", "ORGANISER_TOKEN": ORGANISER,
+                      "SECRET_KEY": "review-secret-key-of-enough-length-here"})
+    app.extensions["facilitator.limiter"] = MemoryLimiter({**LIMITS, "socket_event": (6, 10)},
+                                                          clock=FakeClock())
+    created = new_session(app)
+    sio = socketio.test_client(app, auth={"token": created["screen_token"],
+                                          "code": created["code"]})
+    server = socketio.server
+    for junk in ('42["post"', "42{}", "42[1]"):  # truncated, not a list, no event name
+        server._handle_eio_message(sio.eio_sid, junk)
+    # each cost one hit of the budget of six: three events are left
+    answers = [sio.emit("seq", {}, callback=True) for _ in range(4)]
+    assert [a["ok"] for a in answers] == [True, True, True, False]
+    assert not [r for r in caplog.records if r.exc_info]  # no traceback
+    assert len([r for r in caplog.records if "malformed" in r.getMessage()]) <= 1
+    # a connection that keeps sending junk is closed
+    other = socketio.test_client(app, auth={"token": created["screen_token"],
+                                            "code": created["code"]})
+    for _ in range(5):
+        server._handle_eio_message(other.eio_sid, "42[")
+    assert server.manager.sid_from_eio_sid(other.eio_sid, "/") is None
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_forwarded_host_only_with_its_own_setting(tmp_path, trusted):
+    app = create_app({"STORE": f"sqlite:///{tmp_path / 'p.db'}", "TESTING": True,
+                      "ASYNC_MODE": "threading", "ORGANISER_TOKEN": ORGANISER,
+                      "SECRET_KEY": "review-secret-key-of-enough-length-here", "PROXY_FIX": 1,
+                      "PROXY_FIX_HOST": trusted})
+    created = app.test_client().post(
+        "/api/sessions", json={"title": "x"},
+        headers={"Authorization": f"Bearer {ORGANISER}", "X-Forwarded-Host": "proxy.example"})
+    assert ("proxy.example" in created.json["join_url"]) is trusted
