@@ -196,3 +196,35 @@ def test_forwarded_host_only_with_its_own_setting(tmp_path, trusted):
         "/api/sessions", json={"title": "x"},
         headers={"Authorization": f"Bearer {ORGANISER}", "X-Forwarded-Host": "proxy.example"})
     assert ("proxy.example" in created.json["join_url"]) is trusted
+
+
+def test_an_unknown_event_is_answered_in_the_users_language(limited):
+    app, _clock = limited
+    created = new_session(app)
+    for language, words in (("nl", "Onbekende actie"), ("en", "Unknown action")):
+        sio = socketio.test_client(app, auth={"token": created["screen_token"],
+                                              "code": created["code"]},
+                                   headers={"Accept-Language": language})
+        answer = sio.emit("bestaat_niet", {"x": 1}, callback=True)
+        assert answer["ok"] is False and answer["error"]["code"] == "invalid"
+        assert words in answer["error"]["message"], answer
+        sio.disconnect()
+
+
+def test_a_live_code_answers_as_fast_as_an_unknown_one_on_each_store(limited):
+    import statistics
+    import time
+
+    app, clock = limited
+    code = new_session(app)["code"]
+
+    def timed(which: str) -> float:
+        clock.now += 120  # a fresh window: the limit is not what is measured
+        started = time.perf_counter()
+        socketio.test_client(app, auth={"token": "z" * 32, "code": which})
+        return time.perf_counter() - started
+
+    timed(code), timed("QQQQQQ")  # warm up
+    live = statistics.median(timed(code) for _ in range(21))
+    dead = statistics.median(timed("QQQQQQ") for _ in range(21))
+    assert live < dead * 1.5 + 0.002, (live, dead)
