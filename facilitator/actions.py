@@ -217,6 +217,36 @@ def _rate(c: Call) -> Reply:
                  201 if created else 200, notices)
 
 
+def _ask(c: Call) -> Reply:
+    question, created, events = c.ops.ask_question(
+        c.actor, c.data.get("to"), c.data.get("text"), c.data.get("client_id"))
+    return Reply({"question": views.question_view(question), "created": created}, events,
+                 201 if created else 200)
+
+
+def _support(c: Call) -> Reply:
+    question, events = c.ops.support_question(c.actor, c.data.get("question"),
+                                              c.data.get("supported", True))
+    return Reply({"question": views.question_view(question)}, events)
+
+
+def _answer(c: Call) -> Reply:
+    answer, created, events = c.ops.answer_question(
+        c.actor, c.data.get("question"), c.data.get("text"), c.data.get("client_id"))
+    return Reply({"answer": views.answer_view(answer), "created": created}, events,
+                 201 if created else 200)
+
+
+def _questions(c: Call) -> Reply:
+    snap = c.live.snapshot(c.actor)
+    seen, out = set(), []
+    for q in snap.get("questions", []) + snap.get("questions_to_me", []):
+        if q["id"] not in seen:
+            seen.add(q["id"])
+            out.append(q)
+    return Reply({"questions": out})
+
+
 def _spotlight_reason(c: Call) -> Reply:
     workshop, events = c.ops.spotlight_reason(c.actor, c.data.get("reaction"))
     return Reply({"spotlight_reason": workshop.state.spotlight_reason}, events)
@@ -262,6 +292,14 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("lock", Action.LOCK_POSTING, _lock, ("locked",), ("POST", "/lock")),
     ActionDef("spotlight", Action.SPOTLIGHT, _spotlight, ("reflection",),
               ("POST", "/spotlight")),
+    ActionDef("ask", Action.ASK_QUESTION, _ask, ("to", "text", "client_id"),
+              ("POST", "/questions"), http_part="question", limit="post"),
+    ActionDef("support", Action.SUPPORT_QUESTION, _support, ("question", "supported"),
+              ("POST", "/questions/<question>/support"), http_part="question", limit="react"),
+    ActionDef("answer", Action.ANSWER_QUESTION, _answer, ("question", "text", "client_id"),
+              ("POST", "/questions/<question>/answers"), http_part="answer", limit="post"),
+    ActionDef("questions", Action.VIEW_QUESTIONS, _questions, (), ("GET", "/questions"),
+              http_part="questions"),
     ActionDef("spotlight_reason", Action.SPOTLIGHT_REASON, _spotlight_reason, ("reaction",),
               ("POST", "/spotlight/reason")),
     ActionDef("screen", Action.CONTROL_SCREEN, _screen, ("blank", "finding_index")),

@@ -333,6 +333,37 @@ class Rating(Record):
 
 
 @dataclass
+class Question(Record):
+    """A circle's question to one perspective or to all (issue 17): circle-mates support it,
+    the addressed perspective answers in the exchange."""
+
+    id: str
+    participant: str
+    perspective: str
+    circle: str
+    to: str
+    text: str
+    created_at: str
+    client_id: str | None = None
+    #: participants of the asking circle who support it (+1)
+    supporters: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Answer(Record):
+    """An answer to a question, by a member of the addressed perspective."""
+
+    id: str
+    question: str
+    participant: str
+    perspective: str
+    circle: str
+    text: str
+    created_at: str
+    client_id: str | None = None
+
+
+@dataclass
 class WorkshopData:
     """Everything stored about one workshop, loaded at once for snapshots and exports."""
 
@@ -343,6 +374,8 @@ class WorkshopData:
     conclusions: list[Conclusion] = field(default_factory=list)
     endorsements: list[Endorsement] = field(default_factory=list)
     ratings: list[Rating] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    answers: list[Answer] = field(default_factory=list)
     seq: int = 0
     #: changes of ratings so far (they number no events); with ``seq`` the data's version
     ratings_version: int = 0

@@ -20,11 +20,13 @@ from typing import Any, TypeVar
 from . import circles, findings, joincode, programme
 from .errors import N_, Conflict, Forbidden, Invalid, NotFound, NotNow, Unauthorized
 from .model import (
+    Answer,
     CircleDef,
     Conclusion,
     Endorsement,
     EndorsementKind,
     Participant,
+    Question,
     Rating,
     Reaction,
     ReactionKind,
@@ -118,6 +120,8 @@ class Operations:
             endorsements=[Endorsement.from_dict(d)
                           for d in self.store.records(code, "endorsement")],
             ratings=[Rating.from_dict(d) for d in self.store.records(code, "rating")],
+            questions=[Question.from_dict(d) for d in self.store.records(code, "question")],
+            answers=[Answer.from_dict(d) for d in self.store.records(code, "answer")],
             seq=seq, ratings_version=ratings_version,
         )
 
@@ -453,6 +457,94 @@ class Operations:
         doc, events = self.store.put(workshop.code, "reaction", reaction.to_dict(), events=[{
             "type": "reaction", "reaction": reaction.to_dict(), "to_circle": reflection.circle}])
         return Reaction.from_dict(doc), events
+
+    # -- questions to another perspective (issue 17) --------------------------------
+    def _addressed(self, code: str, to: str) -> list[str]:
+        """The participants a question to ``to`` reaches (ids), at the time of the event."""
+        return [d["id"] for d in self.store.records(code, "participant")
+                if to == ALL or d["perspective"] == to]
+
+    def _question(self, code: str, question_id: Any) -> Question:
+        qid = clean_id(question_id, field="question")
+        doc = self.store.get(code, "question", qid)
+        if doc is None:
+            raise NotFound(N_("This question does not exist."))
+        return Question.from_dict(doc)
+
+    def ask_question(self, actor: Actor, to: Any, text: Any,
+                     client_id: Any = None) -> tuple[Question, bool, list[Event]]:
+        """Put a question from one's circle to a perspective (or to all); a perspective that
+        is not present may be asked (it is a finding in itself) and stays unanswered."""
+        workshop = self._participant_action(actor, Action.ASK_QUESTION)
+        participant = actor.participant
+        assert participant is not None
+        target = clean_id(to, field="to")
+        if target != ALL and workshop.perspective(target) is None:
+            raise Invalid(N_("Unknown perspective: %(perspective)s."), field="to",
+                          perspective=target)
+        body = clean_text(text, field="text", max_length=280)
+        client = clean_id(client_id, field="client_id", required=False)
+        question = Question(
+            id=new_id(), participant=participant.id, perspective=participant.perspective,
+            circle=participant.circle, to=target, text=body, created_at=self.clock(),
+            client_id=client)
+        unique = f"client:{participant.id}:{client}" if client else None
+        doc, created, events = self.store.insert(
+            workshop.code, "question", question.to_dict(), unique=unique,
+            events=[{"type": "question", "question": question.to_dict(),
+                     "to_participants": self._addressed(workshop.code, target)}])
+        return Question.from_dict(doc), created, events
+
+    def support_question(self, actor: Actor, question_id: Any,
+                         supported: Any = True) -> tuple[Question, list[Event]]:
+        """Support (+1) a question of one's own circle, or take the support back."""
+        workshop = self._participant_action(actor, Action.SUPPORT_QUESTION)
+        participant = actor.participant
+        assert participant is not None
+        question = self._question(workshop.code, question_id)
+        if question.circle != participant.circle:
+            raise Forbidden(N_("Only members of the asking circle support a question."))
+        on = clean_bool(supported, field="supported")
+        addressed = self._addressed(workshop.code, question.to)
+
+        def mutate(doc: dict[str, Any]):
+            who = [p for p in doc.get("supporters", []) if p != participant.id]
+            if on:
+                who.append(participant.id)
+            if who == doc.get("supporters", []):
+                return None
+            doc["supporters"] = who
+            return doc, [{"type": "question", "question": dict(doc),
+                          "to_participants": addressed}]
+
+        doc, events = self.store.update(workshop.code, "question", question.id, mutate)
+        return Question.from_dict(doc or question.to_dict()), events
+
+    def answer_question(self, actor: Actor, question_id: Any, text: Any,
+                        client_id: Any = None) -> tuple[Answer, bool, list[Event]]:
+        """Answer a question put to one's perspective (or to all, from another circle)."""
+        workshop = self._participant_action(actor, Action.ANSWER_QUESTION)
+        participant = actor.participant
+        assert participant is not None
+        question = self._question(workshop.code, question_id)
+        if question.to == ALL:
+            if question.circle == participant.circle:
+                raise Forbidden(N_("Your circle asked this question; others answer it."))
+        elif question.to != participant.perspective:
+            raise Forbidden(N_("Only the perspective a question is put to answers it."))
+        body = clean_text(text, field="text", max_length=280)
+        client = clean_id(client_id, field="client_id", required=False)
+        answer = Answer(
+            id=new_id(), question=question.id, participant=participant.id,
+            perspective=participant.perspective, circle=participant.circle, text=body,
+            created_at=self.clock(), client_id=client)
+        unique = f"client:{participant.id}:{client}" if client else None
+        doc, created, events = self.store.insert(
+            workshop.code, "answer", answer.to_dict(), unique=unique,
+            events=[{"type": "answer", "answer": answer.to_dict(), "to_circle": question.circle,
+                     "to": question.to,
+                     "to_participants": self._addressed(workshop.code, question.to)}])
+        return Answer.from_dict(doc), created, events
 
     def spotlight_reason(self, actor: Actor, reaction_id: Any) -> tuple[Workshop, list[Event]]:
         """Put one reason (the text of a reaction) on the projector; None clears it."""
@@ -814,6 +906,10 @@ def _contains(value: Any, record_id: str) -> bool:
     if isinstance(value, list):
         return any(_contains(v, record_id) for v in value)
     return value == record_id
+
+
+#: a question to every perspective
+ALL = "all"
 
 
 def circles_opened(workshop: Workshop) -> bool:

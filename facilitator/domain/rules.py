@@ -51,6 +51,10 @@ class Action(StrEnum):
     SPOTLIGHT = "spotlight"
     VIEW_REASONS = "view_reasons"
     SPOTLIGHT_REASON = "spotlight_reason"
+    ASK_QUESTION = "ask_question"
+    SUPPORT_QUESTION = "support_question"
+    ANSWER_QUESTION = "answer_question"
+    VIEW_QUESTIONS = "view_questions"
     HIDE = "hide"
     WRITE_CONCLUSION = "write_conclusion"
     VIEW_CONCLUSIONS = "view_conclusions"
@@ -117,6 +121,12 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     # reflections got (relational rule "own_reasons")
     Action.VIEW_REASONS:         {ORG: ANY, FAC: ANY, PAR: DIALOGUE_ON},
     Action.SPOTLIGHT_REASON:     {FAC: DIALOGUE_ON},
+    # questions to another perspective: prepared in the circle, put and answered in the
+    # exchange (relational rule "questions")
+    Action.ASK_QUESTION:         {PAR: frozenset({C, X})},
+    Action.SUPPORT_QUESTION:     {PAR: frozenset({C, X})},
+    Action.ANSWER_QUESTION:      {PAR: frozenset({X})},
+    Action.VIEW_QUESTIONS:       {ORG: ANY, FAC: ANY, PAR: AFTER_CIRCLE},
     Action.HIDE:                 {ORG: ANY, FAC: ANY},
     Action.WRITE_CONCLUSION:     {FAC: frozenset({X, K})},
     Action.VIEW_CONCLUSIONS:     {ORG: ANY, FAC: ANY, SCR: frozenset({K, Z}),
@@ -157,6 +167,12 @@ RELATIONAL_RULES: dict[str, str] = {
     "own_reasons": "A participant sees the reasons given to their own circle's reflections, "
                    "without names, each perspective named by the small-group rule; the screen "
                    "shows a reason only when the facilitator puts it there.",
+    "questions": "A question is seen by the asking circle, the facilitator and organiser, and "
+                 "from the exchange on by the members of the addressed perspective (all "
+                 "participants for a question to all); only its circle-mates support it; only "
+                 "members of the addressed perspective (anyone outside the asking circle for a "
+                 "question to all) answer it. A question to a perspective that is not present "
+                 "is allowed and stays unanswered.",
     "hidden": "Hidden reflections are seen only by the facilitator and organiser.",
     "rating_rounds": "A rating round is open in the step kinds of rate_before/rate_after, "
                      "unless the facilitator closed it by hand; the facilitator can also open "
@@ -167,7 +183,9 @@ RELATIONAL_RULES: dict[str, str] = {
 
 #: Actions the posting lock stops.
 LOCKABLE: frozenset[Action] = frozenset({Action.POST_REFLECTION, Action.REACT, Action.ENDORSE,
-                                         Action.RATE_BEFORE, Action.RATE_AFTER})
+                                         Action.RATE_BEFORE, Action.RATE_AFTER,
+                                         Action.ASK_QUESTION, Action.SUPPORT_QUESTION,
+                                         Action.ANSWER_QUESTION})
 
 
 def step_kind(kind: StepKind | str) -> StepKind:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from types import SimpleNamespace
 from typing import Any
 
 from . import findings, privacy
@@ -146,10 +147,53 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
             out["reasons"] = circle_reasons(data, circle, min_group) if circle else []
         else:
             out["reasons"] = reasons_by_perspective(data)
+    if allowed(role, Action.VIEW_QUESTIONS, kind):
+        if role == Role.PARTICIPANT:
+            out["questions"] = [question_view(q, data) for q in data.questions
+                                if q.circle == circle]
+        else:
+            out["questions"] = [question_view(q, data, full=True) for q in data.questions]
     if role == Role.SCREEN and workshop.state.spotlight_reason:
         out["spotlight_reason"] = screen_reason(data, workshop.state.spotlight_reason,
                                                 min_group)
     return out
+
+
+# -- questions to another perspective (issue 17) -----------------------------------
+ALL_PERSPECTIVES = "all"
+
+
+def answer_view(answer: Any) -> dict[str, Any]:
+    """An answer without its author: the perspective it comes from, and its text."""
+    return {"id": answer.id, "question": answer.question, "perspective": answer.perspective,
+            "text": answer.text, "created_at": answer.created_at}
+
+
+def question_view(question: Any, data: WorkshopData | None = None,
+                  full: bool = False) -> dict[str, Any]:
+    """A question as a phone (``full``: the facilitator) receives it: no author, the count of
+    supports, its answers, and whether it is still unanswered."""
+    answers = [answer_view(a) for a in (data.answers if data else [])
+               if a.question == question.id]
+    out = {"id": question.id, "to": question.to, "text": question.text,
+           "circle": question.circle, "perspective": question.perspective,
+           "supports": len(question.supporters), "created_at": question.created_at}
+    if data is not None:
+        out["answers"] = answers
+        out["unanswered"] = not answers
+    if full:
+        out["participant"] = question.participant
+    return out
+
+
+def addressed_questions(data: WorkshopData, me: Any) -> list[dict[str, Any]]:
+    """The questions put to this participant's perspective (or to all) by other circles,
+    from the exchange on."""
+    if data.workshop.current_kind() not in (StepKind.EXCHANGE, StepKind.CONCLUSIONS,
+                                             StepKind.CLOSING):
+        return []
+    return [question_view(q, data) for q in data.questions
+            if q.circle != me.circle and q.to in (ALL_PERSPECTIVES, me.perspective)]
 
 
 # -- reasons ("Waarom?" after a reaction) ----------------------------------------
@@ -219,6 +263,10 @@ def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
         "my_endorsements": {e.conclusion: {"kind": e.kind, "text": e.text}
                             for e in data.endorsements if e.participant == me.id},
         "my_ratings": _my_ratings(data, me.id),
+        "questions_to_me": addressed_questions(data, me)
+        if allowed(Role.PARTICIPANT, Action.VIEW_QUESTIONS, data.workshop.current_kind())
+        else [],
+        "my_supports": [q.id for q in data.questions if me.id in q.supporters],
     }
 
 
@@ -258,6 +306,33 @@ def participant_room(participant_id: str) -> str:
 
 def _tick(event: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "tick", "seq": event["seq"], **extra}
+
+
+def _dialogue_out(event: dict[str, Any], kind: StepKind) -> list[tuple[str, dict[str, Any]]]:
+    """A question or answer goes to the asking circle, and from the exchange on to the
+    addressed perspective's members (everyone for a question to all); the rest, the
+    screen included, get a content-free tick."""
+    etype, seq = event["type"], event["seq"]
+    if etype == "question":
+        q = event["question"]
+        record = SimpleNamespace(**{**q, "supporters": q.get("supporters", [])})
+        payload = {"type": "question", "seq": seq, "question": question_view(record)}
+        asking, to = q["circle"], q["to"]
+    else:
+        a = event["answer"]
+        payload = {"type": "answer", "seq": seq,
+                   "answer": answer_view(SimpleNamespace(**a))}
+        asking, to = event.get("to_circle"), event.get("to")
+    out = []
+    if asking:
+        out.append((circle_room(asking), payload))
+    dialogue = kind in (StepKind.EXCHANGE, StepKind.CONCLUSIONS, StepKind.CLOSING)
+    if dialogue and to != ALL_PERSPECTIVES:
+        out.extend((participant_room(pid), payload) for pid in event.get("to_participants", []))
+    out.append((SCREEN, _tick(event)))
+    out.append((PARTICIPANTS, payload if dialogue and to == ALL_PERSPECTIVES
+                else _tick(event)))
+    return out
 
 
 def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[str, Any]]]:
@@ -304,6 +379,8 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.append((SCREEN, {"type": "reaction", "seq": seq}
                     if allowed(Role.SCREEN, Action.VIEW_REACTIONS, kind) else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
+    elif etype in ("question", "answer"):
+        out.extend(_dialogue_out(event, kind))
     elif etype == "endorsement":
         endorsement = event["endorsement"]
         out.append((participant_room(endorsement["participant"]), event))
@@ -402,7 +479,8 @@ def event_for(event: dict[str, Any], workshop: Workshop, actor: Actor) -> dict[s
 
 #: record kind in an event -> the list of current records in ``WorkshopData``
 _RECORD_LISTS = {"reflection": "reflections", "conclusion": "conclusions",
-                 "reaction": "reactions", "endorsement": "endorsements"}
+                 "reaction": "reactions", "endorsement": "endorsements",
+                 "question": "questions", "answer": "answers"}
 
 
 def current_event(event: dict[str, Any], data: WorkshopData) -> dict[str, Any]:

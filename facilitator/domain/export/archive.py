@@ -34,9 +34,11 @@ from typing import Any
 from .. import model
 from ..errors import N_, Conflict, Invalid
 from ..model import (
+    Answer,
     Conclusion,
     Endorsement,
     Participant,
+    Question,
     Rating,
     Reaction,
     Reflection,
@@ -55,6 +57,9 @@ KINDS: dict[str, tuple[str, type]] = {
     "conclusions": ("conclusion", Conclusion),
     "endorsements": ("endorsement", Endorsement),
     "ratings": ("rating", Rating),
+    # issue 17: older archives have none (read as empty lists)
+    "questions": ("question", Question),
+    "answers": ("answer", Answer),
 }
 _SECRET_WORKSHOP_KEYS = ("facilitator_token", "screen_token")
 
@@ -88,6 +93,8 @@ def to_archive(data: WorkshopData, *, names: bool = True) -> dict[str, Any]:
         "conclusions": [c.to_dict() for c in data.conclusions],
         "endorsements": [e.to_dict() for e in data.endorsements],
         "ratings": [r.to_dict() for r in data.ratings],
+        "questions": [q.to_dict() for q in data.questions],
+        "answers": [a.to_dict() for a in data.answers],
     }
 
 
@@ -198,6 +205,11 @@ def from_archive(doc: Any) -> WorkshopData:
     _unique_ids(lists["reactions"], "reaction")
     _unique_ids(lists["endorsements"], "endorsement")
     _unique_ids(lists["ratings"], "rating")
+    questions = _unique_ids(lists["questions"], "question")
+    _unique_ids(lists["answers"], "answer")
+    _refer(lists["questions"], "question", "participant", participants, "participant")
+    _refer(lists["answers"], "answer", "participant", participants, "participant")
+    _refer(lists["answers"], "answer", "question", questions, "question")
     for key, name in (("reflections", "reflection"), ("reactions", "reaction"),
                       ("endorsements", "endorsement"), ("ratings", "rating")):
         _refer(lists[key], name, "participant", participants, "participant")
@@ -219,6 +231,8 @@ def from_archive(doc: Any) -> WorkshopData:
         conclusions=[Conclusion.from_dict(c) for c in lists["conclusions"]],
         endorsements=[Endorsement.from_dict(e) for e in lists["endorsements"]],
         ratings=[Rating.from_dict(r) for r in lists["ratings"]],
+        questions=[Question.from_dict(q) for q in lists["questions"]],
+        answers=[Answer.from_dict(a) for a in lists["answers"]],
         seq=seq,
     )
 
@@ -268,6 +282,10 @@ def restore(store: Any, data: WorkshopData, new_code: str,
             store.put(new_code, "endorsement", e.to_dict())
         for r in data.ratings:  # with the unique key rate_finding uses
             store.insert(new_code, "rating", r.to_dict(), unique=f"rating:{r.id}")
+        for kind, records in (("question", data.questions), ("answer", data.answers)):
+            for x in records:  # with the unique key the live code uses
+                store.insert(new_code, kind, x.to_dict(), unique=f"client:{x.participant}:"
+                             f"{x.client_id}" if x.client_id else None)
         # the join counters of operations.join: one per base circle and one for pseudonyms
         per_base = Counter(workshop.base_circle_for(p.perspective).id for p in data.participants)
         counters = {f"circle:{base}": n for base, n in per_base.items()}
