@@ -182,3 +182,26 @@ def test_patterns_from_ratings_blind_spots_and_a_dividing_finding(domain_ops, wo
         assert {p["id"] for p in divided[0]["perspectives"]} == {"raadslid", "vakbond"}
         assert "4,7" in divided[0]["explanation"]["nl"]  # raadsleden 4.67, vakbond 1.67
     assert burgers  # present, silent on F1
+
+
+def test_the_reports_findings_section_has_a_table_per_finding(domain_ops, workshop, fac):
+    from facilitator.domain.export import render
+
+    raad = [member(domain_ops, workshop.code, "raadslid") for _ in range(3)]
+    clerk = member(domain_ops, workshop.code, "gemeentesecretaris")
+    go(domain_ops, fac, "presentation")
+    f1 = workshop.findings[0].id
+    for who, score in zip(raad, (2, 3, 2), strict=True):
+        domain_ops.rate_finding(who, f1, "before", score, "te rooskleurig voor onze gemeente")
+    domain_ops.rate_finding(clerk, f1, "before", 5, "Als secretaris herken ik dit volledig")
+    go(domain_ops, fac, "conclusions")
+    for who in raad:
+        domain_ops.rate_finding(who, f1, "after", 4)
+    data = domain_ops.load(workshop.code)
+    board = render(data, "md", preset="bestuur").content.decode()
+    assert "| Raadslid | 2,3 (3) | 4,0 (3) | +1,7 |" in board
+    assert "ecretaris" not in board and "rooskleurig" not in board  # no reasons for readers
+    research = render(data, "md", preset="onderzoek").content.decode()
+    assert "Raadslid (vooraf, 2): te rooskleurig voor onze gemeente" in research
+    for fmt in ("html", "docx"):
+        assert render(data, fmt, preset="bestuur").content

@@ -222,6 +222,13 @@ def render(report: Report) -> bytes:
             out.append(_heading(f.title, 2))
             if f.text:
                 out.append(_p(_runs(f.text)))
+            if f.ratings:
+                out.append(_table([t["perspective"], t["rating_before_col"],
+                                   t["rating_after_col"], t["rating_shift_col"]], f.ratings,
+                                  [5.6, 4.2, 4.0, 3.2]))
+            if f.reasons:
+                out.append(_p(_runs(t["rating_reasons"])))
+                out += [_p(_runs(r), style=_BULLET) for r in f.reasons]
 
     out.append(_heading(t["dialogue"], 1))
     out.append(_p(_runs(t["dialogue_intro"])))

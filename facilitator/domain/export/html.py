@@ -150,6 +150,12 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
             out.append(f"<h3>{_e(f.title)}</h3>")
             if f.text:
                 out.append(f'<p class="text">{_e(f.text)}</p>')
+            if f.ratings:
+                out.append(_table([t["perspective"], t["rating_before_col"],
+                                   t["rating_after_col"], t["rating_shift_col"]], f.ratings))
+            if f.reasons:
+                out.append(f"<h4>{_e(t['rating_reasons'])}</h4><ul>"
+                           + "".join(f"<li>{_e(r)}</li>" for r in f.reasons) + "</ul>")
         out.append("</section>")
 
     out.append(f'<section id="dialogue"><h2>{_e(t["dialogue"])}</h2><p>{_e(t["dialogue_intro"])}'

@@ -76,6 +76,12 @@ def render(report: Report) -> str:
         for f in report.findings:
             out += [f"### {escape(f.title)}", ""]
             out += [escape(f.text), ""] if f.text else []
+            if f.ratings:
+                out += _table([t["perspective"], t["rating_before_col"], t["rating_after_col"],
+                               t["rating_shift_col"]], f.ratings)
+            if f.reasons:
+                out += [f"**{t['rating_reasons']}**", ""]
+                out += [f"- {escape(r)}" for r in f.reasons] + [""]
 
     out += [f"## {t['dialogue']}", "", t["dialogue_intro"], ""]
     if report.cross:

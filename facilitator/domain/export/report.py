@@ -114,11 +114,15 @@ class CircleRow:
 
 @dataclass
 class FindingItem:
-    """An interim finding presented in the session."""
+    """An interim finding presented in the session, with how each perspective rated it
+    (rows: perspective, before, after, shift; pooled as the report's reader may see)
+    and, in the research preset only, the reasons given."""
 
     id: str
     title: str
     text: str
+    ratings: list[list[str]] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -664,6 +668,44 @@ def _finding_lines(data: WorkshopData, viewer: privacy.Viewer, min_group: int, l
     return out
 
 
+def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
+                    min_group: int, lang: str) -> None:
+    """Per finding a row per (shown) perspective: mean and raters before, after, and the
+    mean change of those who rated twice; the reasons where the viewer sees them."""
+    if not data.ratings:
+        return
+    t = report.t
+    by_id = {f.id: f for f in report.findings}
+    for entry in findings.results(data, viewer, min_group, lang)["findings"]:
+        item = by_id.get(entry["id"])
+        if item is None:
+            continue
+        rounds = {k: {p["id"]: p for p in entry["rounds"][k]["perspectives"]}
+                  for k in ("before", "after")}
+        shift = {p["id"]: p for p in entry["shift"]["perspectives"]}
+        ids = list(dict.fromkeys([*rounds["before"], *rounds["after"]]))
+
+        def cell(p: dict[str, Any] | None) -> str:
+            if not p or p["mean"] is None:
+                return "–"
+            return t["rating_cell"].format(mean=_decimal(p["mean"], lang), n=p["n"])
+
+        for pid in ids:
+            change = shift.get(pid)
+            moved = "–"
+            if change:
+                sign = "+" if change["mean_delta"] >= 0 else "−"
+                moved = f"{sign}{_decimal(abs(change['mean_delta']), lang)}"
+            label = (rounds["before"].get(pid) or rounds["after"].get(pid))["label"]
+            item.ratings.append([label, cell(rounds["before"].get(pid)),
+                                 cell(rounds["after"].get(pid)), moved])
+        for group in entry.get("reasons", []):
+            for reason in group["texts"]:
+                score = t["score_none"] if reason["score"] is None else str(reason["score"])
+                item.reasons.append(f"{group['label']} ({t['round_' + reason['round']]}, "
+                                    f"{score}): {reason['text']}")
+
+
 def _method(data: WorkshopData, report: Report, min_group: int) -> list[str]:
     """The appendix's method, in words: participation, what went into the dialogue, the
     small-group rule (explained once), what moderation hid, how patterns are found."""
@@ -1015,6 +1057,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         participants=len(data.participants), preset=preset, notes=notes)
     report.summary = summary(report)
     report.summary.findings = _finding_lines(data, viewer, min_group, lang, t)
+    _finding_tables(report, data, viewer, min_group, lang)
     report.method = _method(data, report, min_group)
     if preset == "onderzoek":
         from . import research
