@@ -24,6 +24,7 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MAX_CONNECTIONS": (5000, int),  # Socket.IO connections per process (HTTP gets more)
     # Socket.IO connections per process from one address: generous, a venue shares one
     "MAX_CONNECTIONS_PER_ADDRESS": (1000, int),
+    "RATE_LIMITS": (None, lambda v: parse_limits(v)),  # name=count/seconds,... (see ratelimit)
     # seconds a connection may stay open without completing the Socket.IO handshake
     "HANDSHAKE_TIMEOUT": (10, int),
     "SECURE_COOKIES": (False, lambda v: v.lower() in ("1", "true", "yes")),
@@ -39,6 +40,18 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
 
 #: the least length of each secret in production
 STRONG = {"SECRET_KEY": 32, "ORGANISER_TOKEN": 16}
+
+
+def parse_limits(text: str) -> dict[str, tuple[int, int]]:
+    """``name=count/seconds,...`` -> rate limits that replace those of the same name
+    (a load test lifting ``api_join``, an operator tightening ``join``)."""
+    limits = {}
+    for part in text.split(","):
+        if part.strip():
+            name, _, rule = part.partition("=")
+            count, _, window = rule.partition("/")
+            limits[name.strip()] = (int(count), int(window))
+    return limits
 
 
 class ConfigError(RuntimeError):

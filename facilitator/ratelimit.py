@@ -47,7 +47,7 @@ class MemoryLimiter:
 
     def __init__(self, limits: dict[str, tuple[int, int]] | None = None,
                  clock=time.monotonic) -> None:
-        self.limits = dict(limits or LIMITS)
+        self.limits = {**LIMITS, **(limits or {})}  # named limits replace the defaults
         self.clock = clock
         self._counts: dict[tuple[str, str, int], int] = {}
         self._marks: dict[tuple[str, str], float] = {}
@@ -87,7 +87,7 @@ class RedisLimiter:
     def __init__(self, client, limits: dict[str, tuple[int, int]] | None = None,
                  prefix: str = "fac:rl", clock=time.time) -> None:
         self.client = client
-        self.limits = dict(limits or LIMITS)
+        self.limits = {**LIMITS, **(limits or {})}  # named limits replace the defaults
         self.prefix = prefix
         self.clock = clock
 
