@@ -247,6 +247,11 @@ def _questions(c: Call) -> Reply:
     return Reply({"questions": out})
 
 
+def _tables(c: Call) -> Reply:
+    _, events = c.ops.compose_tables(c.actor, c.data.get("size"), c.data.get("seed"))
+    return Reply({"tables": views.table_list(c.ops.load(c.actor.code))}, events)
+
+
 def _spotlight_reason(c: Call) -> Reply:
     workshop, events = c.ops.spotlight_reason(c.actor, c.data.get("reaction"))
     return Reply({"spotlight_reason": workshop.state.spotlight_reason}, events)
@@ -300,6 +305,7 @@ ACTIONS: tuple[ActionDef, ...] = (
               ("POST", "/questions/<question>/answers"), http_part="answer", limit="post"),
     ActionDef("questions", Action.VIEW_QUESTIONS, _questions, (), ("GET", "/questions"),
               http_part="questions"),
+    ActionDef("tables", Action.COMPOSE_TABLES, _tables, ("size", "seed"), ("POST", "/tables")),
     ActionDef("spotlight_reason", Action.SPOTLIGHT_REASON, _spotlight_reason, ("reaction",),
               ("POST", "/spotlight/reason")),
     ActionDef("screen", Action.CONTROL_SCREEN, _screen, ("blank", "finding_index")),

@@ -147,6 +147,8 @@ class LiveState(Record):
     pinned_finding: str | None = None
     #: a reason (the id of a reaction with text) put on the projector, or None
     spotlight_reason: str | None = None
+    #: mixed dialogue tables as composed ({"size": n, "seed": n}), or None
+    tables: dict[str, Any] | None = None
 
 
 @dataclass
@@ -243,6 +245,8 @@ class Participant(Record):
     name: str = ""
     joined_at: str = ""
     lang: str = "nl"
+    #: the mixed dialogue table (issue 17), once the facilitator composed tables
+    table: int | None = None
 
     def public_dict(self) -> dict[str, Any]:
         """The participant without the token (the name is a separate privacy choice)."""

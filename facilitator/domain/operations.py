@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from . import circles, findings, joincode, programme
+from . import circles, findings, joincode, programme, tables
 from .errors import N_, Conflict, Forbidden, Invalid, NotFound, NotNow, Unauthorized
 from .model import (
     Answer,
@@ -271,10 +271,18 @@ class Operations:
         circle_name = circles.circle_name(base.name, number)
         serial = self.store.next_number(workshop.code, "participants")
         word = PSEUDONYM_WORDS[(serial - 1) % len(PSEUDONYM_WORDS)]
+        table = None
+        if workshop.state.tables:  # tables composed: seated where it adds most
+            seated: dict[int, list[str]] = {}
+            for d in self.store.records(workshop.code, "participant"):
+                if d.get("table"):
+                    seated.setdefault(d["table"], []).append(d["perspective"])
+            table = tables.seat_late(seated, perspective_id)
         participant = Participant(
             id=new_id(), token=new_token(), pseudonym=f"{word} {serial}",
             perspective=perspective_id, circle=circle_id, circle_name=circle_name,
-            name=display_name, joined_at=self.clock(), lang=lang if lang in ("nl", "en") else "nl")
+            name=display_name, joined_at=self.clock(), lang=lang if lang in ("nl", "en") else "nl",
+            table=table)
         event = {"type": "participant_joined", "participant": participant.public_dict()}
         _, _, events = self.store.insert(workshop.code, "participant", participant.to_dict(),
                                          unique=f"token:{participant.token}", events=[event])
@@ -545,6 +553,37 @@ class Operations:
                      "to": question.to,
                      "to_participants": self._addressed(workshop.code, question.to)}])
         return Answer.from_dict(doc), created, events
+
+    def compose_tables(self, actor: Actor, size: Any,
+                       seed: Any = None) -> tuple[Workshop, list[Event]]:
+        """Seat everyone at mixed tables of about ``size`` (see ``tables``); again with
+        another seed recomposes."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.COMPOSE_TABLES, workshop.current_kind())
+        if isinstance(size, bool) or not isinstance(size, int) or not 2 <= size <= 20:
+            raise Invalid(N_("Use a whole number from %(min)s to %(max)s."), field="size",
+                          min=2, max=20)
+        if seed is None:
+            seed = secrets.randbelow(10**6)
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 10**9:
+            raise Invalid(N_("Use a whole number from %(min)s to %(max)s."), field="seed",
+                          min=0, max=10**9 - 1)
+        people = [(d["id"], d["perspective"])
+                  for d in self.store.records(workshop.code, "participant")]
+        seats = tables.compose(people, size, seed)
+        for pid, number in seats.items():
+            def seat(doc: dict[str, Any], n: int = number):
+                if doc.get("table") == n:
+                    return None
+                doc["table"] = n
+                return doc, []
+            self.store.update(workshop.code, "participant", pid, seat)
+
+        def change(w: Workshop) -> list[Event]:
+            w.state.tables = {"size": size, "seed": seed}
+            return [{"type": "tables", "tables": w.state.tables}]
+
+        return self._update(workshop.code, change)
 
     def spotlight_reason(self, actor: Actor, reaction_id: Any) -> tuple[Workshop, list[Event]]:
         """Put one reason (the text of a reaction) on the projector; None clears it."""

@@ -55,6 +55,7 @@ class Action(StrEnum):
     SUPPORT_QUESTION = "support_question"
     ANSWER_QUESTION = "answer_question"
     VIEW_QUESTIONS = "view_questions"
+    COMPOSE_TABLES = "compose_tables"
     HIDE = "hide"
     WRITE_CONCLUSION = "write_conclusion"
     VIEW_CONCLUSIONS = "view_conclusions"
@@ -127,6 +128,8 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.SUPPORT_QUESTION:     {PAR: frozenset({C, X})},
     Action.ANSWER_QUESTION:      {PAR: frozenset({X})},
     Action.VIEW_QUESTIONS:       {ORG: ANY, FAC: ANY, PAR: AFTER_CIRCLE},
+    # mixed dialogue tables of a given size, for the exchange and the conclusions
+    Action.COMPOSE_TABLES:       {FAC: frozenset({X, K})},
     Action.HIDE:                 {ORG: ANY, FAC: ANY},
     Action.WRITE_CONCLUSION:     {FAC: frozenset({X, K})},
     Action.VIEW_CONCLUSIONS:     {ORG: ANY, FAC: ANY, SCR: frozenset({K, Z}),

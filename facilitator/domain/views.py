@@ -153,10 +153,23 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
                                 if q.circle == circle]
         else:
             out["questions"] = [question_view(q, data, full=True) for q in data.questions]
+    if workshop.state.tables and role in (Role.FACILITATOR, Role.ORGANISER, Role.SCREEN):
+        out["tables"] = table_list(data)
     if role == Role.SCREEN and workshop.state.spotlight_reason:
         out["spotlight_reason"] = screen_reason(data, workshop.state.spotlight_reason,
                                                 min_group)
     return out
+
+
+# -- mixed dialogue tables (issue 17) -----------------------------------------------
+def table_list(data: WorkshopData) -> list[dict[str, Any]]:
+    """Tables by number with one perspective id per person seated (no names)."""
+    seated: dict[int, list[str]] = defaultdict(list)
+    for p in data.participants:
+        if p.table:
+            seated[p.table].append(p.perspective)
+    return [{"number": n, "size": len(seated[n]), "perspectives": sorted(seated[n])}
+            for n in sorted(seated)]
 
 
 # -- questions to another perspective (issue 17) -----------------------------------
@@ -267,6 +280,7 @@ def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
         if allowed(Role.PARTICIPANT, Action.VIEW_QUESTIONS, data.workshop.current_kind())
         else [],
         "my_supports": [q.id for q in data.questions if me.id in q.supporters],
+        "table": me.table,
     }
 
 
@@ -379,6 +393,10 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.append((SCREEN, {"type": "reaction", "seq": seq}
                     if allowed(Role.SCREEN, Action.VIEW_REACTIONS, kind) else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
+    elif etype == "tables":
+        # each phone's table is personal: every page reads a fresh snapshot
+        resync = {"type": "resync", "seq": seq, "reason": "tables"}
+        out.extend([(SCREEN, resync), (PARTICIPANTS, resync)])
     elif etype in ("question", "answer"):
         out.extend(_dialogue_out(event, kind))
     elif etype == "endorsement":
