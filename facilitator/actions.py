@@ -252,6 +252,19 @@ def _tables(c: Call) -> Reply:
     return Reply({"tables": views.table_list(c.ops.load(c.actor.code))}, events)
 
 
+def _harvest(c: Call) -> Reply:
+    harvest, created, events = c.ops.post_harvest(
+        c.actor, c.data.get("table"), c.data.get("text"), c.data.get("client_id"))
+    return Reply({"harvest": views.harvest_view(harvest), "created": created}, events,
+                 201 if created else 200)
+
+
+def _share_harvest(c: Call) -> Reply:
+    harvest, events = c.ops.share_harvest(c.actor, c.data.get("harvest"),
+                                          c.data.get("shared", True))
+    return Reply({"harvest": views.harvest_view(harvest)}, events)
+
+
 def _spotlight_reason(c: Call) -> Reply:
     workshop, events = c.ops.spotlight_reason(c.actor, c.data.get("reaction"))
     return Reply({"spotlight_reason": workshop.state.spotlight_reason}, events)
@@ -305,6 +318,10 @@ ACTIONS: tuple[ActionDef, ...] = (
               ("POST", "/questions/<question>/answers"), http_part="answer", limit="post"),
     ActionDef("questions", Action.VIEW_QUESTIONS, _questions, (), ("GET", "/questions"),
               http_part="questions"),
+    ActionDef("harvest", Action.POST_HARVEST, _harvest, ("table", "text", "client_id"),
+              ("POST", "/tables/<table>/harvest"), http_part="harvest", limit="post"),
+    ActionDef("share_harvest", Action.SHARE_HARVEST, _share_harvest, ("harvest", "shared"),
+              ("POST", "/harvests/<harvest>/share"), http_part="harvest"),
     ActionDef("tables", Action.COMPOSE_TABLES, _tables, ("size", "seed"), ("POST", "/tables")),
     ActionDef("spotlight_reason", Action.SPOTLIGHT_REASON, _spotlight_reason, ("reaction",),
               ("POST", "/spotlight/reason")),

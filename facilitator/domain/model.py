@@ -368,6 +368,21 @@ class Answer(Record):
 
 
 @dataclass
+class Harvest(Record):
+    """A table's harvest, *Wat ons opviel* (issue 17): seen by that table and the
+    facilitator, on the screen once the facilitator shares it."""
+
+    id: str
+    table: int
+    participant: str
+    perspective: str
+    text: str
+    created_at: str
+    client_id: str | None = None
+    shared: bool = False
+
+
+@dataclass
 class WorkshopData:
     """Everything stored about one workshop, loaded at once for snapshots and exports."""
 
@@ -380,6 +395,7 @@ class WorkshopData:
     ratings: list[Rating] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
+    harvests: list[Harvest] = field(default_factory=list)
     seq: int = 0
     #: changes of ratings so far (they number no events); with ``seq`` the data's version
     ratings_version: int = 0

@@ -25,6 +25,7 @@ from .model import (
     Conclusion,
     Endorsement,
     EndorsementKind,
+    Harvest,
     Participant,
     Question,
     Rating,
@@ -122,6 +123,7 @@ class Operations:
             ratings=[Rating.from_dict(d) for d in self.store.records(code, "rating")],
             questions=[Question.from_dict(d) for d in self.store.records(code, "question")],
             answers=[Answer.from_dict(d) for d in self.store.records(code, "answer")],
+            harvests=[Harvest.from_dict(d) for d in self.store.records(code, "harvest")],
             seq=seq, ratings_version=ratings_version,
         )
 
@@ -584,6 +586,56 @@ class Operations:
             return [{"type": "tables", "tables": w.state.tables}]
 
         return self._update(workshop.code, change)
+
+    def _table_members(self, code: str, table: int) -> list[str]:
+        return [d["id"] for d in self.store.records(code, "participant")
+                if d.get("table") == table]
+
+    def post_harvest(self, actor: Actor, table: Any, text: Any,
+                     client_id: Any = None) -> tuple[Harvest, bool, list[Event]]:
+        """Post what struck one's own table (*Wat ons opviel*)."""
+        workshop = self._participant_action(actor, Action.POST_HARVEST)
+        participant = actor.participant
+        assert participant is not None
+        number = table
+        if isinstance(number, str) and number.isdigit():
+            number = int(number)
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise Invalid(N_("Unknown table."), field="table")
+        if participant.table != number:
+            raise Forbidden(N_("You post the harvest of your own table."))
+        body = clean_text(text, field="text", max_length=600)
+        client = clean_id(client_id, field="client_id", required=False)
+        harvest = Harvest(id=new_id(), table=number, participant=participant.id,
+                          perspective=participant.perspective, text=body,
+                          created_at=self.clock(), client_id=client)
+        unique = f"client:{participant.id}:{client}" if client else None
+        doc, created, events = self.store.insert(
+            workshop.code, "harvest", harvest.to_dict(), unique=unique,
+            events=[{"type": "harvest", "harvest": harvest.to_dict(),
+                     "to_participants": self._table_members(workshop.code, number)}])
+        return Harvest.from_dict(doc), created, events
+
+    def share_harvest(self, actor: Actor, harvest_id: Any,
+                      shared: Any = True) -> tuple[Harvest, list[Event]]:
+        """Put a table's harvest on the screen (or take it off)."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.SHARE_HARVEST, workshop.current_kind())
+        hid = clean_id(harvest_id, field="harvest")
+        on = clean_bool(shared, field="shared")
+        doc = self.store.get(workshop.code, "harvest", hid)
+        if doc is None:
+            raise NotFound(N_("This harvest does not exist."))
+        members = self._table_members(workshop.code, doc["table"])
+
+        def mutate(d: dict[str, Any]):
+            if d.get("shared") == on:
+                return None
+            d["shared"] = on
+            return d, [{"type": "harvest", "harvest": dict(d), "to_participants": members}]
+
+        new, events = self.store.update(workshop.code, "harvest", hid, mutate)
+        return Harvest.from_dict(new or doc), events
 
     def spotlight_reason(self, actor: Actor, reaction_id: Any) -> tuple[Workshop, list[Event]]:
         """Put one reason (the text of a reaction) on the projector; None clears it."""

@@ -56,6 +56,8 @@ class Action(StrEnum):
     ANSWER_QUESTION = "answer_question"
     VIEW_QUESTIONS = "view_questions"
     COMPOSE_TABLES = "compose_tables"
+    POST_HARVEST = "post_harvest"
+    SHARE_HARVEST = "share_harvest"
     HIDE = "hide"
     WRITE_CONCLUSION = "write_conclusion"
     VIEW_CONCLUSIONS = "view_conclusions"
@@ -130,6 +132,10 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.VIEW_QUESTIONS:       {ORG: ANY, FAC: ANY, PAR: AFTER_CIRCLE},
     # mixed dialogue tables of a given size, for the exchange and the conclusions
     Action.COMPOSE_TABLES:       {FAC: frozenset({X, K})},
+    # a table's harvest ("Wat ons opviel"): by any member of that table (relational rule
+    # "own_table"); the facilitator puts one on the screen
+    Action.POST_HARVEST:         {PAR: frozenset({X, K})},
+    Action.SHARE_HARVEST:        {FAC: DIALOGUE_ON},
     Action.HIDE:                 {ORG: ANY, FAC: ANY},
     Action.WRITE_CONCLUSION:     {FAC: frozenset({X, K})},
     Action.VIEW_CONCLUSIONS:     {ORG: ANY, FAC: ANY, SCR: frozenset({K, Z}),
@@ -176,6 +182,8 @@ RELATIONAL_RULES: dict[str, str] = {
                  "members of the addressed perspective (anyone outside the asking circle for a "
                  "question to all) answer it. A question to a perspective that is not present "
                  "is allowed and stays unanswered.",
+    "own_table": "A participant posts and sees only the harvests of their own table; the "
+                 "screen shows a harvest once the facilitator shares it.",
     "hidden": "Hidden reflections are seen only by the facilitator and organiser.",
     "rating_rounds": "A rating round is open in the step kinds of rate_before/rate_after, "
                      "unless the facilitator closed it by hand; the facilitator can also open "
@@ -188,7 +196,7 @@ RELATIONAL_RULES: dict[str, str] = {
 LOCKABLE: frozenset[Action] = frozenset({Action.POST_REFLECTION, Action.REACT, Action.ENDORSE,
                                          Action.RATE_BEFORE, Action.RATE_AFTER,
                                          Action.ASK_QUESTION, Action.SUPPORT_QUESTION,
-                                         Action.ANSWER_QUESTION})
+                                         Action.ANSWER_QUESTION, Action.POST_HARVEST})
 
 
 def step_kind(kind: StepKind | str) -> StepKind:

@@ -155,6 +155,10 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
             out["questions"] = [question_view(q, data, full=True) for q in data.questions]
     if workshop.state.tables and role in (Role.FACILITATOR, Role.ORGANISER, Role.SCREEN):
         out["tables"] = table_list(data)
+    if role in (Role.FACILITATOR, Role.ORGANISER):
+        out["harvests"] = [harvest_view(h) for h in data.harvests]
+    elif role == Role.SCREEN:
+        out["harvests"] = [harvest_view(h) for h in data.harvests if h.shared]
     if role == Role.SCREEN and workshop.state.spotlight_reason:
         out["spotlight_reason"] = screen_reason(data, workshop.state.spotlight_reason,
                                                 min_group)
@@ -170,6 +174,12 @@ def table_list(data: WorkshopData) -> list[dict[str, Any]]:
             seated[p.table].append(p.perspective)
     return [{"number": n, "size": len(seated[n]), "perspectives": sorted(seated[n])}
             for n in sorted(seated)]
+
+
+def harvest_view(harvest: Any) -> dict[str, Any]:
+    """A table harvest without its author."""
+    return {"id": harvest.id, "table": harvest.table, "text": harvest.text,
+            "shared": harvest.shared, "created_at": harvest.created_at}
 
 
 # -- questions to another perspective (issue 17) -----------------------------------
@@ -281,6 +291,8 @@ def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
         else [],
         "my_supports": [q.id for q in data.questions if me.id in q.supporters],
         "table": me.table,
+        "harvests": [harvest_view(h) for h in data.harvests
+                     if me.table is not None and h.table == me.table],
     }
 
 
@@ -397,6 +409,12 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         # each phone's table is personal: every page reads a fresh snapshot
         resync = {"type": "resync", "seq": seq, "reason": "tables"}
         out.extend([(SCREEN, resync), (PARTICIPANTS, resync)])
+    elif etype == "harvest":
+        h = event["harvest"]
+        payload = {"type": "harvest", "seq": seq, "harvest": harvest_view(SimpleNamespace(**h))}
+        out.extend((participant_room(pid), payload) for pid in event.get("to_participants", []))
+        out.append((SCREEN, payload if h.get("shared") else _tick(event)))
+        out.append((PARTICIPANTS, _tick(event)))
     elif etype in ("question", "answer"):
         out.extend(_dialogue_out(event, kind))
     elif etype == "endorsement":
@@ -498,7 +516,7 @@ def event_for(event: dict[str, Any], workshop: Workshop, actor: Actor) -> dict[s
 #: record kind in an event -> the list of current records in ``WorkshopData``
 _RECORD_LISTS = {"reflection": "reflections", "conclusion": "conclusions",
                  "reaction": "reactions", "endorsement": "endorsements",
-                 "question": "questions", "answer": "answers"}
+                 "question": "questions", "answer": "answers", "harvest": "harvests"}
 
 
 def current_event(event: dict[str, Any], data: WorkshopData) -> dict[str, Any]:

@@ -47,3 +47,50 @@ def test_bad_table_input(make_session, api):
     assert "tables" not in api.get(f"/sessions/{s.code}/snapshot", s.fac).json
     s.goto("circle")
     assert api.post(f"/sessions/{s.code}/tables", s.fac, {"size": 4}).status_code in (403, 409)
+
+
+def test_harvest_reaches_its_table_and_the_screen_only_when_shared(make_session, api, sio):
+    s = make_session()
+    people = [s.join(p) for p in ("raadslid", "vakbond", "burger", "raadslid", "vakbond",
+                                  "burger")]
+    s.goto("exchange")
+    listed = api.post(f"/sessions/{s.code}/tables", s.fac, {"size": 3, "seed": 1}).json["tables"]
+    assert len(listed) == 2
+    tables = {p["participant_id"]: api.get(f"/sessions/{s.code}/snapshot",
+                                           p["participant_token"]).json["table"]
+              for p in people}
+    writer = people[0]
+    mine = tables[writer["participant_id"]]
+    mate = next(p for p in people[1:] if tables[p["participant_id"]] == mine)
+    other = next(p for p in people if tables[p["participant_id"]] != mine)
+    phones = {"mate": sio(mate["participant_token"], s.code),
+              "other": sio(other["participant_token"], s.code), "screen": sio(s.screen, s.code)}
+    for c in phones.values():
+        c.get_received()
+    text = "opvallend dat iedereen t over vertrouwen had, ook de raad"
+    r = api.post(f"/sessions/{s.code}/tables/{mine}/harvest", writer["participant_token"],
+                 {"text": text})
+    assert r.status_code == 201, r.json
+    assert text in str(phones["mate"].get_received())
+    assert text not in str(phones["other"].get_received())
+    assert text not in str(phones["screen"].get_received())
+    r = api.post(f"/sessions/{s.code}/tables/{3 - mine}/harvest", writer["participant_token"],
+                 {"text": "andermans tafel"}, headers={"Accept-Language": "nl"})
+    assert r.status_code == 403
+    for body in ({"text": ""}, {"text": "x" * 601}, {"text": 3}):
+        r = api.post(f"/sessions/{s.code}/tables/{mine}/harvest", writer["participant_token"],
+                     body)
+        assert r.status_code == 422
+    assert api.post(f"/sessions/{s.code}/tables/twee/harvest", writer["participant_token"],
+                    {"text": "hm"}).status_code == 422
+    hid = api.get(f"/sessions/{s.code}/snapshot", s.fac).json["harvests"][0]["id"]
+    assert api.get(f"/sessions/{s.code}/snapshot", s.screen).json["harvests"] == []
+    r = api.post(f"/sessions/{s.code}/harvests/{hid}/share", s.fac, {"shared": True})
+    assert r.status_code == 200, r.json
+    assert text in str(phones["screen"].get_received())
+    assert [h["text"] for h in api.get(f"/sessions/{s.code}/snapshot",
+                                       s.screen).json["harvests"]] == [text]
+    assert api.get(f"/sessions/{s.code}/snapshot", other["participant_token"]).json[
+        "harvests"] == []
+    assert api.post(f"/sessions/{s.code}/harvests/geen/share", s.fac,
+                    {"shared": True}).status_code == 404

@@ -37,6 +37,7 @@ from ..model import (
     Answer,
     Conclusion,
     Endorsement,
+    Harvest,
     Participant,
     Question,
     Rating,
@@ -60,6 +61,7 @@ KINDS: dict[str, tuple[str, type]] = {
     # issue 17: older archives have none (read as empty lists)
     "questions": ("question", Question),
     "answers": ("answer", Answer),
+    "harvests": ("harvest", Harvest),
 }
 _SECRET_WORKSHOP_KEYS = ("facilitator_token", "screen_token")
 
@@ -95,6 +97,7 @@ def to_archive(data: WorkshopData, *, names: bool = True) -> dict[str, Any]:
         "ratings": [r.to_dict() for r in data.ratings],
         "questions": [q.to_dict() for q in data.questions],
         "answers": [a.to_dict() for a in data.answers],
+        "harvests": [h.to_dict() for h in data.harvests],
     }
 
 
@@ -210,6 +213,8 @@ def from_archive(doc: Any) -> WorkshopData:
     _refer(lists["questions"], "question", "participant", participants, "participant")
     _refer(lists["answers"], "answer", "participant", participants, "participant")
     _refer(lists["answers"], "answer", "question", questions, "question")
+    _unique_ids(lists["harvests"], "harvest")
+    _refer(lists["harvests"], "harvest", "participant", participants, "participant")
     for key, name in (("reflections", "reflection"), ("reactions", "reaction"),
                       ("endorsements", "endorsement"), ("ratings", "rating")):
         _refer(lists[key], name, "participant", participants, "participant")
@@ -233,6 +238,7 @@ def from_archive(doc: Any) -> WorkshopData:
         ratings=[Rating.from_dict(r) for r in lists["ratings"]],
         questions=[Question.from_dict(q) for q in lists["questions"]],
         answers=[Answer.from_dict(a) for a in lists["answers"]],
+        harvests=[Harvest.from_dict(h) for h in lists["harvests"]],
         seq=seq,
     )
 
@@ -282,7 +288,8 @@ def restore(store: Any, data: WorkshopData, new_code: str,
             store.put(new_code, "endorsement", e.to_dict())
         for r in data.ratings:  # with the unique key rate_finding uses
             store.insert(new_code, "rating", r.to_dict(), unique=f"rating:{r.id}")
-        for kind, records in (("question", data.questions), ("answer", data.answers)):
+        for kind, records in (("question", data.questions), ("answer", data.answers),
+                              ("harvest", data.harvests)):
             for x in records:  # with the unique key the live code uses
                 store.insert(new_code, kind, x.to_dict(), unique=f"client:{x.participant}:"
                              f"{x.client_id}" if x.client_id else None)
