@@ -111,6 +111,12 @@ class Live:
     def snapshot(self, actor: Actor) -> dict[str, Any]:
         """Everything ``actor`` may see now, with the event number it is current to."""
         data = self.session_data(actor.code)
+        if actor.participant is not None:
+            # a connection keeps the participant it came in with; the table (and after the
+            # even split, the circle) may have changed since: answer with today's record
+            fresh = data.participant(actor.participant.id)
+            if fresh is not None:
+                actor = Actor(actor.role, actor.code, fresh)
         circle = actor.participant.circle if actor.participant else None
         return views.snapshot(data, actor, shared=self.shared_part(data, actor.role, circle))
 

@@ -602,7 +602,9 @@ class Operations:
             number = int(number)
         if isinstance(number, bool) or not isinstance(number, int):
             raise Invalid(N_("Unknown table."), field="table")
-        if participant.table != number:
+        # the table as stored now (a live connection keeps the participant it came in with)
+        stored = self.store.get(workshop.code, "participant", participant.id) or {}
+        if stored.get("table") != number:
             raise Forbidden(N_("You post the harvest of your own table."))
         body = clean_text(text, field="text", max_length=600)
         client = clean_id(client_id, field="client_id", required=False)

@@ -71,6 +71,8 @@ def client_strings() -> dict[str, str]:
         "other_perspective": _("another perspective"),
         "reason_from": _("Reason for “%(kind)s”"),
         "reason_about": _("About: %(text)s"),
+        "your_table": _("Your table: %(n)s"),
+        "table_n": _("Table %(n)s"),
         "your_endorsement": _("Your choice"),
         "no_conclusions": _("No conclusions yet."),
         # counts

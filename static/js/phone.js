@@ -115,6 +115,10 @@ function render() {
     localized($("[data-step-title]"), shown.title_en, shown.title, lang);
     localized($("[data-step-description]"), shown.description_en, shown.description, lang);
   }
+  // the mixed dialogue table (issue 17): large, so that it is read at a glance
+  const table = $("[data-table]");
+  table.hidden = !state.table;
+  setText(table, state.table ? format(T.your_table, { n: state.table }) : "");
   $("[data-locked]").hidden = !w.state.posting_locked;
   const mine = w.perspectives.find((p) => p.id === state.me.perspective);
   if (mine) localized($("[data-my-perspective]"), mine.label_en, mine.label, lang);

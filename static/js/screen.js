@@ -207,6 +207,16 @@ function renderExchange() {
     setText($("[data-reason-text]"), reason.text);
     setText($("[data-reason-about]"), format(T.reason_about, { text: reason.reflection }));
   }
+  // mixed dialogue tables by number with their perspectives, no names (issue 17)
+  const tables = state.tables || [];
+  $("[data-tables]").hidden = !tables.length;
+  reconcile($("[data-table-list]"), tables, (t) => t.number, (t) => {
+    const labels = [...new Set(t.perspectives)].map((pid) => {
+      const p = ps.find((x) => x.id === pid);
+      return p ? (lang === "en" && p.label_en ? p.label_en : p.label) : pid;
+    });
+    return el("li", {}, el("strong", { text: format(T.table_n, { n: t.number }) }), `: ${labels.join(", ")}`);
+  });
   const pinned = w.state.pinned_pattern;
   const pinnedNode = $("[data-pinned]");
   pinnedNode.hidden = !pinned;

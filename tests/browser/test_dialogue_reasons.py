@@ -5,6 +5,8 @@ by perspective and puts one on the screen. axe checks the new states."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from .conftest import ORGANISER
@@ -80,6 +82,17 @@ def test_vakbond_phones_give_reasons_and_the_screen_shows_one(server, browser, s
         axe.check(screen, "reasons: screen")
         shot(console, screenshots, "17-reasons-console")
         shot(screen, screenshots, "17-reasons-screen", full_page=False)
+        # mixed tables: each phone its number, the screen the tables with perspectives
+        api.call("POST", f"/sessions/{code}/tables", session["facilitator_token"],
+                 {"size": 2, "seed": 3})
+        expect(own.locator("[data-table]")).to_have_text(re.compile(r"^Uw tafel: [12]$"))
+        expect(screen.locator("[data-table-list] li")).to_have_count(2)
+        expect(screen.locator("[data-table-list]")).to_contain_text("Tafel 1")
+        expect(screen.locator("[data-table-list]")).not_to_contain_text("Merel")
+        axe.check(own, "tables: phone")
+        axe.check(screen, "tables: screen")
+        shot(own, screenshots, "17-table-phone", full_page=False)
+        shot(screen, screenshots, "17-tables-screen", full_page=False)
         axe.assert_clean()
     finally:
         for ctx in contexts:
