@@ -16,14 +16,7 @@ from facilitator import create_app
 from facilitator.ratelimit import LIMITS, MemoryLimiter
 from facilitator.realtime import socketio
 from tests.conftest import ORGANISER
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self):
-        return self.now
+from tests.web.test_limits import FakeClock
 
 
 @pytest.fixture
