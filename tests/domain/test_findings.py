@@ -203,5 +203,6 @@ def test_the_reports_findings_section_has_a_table_per_finding(domain_ops, worksh
     assert "ecretaris" not in board and "rooskleurig" not in board  # no reasons for readers
     research = render(data, "md", preset="onderzoek").content.decode()
     assert "Raadslid (vooraf, 2): te rooskleurig voor onze gemeente" in research
-    for fmt in ("html", "docx"):
-        assert render(data, fmt, preset="bestuur").content
+    html = render(data, "html", preset="bestuur").content.decode()
+    assert "gemiddelde herkenbaarheid per perspectief" in html and "<svg" in html
+    assert render(data, "docx", preset="bestuur").content

@@ -222,6 +222,8 @@ def render(report: Report) -> bytes:
             out.append(_heading(f.title, 2))
             if f.text:
                 out.append(_p(_runs(f.text)))
+            if f.chart:
+                chart(f.chart)
             if f.ratings:
                 out.append(_table([t["perspective"], t["rating_before_col"],
                                    t["rating_after_col"], t["rating_shift_col"]], f.ratings,

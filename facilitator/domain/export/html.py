@@ -150,6 +150,8 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
             out.append(f"<h3>{_e(f.title)}</h3>")
             if f.text:
                 out.append(f'<p class="text">{_e(f.text)}</p>')
+            if f.chart:
+                out.append(_figure(f.chart))
             if f.ratings:
                 out.append(_table([t["perspective"], t["rating_before_col"],
                                    t["rating_after_col"], t["rating_shift_col"]], f.ratings))

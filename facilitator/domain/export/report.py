@@ -123,6 +123,7 @@ class FindingItem:
     text: str
     ratings: list[list[str]] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
+    chart: charts.BarChart | None = None
 
 
 @dataclass
@@ -699,6 +700,17 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
             label = (rounds["before"].get(pid) or rounds["after"].get(pid))["label"]
             item.ratings.append([label, cell(rounds["before"].get(pid)),
                                  cell(rounds["after"].get(pid)), moved])
+        if ids:
+            def means(which: str, ids=ids, rounds=rounds) -> list[float]:
+                return [float(rounds[which][pid]["mean"] or 0) if pid in rounds[which] else 0.0
+                        for pid in ids]
+
+            labels = [(rounds["before"].get(pid) or rounds["after"].get(pid))["label"]
+                      for pid in ids]
+            item.chart = charts.BarChart(
+                title=f"{item.title}: {t['rating_chart']}", categories=labels,
+                series=[charts.Series(t["round_before"], means("before"), charts.BLUE),
+                        charts.Series(t["round_after"], means("after"), charts.ORANGE)])
         for group in entry.get("reasons", []):
             for reason in group["texts"]:
                 score = t["score_none"] if reason["score"] is None else str(reason["score"])
