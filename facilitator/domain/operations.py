@@ -359,11 +359,17 @@ class Operations:
             id=new_id(), participant=participant.id, perspective=participant.perspective,
             circle=participant.circle, text=body, created_at=self.clock(), finding=finding_id,
             client_id=client, pseudonym=participant.pseudonym)
-        unique = f"client:{participant.id}:{client}" if client else None
-        doc, created, events = self.store.insert(
-            workshop.code, "reflection", reflection.to_dict(), unique=unique,
-            events=[{"type": "reflection", "reflection": reflection.to_dict()}])
+        doc, created, events = self._insert_once(
+            workshop.code, "reflection", reflection, client,
+            {"type": "reflection", "reflection": reflection.to_dict()})
         return Reflection.from_dict(doc), created, events
+
+    def _insert_once(self, code: str, kind: str, record: Any, client: str | None,
+                     event: Event) -> tuple[dict[str, Any], bool, list[Event]]:
+        """Store a participant's record at most once per client id: a resend after a lost
+        acknowledgement returns the first record and numbers no event."""
+        unique = f"client:{record.participant}:{client}" if client else None
+        return self.store.insert(code, kind, record.to_dict(), unique=unique, events=[event])
 
     def _reflection(self, code: str, reflection_id: Any) -> Reflection:
         rid = clean_id(reflection_id, field="reflection")
@@ -498,11 +504,10 @@ class Operations:
             id=new_id(), participant=participant.id, perspective=participant.perspective,
             circle=participant.circle, to=target, text=body, created_at=self.clock(),
             client_id=client)
-        unique = f"client:{participant.id}:{client}" if client else None
-        doc, created, events = self.store.insert(
-            workshop.code, "question", question.to_dict(), unique=unique,
-            events=[{"type": "question", "question": question.to_dict(),
-                     "to_participants": self._addressed(workshop.code, target)}])
+        doc, created, events = self._insert_once(
+            workshop.code, "question", question, client,
+            {"type": "question", "question": question.to_dict(),
+             "to_participants": self._addressed(workshop.code, target)})
         return Question.from_dict(doc), created, events
 
     def support_question(self, actor: Actor, question_id: Any,
@@ -548,12 +553,10 @@ class Operations:
             id=new_id(), question=question.id, participant=participant.id,
             perspective=participant.perspective, circle=participant.circle, text=body,
             created_at=self.clock(), client_id=client)
-        unique = f"client:{participant.id}:{client}" if client else None
-        doc, created, events = self.store.insert(
-            workshop.code, "answer", answer.to_dict(), unique=unique,
-            events=[{"type": "answer", "answer": answer.to_dict(), "to_circle": question.circle,
-                     "to": question.to,
-                     "to_participants": self._addressed(workshop.code, question.to)}])
+        doc, created, events = self._insert_once(
+            workshop.code, "answer", answer, client,
+            {"type": "answer", "answer": answer.to_dict(), "to_circle": question.circle,
+             "to": question.to, "to_participants": self._addressed(workshop.code, question.to)})
         return Answer.from_dict(doc), created, events
 
     def compose_tables(self, actor: Actor, size: Any,
@@ -611,11 +614,10 @@ class Operations:
         harvest = Harvest(id=new_id(), table=number, participant=participant.id,
                           perspective=participant.perspective, text=body,
                           created_at=self.clock(), client_id=client)
-        unique = f"client:{participant.id}:{client}" if client else None
-        doc, created, events = self.store.insert(
-            workshop.code, "harvest", harvest.to_dict(), unique=unique,
-            events=[{"type": "harvest", "harvest": harvest.to_dict(),
-                     "to_participants": self._table_members(workshop.code, number)}])
+        doc, created, events = self._insert_once(
+            workshop.code, "harvest", harvest, client,
+            {"type": "harvest", "harvest": harvest.to_dict(),
+             "to_participants": self._table_members(workshop.code, number)})
         return Harvest.from_dict(doc), created, events
 
     def share_harvest(self, actor: Actor, harvest_id: Any,
