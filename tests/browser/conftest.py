@@ -117,3 +117,22 @@ def screenshots() -> Path:
     folder = ROOT / "screenshots"
     folder.mkdir(exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def page_for(server, browser):
+    """Factory: ``page_for(viewport options, cookie=None)`` -> a new page in a Dutch,
+    reduced-motion context of its own (with the cookie set on the server); every
+    context is closed after the test."""
+    contexts = []
+
+    def new_page(options, cookie: dict | None = None):
+        ctx = browser.new_context(locale="nl-NL", reduced_motion="reduce", **options)
+        contexts.append(ctx)
+        if cookie:
+            ctx.add_cookies([{**cookie, "url": server}])
+        return ctx.new_page()
+
+    yield new_page
+    for ctx in contexts:
+        ctx.close()
