@@ -6,11 +6,13 @@ whether *grotere patronen* show across them. A ``Series`` keeps a template (a
 session spec: programme, perspectives, circles, findings); each session made in
 the series starts from it with its own date, place and municipality, and may
 differ afterwards. ``synthesis`` reads the sessions' data and gives, per finding
-and perspective, the ratings per session and over all, the themes that recur
-across sessions and the ones seen in one session only, each with counts and the
-sessions it comes from. The small-group rule holds over the series: a figure
-per perspective needs the minimum of distinct people (in all the sessions it
-counts) and is pooled or left out otherwise.
+and perspective, the ratings per session and over all (a session without ratings of a
+finding counts with the reactions to its shared reflections on that finding), the
+themes and the concerns distinctive of a perspective that recur across sessions and
+the ones seen in one session only, each with counts and the sessions it comes from.
+The small-group rule holds over the series: a figure per perspective needs the
+minimum of distinct people (in all the sessions it counts) and is pooled or left out
+otherwise.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ class SeriesService:
         return workshop
 
     def synthesis(self, role: Role, series_id: Any, *,
-                  themes_of: Callable[[WorkshopData], list[str]] | None = None,
+                  patterns_of: PatternsOf | None = None,
                   codes: Iterable[str] | None = None, since: str | None = None,
                   until: str | None = None, municipality: str | None = None,
                   min_group: int = privacy.MIN_GROUP, lang: str = "nl") -> dict[str, Any]:
@@ -133,8 +135,8 @@ class SeriesService:
                     and (not municipality or w.municipality == municipality))
 
         loaded = [self.ops.load(w.code) for w in reversed(self.sessions(series))]
-        return synthesis(series, loaded, themes_of=themes_of, keep=keep, min_group=min_group,
-                         lang=lang)
+        return synthesis(series, loaded, patterns_of=patterns_of, keep=keep,
+                         min_group=min_group, lang=lang)
 
 
 # -- synthesis --------------------------------------------------------------------
@@ -224,28 +226,160 @@ def _pooled(groups: dict[str, list[tuple[str, int]]],
     return out
 
 
-def _recurring(per_session: dict[str, Iterable[str]], total: int) -> dict[str, Any]:
-    """Terms (themes, concerns) by the sessions they occur in: recurring and one-off."""
-    sessions_of: dict[str, list[str]] = defaultdict(list)
-    for code, terms in per_session.items():
-        for term in dict.fromkeys(terms):
-            sessions_of[term].append(code)
-    items = sorted(({"term": t, "sessions": codes, "count": len(codes)}
-                    for t, codes in sessions_of.items()),
-                    key=lambda e: (-e["count"], e["term"]))
-    return {"recurring": [e for e in items if e["count"] >= max(2, (total + 1) // 2)],
-            "some": [e for e in items if 2 <= e["count"] < max(2, (total + 1) // 2)],
-            "once": [e for e in items if e["count"] == 1]}
+def _spread(count: int, total: int) -> str:
+    """``most`` (in more than half of the sessions, at least two), ``some`` or ``one``."""
+    if count == 1:
+        return "one"
+    return "most" if count * 2 > total else "some"
+
+
+def _term_of(item: dict[str, Any]) -> tuple[str, str]:
+    """(key, shown term) of a pattern item; the key joins variants across sessions."""
+    term = str(item.get("term") or item.get("title") or "")
+    key = str(item.get("key") or term).lower()
+    return key, term
+
+
+def _patterns(per_session: dict[str, dict[str, Any]], total: int, min_group: int,
+              labels: dict[str, str]) -> dict[str, Any]:
+    """Themes and distinctive concerns by the sessions they occur in.
+
+    Each session's analysis is the one a report's reader sees (shared reflections,
+    small groups already pooled per session), so every figure that goes in stands
+    on at least ``min_group`` people; summing over sessions keeps that. A concern
+    of the pooled group is left out: who is in the pool differs per session.
+    """
+    themes: dict[str, dict[str, Any]] = {}
+    concerns: dict[tuple[str, str], dict[str, Any]] = {}
+    for code, result in per_session.items():
+        for item in result.get("themes") or []:
+            key, term = _term_of(item)
+            if not key:
+                continue
+            entry = themes.setdefault(key, {"kind": "theme", "term": term, "key": key,
+                                            "sessions": [], "people": 0, "perspectives": {}})
+            if code in entry["sessions"]:
+                continue
+            entry["sessions"].append(code)
+            counts = item.get("counts") or {}
+            entry["people"] += int(counts.get("authors_using") or 0)
+            for p in item.get("perspectives") or []:
+                pid = p.get("id")
+                if pid and p.get("authors_using"):
+                    entry["perspectives"][pid] = (entry["perspectives"].get(pid, 0)
+                                                  + int(p["authors_using"]))
+        for item in result.get("distinctive") or []:
+            pid = item.get("perspective")
+            key, term = _term_of(item)
+            if not pid or pid == privacy.OTHER or not key:
+                continue
+            counts = item.get("counts") or {}
+            entry = concerns.setdefault((pid, key), {
+                "kind": "concern", "perspective": pid, "label": labels.get(pid, pid),
+                "term": term, "key": key, "sessions": [], "people": 0, "of": 0})
+            if code in entry["sessions"]:
+                continue
+            entry["sessions"].append(code)
+            entry["people"] += int(counts.get("authors_using") or 0)
+            entry["of"] += int(counts.get("authors") or 0)
+
+    def finish(entry: dict[str, Any]) -> dict[str, Any]:
+        entry["count"] = len(entry["sessions"])
+        entry["spread"] = _spread(entry["count"], total)
+        return entry
+
+    theme_list = [finish(e) for e in themes.values()]
+    for e in theme_list:
+        e["perspectives"] = [{"id": pid, "label": labels.get(pid, pid), "people": n}
+                             for pid, n in sorted(e["perspectives"].items(),
+                                                  key=lambda kv: (-kv[1], kv[0]))]
+    # the small-group rule over the series: a perspective's figure needs min_group
+    # people of that perspective behind it in the sessions it counts
+    concern_list = [finish(e) for e in concerns.values() if e["of"] >= min_group]
+
+    def order(e: dict[str, Any]) -> tuple[int, int, str]:
+        return -e["count"], -e["people"], e["term"].lower()
+
+    theme_list.sort(key=order)
+    concern_list.sort(key=order)
+    both = sorted(theme_list + concern_list, key=order)
+    return {"themes": theme_list, "concerns": concern_list,
+            "recurring": [e for e in both if e["spread"] == "most"],
+            "once": [e for e in both if e["spread"] == "one"]}
+
+
+def _reaction_findings(sessions: list[WorkshopData], min_group: int, labels: dict[str, str],
+                       rated: set[tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """Per finding, the reactions to shared reflections on it, from the sessions that
+    have no ratings of that finding (``rated`` holds (finding, session) pairs that do)."""
+    by_finding: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for data in sessions:
+        code = data.workshop.code
+        on: dict[str, str] = {r.id: r.finding for r in data.reflections
+                              if r.finding and r.shared and privacy.is_visible(r)}
+        for x in data.reactions:
+            fid = on.get(x.reflection)
+            if fid is None or (fid, code) in rated:
+                continue
+            by_finding[fid].append((code, x))
+    out: dict[str, dict[str, Any]] = {}
+    kinds = ("agree", "disagree", "pass")
+    for fid, items in by_finding.items():
+        opinions = [_Opinion(f"{code}:{x.participant}", x.perspective, x.kind)
+                    for code, x in items]
+        overall = privacy.pooled_counts(opinions, min_group)
+        codes = list(dict.fromkeys(code for code, _ in items))
+        per_code = {code: privacy.pooled_counts(
+            [o for (c, _), o in zip(items, opinions, strict=True) if c == code], min_group)
+            for code in codes}
+        people: dict[str, set[str]] = defaultdict(set)
+        where = privacy.pool_assignment(_people_by_perspective(opinions), min_group)
+        for o in opinions:
+            group = where.get(o.perspective)
+            if group is not None:
+                people[group].add(o.participant)
+        rows = []
+        for pid, counts in overall["by_perspective"].items():
+            rows.append({"id": pid, "label": labels.get(pid, pid), "people": len(people[pid]),
+                         **{k: counts.get(k, 0) for k in kinds},
+                         "sessions": {c: {k: v["by_perspective"][pid].get(k, 0) for k in kinds}
+                                      for c, v in per_code.items()
+                                      if pid in v["by_perspective"]}})
+        rows.sort(key=lambda r: (r["id"] == privacy.OTHER, -r["people"], r["id"]))
+        out[fid] = {"sessions": codes, "total": {k: overall["total"].get(k, 0) for k in kinds},
+                    "perspectives": rows, "withheld": bool(overall.get("withheld"))}
+    return out
+
+
+@dataclass(frozen=True)
+class _Opinion:
+    participant: str
+    perspective: str
+    kind: str
+
+
+def _people_by_perspective(opinions: Iterable[_Opinion]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for o in opinions:
+        out[o.perspective].add(o.participant)
+    return out
+
+
+PatternsOf = Callable[[WorkshopData], dict[str, Any]]
 
 
 def synthesis(series: Series, sessions: list[WorkshopData], *,
-              themes_of: Callable[[WorkshopData], list[str]] | None = None,
+              patterns_of: PatternsOf | None = None,
               keep: Filter | None = None, min_group: int = privacy.MIN_GROUP,
               lang: str = "nl") -> dict[str, Any]:
     """Across the sessions of a series (those ``keep`` lets through).
 
-    ``themes_of(data)`` gives a session's shared themes (the pattern analysis as a
-    report reader may see it); it is passed in so that this module needs no engine.
+    ``patterns_of(data)`` gives a session's pattern analysis as a report's reader
+    sees it (``themes`` and ``distinctive`` items, see ``patterns``); it is passed
+    in so that the caller picks the engine and its cache. Without it the synthesis
+    has findings only. Per finding and perspective the recognition ratings count
+    where a session has them; a session without ratings of a finding counts with
+    the reactions to its shared reflections on that finding (``reactions``).
     """
     chosen = [d for d in sessions if keep is None or keep(d)]
     labels: dict[str, str] = {privacy.OTHER: "Andere perspectieven" if lang != "en"
@@ -253,12 +387,26 @@ def synthesis(series: Series, sessions: list[WorkshopData], *,
     for data in chosen:
         for p in data.workshop.perspectives:
             labels.setdefault(p.id, p.label_for(lang))
+    findings = _findings(chosen, min_group, labels)
+    rated = {(r.finding, d.workshop.code) for d in chosen for r in d.ratings
+             if r.score is not None}
+    reacted = _reaction_findings(chosen, min_group, labels, rated)
+    for entry in findings:
+        entry["sources"] = {d.workshop.code: "ratings" if (entry["id"], d.workshop.code) in rated
+                            else "reactions" if d.workshop.code in reacted.get(
+                                entry["id"], {}).get("sessions", []) else None
+                            for d in chosen}
+        entry["reactions"] = reacted.get(entry["id"], {"sessions": [], "total": {},
+                                                       "perspectives": [],
+                                                       "withheld": False})
     out: dict[str, Any] = {
         "series": {"id": series.id, "title": series.title},
         "min_group": min_group,
         "sessions": [_session_row(d) for d in chosen],
-        "findings": _findings(chosen, min_group, labels),
+        "findings": findings,
+        "themes": [], "concerns": [], "recurring": [], "once": [],
     }
-    if themes_of is not None:
-        out["themes"] = _recurring({d.workshop.code: themes_of(d) for d in chosen}, len(chosen))
+    if patterns_of is not None:
+        out.update(_patterns({d.workshop.code: patterns_of(d) for d in chosen}, len(chosen),
+                             min_group, labels))
     return out

@@ -133,7 +133,14 @@ def series_synthesis(series_id: str):
     return jsonify(series_service().synthesis(
         organiser_role(), series_id, codes=codes, since=args.get("since") or None,
         until=args.get("until") or None, municipality=args.get("municipality") or None,
-        min_group=settings()["MIN_GROUP"], lang=lang))
+        min_group=settings()["MIN_GROUP"], lang=lang, patterns_of=_reader_patterns(lang)))
+
+
+def _reader_patterns(lang: str):
+    """A session's analysis as a report's reader sees it (shared, pooled), cached per session."""
+    from ..patterns_service import patterns_for
+
+    return lambda data: patterns_for(data.workshop.code, "export", lang)
 
 
 # -- registrations (organiser) ----------------------------------------------------------

@@ -7,13 +7,23 @@ import pytest
 
 from facilitator.domain import privacy
 from facilitator.domain.errors import Invalid
-from facilitator.domain.model import Finding, Participant, Rating, Workshop, WorkshopData
+from facilitator.domain.model import (
+    Finding,
+    Participant,
+    Rating,
+    Reaction,
+    Reflection,
+    Workshop,
+    WorkshopData,
+)
 from facilitator.domain.programme import default_perspectives
 from facilitator.domain.series import new_series, session_spec, synthesis
 
 
 def session(code: str, place: str, ratings: list[tuple[str, str, int]],
-            themes: list[str]) -> WorkshopData:
+            themes: list[str], concerns: list[tuple[str, str, int, int]] = ()) -> WorkshopData:
+    """A session with ratings of f1 and, as its pattern analysis would give them, themes
+    and distinctive concerns ((perspective, term, people using, people of it))."""
     workshop = Workshop(code=code, title="Reflectiesessie", place=place, date="2027-03-01",
                         perspectives=default_perspectives(),
                         findings=[Finding("f1", "Verandering verloopt zelden volgens plan")])
@@ -25,8 +35,29 @@ def session(code: str, place: str, ratings: list[tuple[str, str, int]],
         ratings=[Rating(id=f"f1:before:{who}", finding="f1", round="before", participant=who,
                         perspective=p, circle=p, score=score, created_at="x")
                  for who, p, score in ratings])
-    data.themes = themes  # what the pattern analysis would give (passed in below)
+    # what the pattern analysis for a report's reader would give (passed in below)
+    data.patterns = {
+        "themes": [{"term": t, "key": t.lower(), "counts": {"authors_using": 3},
+                    "perspectives": [{"id": "raadslid", "authors_using": 3}]} for t in themes],
+        "distinctive": [{"term": t, "key": t, "perspective": pid,
+                         "counts": {"authors_using": using, "authors": of}}
+                        for pid, t, using, of in concerns]}
     return data
+
+
+def reflection(data: WorkshopData, rid: str, who: str, perspective: str, finding: str | None,
+               shared: bool = True, hidden: bool = False) -> None:
+    data.reflections.append(Reflection(id=rid, participant=who, perspective=perspective,
+                                       circle=perspective, text="Klopt wel, hier ook zo",
+                                       created_at="x", finding=finding, shared=shared,
+                                       hidden=hidden))
+
+
+def react(data: WorkshopData, rid: str, reactions: list[tuple[str, str, str]]) -> None:
+    for who, perspective, kind in reactions:
+        data.reactions.append(Reaction(id=f"{rid}:{who}", reflection=rid, participant=who,
+                                       perspective=perspective, circle=perspective, kind=kind,
+                                       created_at="x"))
 
 
 def test_a_session_starts_from_the_series_template():
@@ -44,33 +75,111 @@ def test_a_session_starts_from_the_series_template():
         new_series("s2", "x", ["not", "a", "dict"], "now")
 
 
-def test_synthesis_against_a_series_computed_by_hand():
+def small_series() -> list[WorkshopData]:
+    """Three sessions; Ede did not rate the finding but reacted to reflections on it."""
     zwolle = session("ZWL001", "Zwolle",
                      [("a1", "raadslid", 4), ("a2", "raadslid", 4), ("a3", "raadslid", 5),
-                      ("a4", "burger", 2)], ["werkdruk", "vertrouwen", "hybride werken"])
+                      ("a4", "burger", 2)], ["werkdruk", "vertrouwen", "hybride werken"],
+                     [("raadslid", "kaderstelling", 3, 4)])
     deventer = session("DEV001", "Deventer",
                        [("b1", "raadslid", 3), ("b2", "raadslid", 3), ("b3", "burger", 1),
-                        ("b4", "burger", 2)], ["vertrouwen", "kaderstelling"])
+                        ("b4", "burger", 2)], ["Vertrouwen", "kaderstelling"],
+                       [("raadslid", "kaderstelling", 2, 2), ("burger", "parkeren", 2, 2)])
     ede = session("EDE001", "Ede", [], ["vertrouwen", "werkdruk"])
+    # Zwolle rated f1: its reactions on f1 do not count for f1
+    reflection(zwolle, "z1", "a1", "raadslid", "f1")
+    react(zwolle, "z1", [("a2", "raadslid", "disagree"), ("a3", "raadslid", "disagree"),
+                         ("a4", "raadslid", "disagree")])
+    # Ede: three raadsleden, one burger and one town clerk react to a shared reflection
+    # on f1; the two singles are too few for a pool and are withheld
+    reflection(ede, "e1", "e1", "raadslid", "f1")
+    react(ede, "e1", [("e2", "raadslid", "agree"), ("e3", "raadslid", "agree"),
+                      ("e4", "raadslid", "disagree"), ("e5", "burger", "agree"),
+                      ("e6", "gemeentesecretaris", "pass")])
+    # a hidden reflection and one on no finding do not count
+    reflection(ede, "e2", "e2", "raadslid", "f1", hidden=True)
+    react(ede, "e2", [("e3", "raadslid", "pass"), ("e4", "raadslid", "pass"),
+                      ("e5", "burger", "pass")])
+    reflection(ede, "e3", "e3", "raadslid", None)
+    react(ede, "e3", [("e2", "raadslid", "pass"), ("e4", "raadslid", "pass"),
+                      ("e1", "raadslid", "pass")])
+    return [zwolle, deventer, ede]
+
+
+def test_synthesis_against_a_series_computed_by_hand():
+    zwolle, deventer, ede = small_series()
     series = new_series("s1", "DVG 2027", {}, "now")
-    out = synthesis(series, [zwolle, deventer, ede], themes_of=lambda d: d.themes)
+    out = synthesis(series, [zwolle, deventer, ede], patterns_of=lambda d: d.patterns)
     assert [s["code"] for s in out["sessions"]] == ["ZWL001", "DEV001", "EDE001"]
-    rows = {p["id"]: p for p in out["findings"][0]["rounds"]["before"]["perspectives"]}
+    f1 = out["findings"][0]
+    rows = {p["id"]: p for p in f1["rounds"]["before"]["perspectives"]}
     # over the series: five raadsleden (3.8) and three burgers (1.67), each >= 3 people
     assert rows["raadslid"]["people"] == 5 and rows["raadslid"]["mean"] == 3.8
     assert rows["burger"]["people"] == 3 and rows["burger"]["mean"] == 1.67
     # per session only where that session has enough people of the perspective
     assert rows["raadslid"]["sessions"] == {"ZWL001": {"n": 3, "people": 3, "mean": 4.33}}
     assert rows["burger"]["sessions"] == {}
-    assert out["findings"][0]["rounds"]["before"]["n"] == 8
-    themes = out["themes"]
-    assert themes["recurring"][0] == {"term": "vertrouwen", "count": 3,
-                                      "sessions": ["ZWL001", "DEV001", "EDE001"]}
-    assert [t["term"] for t in themes["recurring"]] == ["vertrouwen", "werkdruk"]
-    assert [t["term"] for t in themes["once"]] == ["hybride werken", "kaderstelling"]
-    # a filter by place keeps one session
+    assert f1["rounds"]["before"]["n"] == 8
+    # Ede has no ratings of f1: its reactions count instead, Zwolle's do not
+    assert f1["sources"] == {"ZWL001": "ratings", "DEV001": "ratings", "EDE001": "reactions"}
+    assert f1["reactions"] == {
+        "sessions": ["EDE001"], "total": {"agree": 2, "disagree": 1, "pass": 0},
+        "withheld": True,
+        "perspectives": [{"id": "raadslid", "label": "Raadslid", "people": 3, "agree": 2,
+                          "disagree": 1, "pass": 0,
+                          "sessions": {"EDE001": {"agree": 2, "disagree": 1, "pass": 0}}}]}
+    # themes with the sessions they occur in (Vertrouwen and vertrouwen are one)
+    themes = {t["term"].lower(): t for t in out["themes"]}
+    assert themes["vertrouwen"]["sessions"] == ["ZWL001", "DEV001", "EDE001"]
+    assert themes["vertrouwen"]["count"] == 3 and themes["vertrouwen"]["people"] == 9
+    assert themes["vertrouwen"]["perspectives"] == [
+        {"id": "raadslid", "label": "Raadslid", "people": 9}]
+    assert themes["werkdruk"]["sessions"] == ["ZWL001", "EDE001"]
+    assert {k: t["spread"] for k, t in themes.items()} == {
+        "vertrouwen": "most", "werkdruk": "most", "hybride werken": "one",
+        "kaderstelling": "one"}
+    # a raadsleden concern in two sessions (5 of 6 people); the burgers' concern stands
+    # on two people over the series and is left out
+    assert out["concerns"] == [{
+        "kind": "concern", "perspective": "raadslid", "label": "Raadslid",
+        "term": "kaderstelling", "key": "kaderstelling", "sessions": ["ZWL001", "DEV001"],
+        "people": 5, "of": 6, "count": 2, "spread": "most"}]
+    assert [(e["kind"], e["term"].lower()) for e in out["recurring"]] == [
+        ("theme", "vertrouwen"), ("theme", "werkdruk"), ("concern", "kaderstelling")]
+    assert [(e["kind"], e["term"], e["sessions"]) for e in out["once"]] == [
+        ("theme", "hybride werken", ["ZWL001"]), ("theme", "kaderstelling", ["DEV001"])]
+    # a filter by place keeps one session; without an analysis there are no themes
     only = synthesis(series, [zwolle, deventer, ede], keep=lambda d: d.workshop.place == "Ede")
-    assert [s["code"] for s in only["sessions"]] == ["EDE001"] and "themes" not in only
+    assert [s["code"] for s in only["sessions"]] == ["EDE001"] and only["themes"] == []
+    assert only["findings"][0]["sources"] == {"EDE001": "reactions"}
+
+
+def test_themes_from_the_real_pattern_analysis():
+    """The analysis a report's reader sees, run on two realistic sessions."""
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sys.path.insert(0, str(root / "bench"))
+    sys.path.insert(0, str(root / "tests" / "fixtures"))
+    from patterns_quality import workshop_data
+    from patterns_sessions import build
+
+    from facilitator.domain.patterns import PatternEngine
+
+    sessions = []
+    for code, name in (("KLN001", "klein-15"), ("MID001", "middel-40")):
+        data = workshop_data(build(name))
+        data.workshop.code = code
+        sessions.append(data)
+    out = synthesis(new_series("s", "t", {}, "now"), sessions,
+                    patterns_of=lambda d: PatternEngine().analyse(d, "export"))
+    shared = [t for t in out["themes"] if t["count"] == 2]
+    assert shared and all(t["sessions"] == ["KLN001", "MID001"] for t in shared)
+    assert {t["term"].lower() for t in out["recurring"] if t["kind"] == "theme"} == {
+        t["term"].lower() for t in shared}
+    for concern in out["concerns"]:
+        assert concern["of"] >= 3 and concern["perspective"] != privacy.OTHER
 
 
 def test_the_small_group_rule_holds_over_the_series():

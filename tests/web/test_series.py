@@ -114,3 +114,46 @@ def test_registrations_personal_links_and_name_cards(api, client, make_session, 
                    data={"file": (io.BytesIO(b"Organisatie;Functie\nx;y\n"), "x.csv")},
                    content_type="multipart/form-data")
     assert bad.status_code == 422 and "naam" in bad.json["error"]["message"]
+
+
+def test_synthesis_themes_come_from_each_sessions_shared_reflections(api):
+    """Two sessions of a series where raadsleden and inwoners write about werkdruk; the
+    theme is listed with both session codes, from shared reflections only."""
+    sid = api.post("/series", ORGANISER, {"title": "DVG 2027", "template": TEMPLATE}).json["id"]
+    texts = {"raadslid": ["De werkdruk bij de griffie is echt te hoog",
+                          "werkdruk!! stukken komen altijd te laat",
+                          "Hoge werkdruk, en de raad merkt dat aan de kwaliteit"],
+             "burger": ["de werkdruk bij de gemeente merk je aan het loket",
+                        "Door de werkdruk duurt een vergunning maanden",
+                        "Werkdruk is zichtbaar, de balie is vaak dicht"]}
+    codes = []
+    for place in ("Zwolle", "Deventer"):
+        made = api.post(f"/series/{sid}/sessions", ORGANISER,
+                        {"date": "2027-04-02", "place": place, "municipality": place}).json
+        code, fac = made["code"], made["facilitator_token"]
+        codes.append(code)
+        steps = {s["kind"]: s["id"] for s in api.get(f"/sessions/{code}").json["steps"]}
+        people = [(p, api.post(f"/sessions/{code}/participants",
+                               json={"perspective": p}).json["participant_token"])
+                  for p in texts for _ in range(3)]
+        api.post(f"/sessions/{code}/steps/current", fac, {"step": steps["circle"]})
+        seen = {p: 0 for p in texts}
+        for perspective, token in people:
+            text = texts[perspective][seen[perspective]]
+            seen[perspective] += 1
+            posted = api.post(f"/sessions/{code}/reflections", token, {"text": text})
+            assert posted.status_code == 201, posted.json
+            shared = api.post(f"/sessions/{code}/reflections/{posted.json['id']}/share", token)
+            assert shared.status_code == 200, shared.json
+        # one unshared reflection on a word nobody else uses stays out
+        api.post(f"/sessions/{code}/reflections", people[0][1],
+                 {"text": "parkeerbeleid parkeerbeleid parkeerbeleid"})
+        api.post(f"/sessions/{code}/steps/current", fac, {"step": steps["exchange"]})
+    out = api.get(f"/series/{sid}/synthesis", ORGANISER).json
+    themes = {t["term"].lower(): t for t in out["themes"]}
+    assert "werkdruk" in themes, out["themes"]
+    assert sorted(themes["werkdruk"]["sessions"]) == sorted(codes)
+    assert themes["werkdruk"]["count"] == 2 and themes["werkdruk"]["spread"] == "most"
+    assert "werkdruk" in [e["term"].lower() for e in out["recurring"]]
+    assert not [t for t in out["themes"] if "parkeer" in t["term"].lower()]
+    assert set(out) >= {"sessions", "themes", "concerns", "recurring", "once", "findings"}
