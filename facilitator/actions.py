@@ -270,6 +270,11 @@ def _spotlight_reason(c: Call) -> Reply:
     return Reply({"spotlight_reason": workshop.state.spotlight_reason}, events)
 
 
+def _spotlight_question(c: Call) -> Reply:
+    workshop, events = c.ops.spotlight_question(c.actor, c.data.get("question"))
+    return Reply({"spotlight_question": workshop.state.spotlight_question}, events)
+
+
 def _results(c: Call) -> Reply:
     data = c.live.session_data(c.actor.code)
     viewer = privacy.Viewer(c.actor.role, data.workshop.current_kind())
@@ -325,6 +330,8 @@ ACTIONS: tuple[ActionDef, ...] = (
     ActionDef("tables", Action.COMPOSE_TABLES, _tables, ("size", "seed"), ("POST", "/tables")),
     ActionDef("spotlight_reason", Action.SPOTLIGHT_REASON, _spotlight_reason, ("reaction",),
               ("POST", "/spotlight/reason")),
+    ActionDef("spotlight_question", Action.SPOTLIGHT_QUESTION, _spotlight_question,
+              ("question",), ("POST", "/spotlight/question")),
     ActionDef("screen", Action.CONTROL_SCREEN, _screen, ("blank", "finding_index")),
     ActionDef("conclude", Action.WRITE_CONCLUSION, _conclude,
               ("text", "reflections", "perspectives", "draft"), ("POST", "/conclusions"),

@@ -21,4 +21,13 @@ EXPECTED = {
     "snapshot": {"facilitator": ALL, "organiser": ALL, "screen": ALL, "participant": ALL},
     "export": {"facilitator": ALL, "organiser": ALL},
     "edit": {"organiser": ALL},
+    # the dialogue (issue 17)
+    "ask": {"participant": {"circle", "exchange"}},
+    "support": {"participant": {"circle", "exchange"}},
+    "answer": {"participant": {"exchange"}},
+    "questions": {"facilitator": ALL, "organiser": ALL, "participant": {"circle"} | DIALOGUE},
+    "spotlight_question": {"facilitator": DIALOGUE},
+    "tables": {"facilitator": {"exchange", "conclusions"}},
+    "harvest": {"participant": {"exchange", "conclusions"}},
+    "share_harvest": {"facilitator": DIALOGUE},
 }

@@ -147,6 +147,8 @@ class LiveState(Record):
     pinned_finding: str | None = None
     #: a reason (the id of a reaction with text) put on the projector, or None
     spotlight_reason: str | None = None
+    #: a question with its answers put on the projector (its id), or None
+    spotlight_question: str | None = None
     #: mixed dialogue tables as composed ({"size": n, "seed": n}), or None
     tables: dict[str, Any] | None = None
 

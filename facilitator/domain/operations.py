@@ -656,6 +656,15 @@ class Operations:
             raise NotFound(N_("This reason does not exist."))
         return self._update(workshop.code, _set_state(spotlight_reason=rid))
 
+    def spotlight_question(self, actor: Actor, question_id: Any) -> tuple[Workshop, list[Event]]:
+        """Put one question with its answers on the projector; None clears it."""
+        workshop = self.workshop(actor.code)
+        require(actor.role, Action.SPOTLIGHT_QUESTION, workshop.current_kind())
+        if question_id is None:
+            return self._update(workshop.code, _set_state(spotlight_question=None))
+        question = self._question(workshop.code, question_id)
+        return self._update(workshop.code, _set_state(spotlight_question=question.id))
+
     def endorse(self, actor: Actor, conclusion_id: Any, kind: Any, text: Any = None,
                 client_id: Any = None) -> tuple[Endorsement, list[Event]]:
         """Support a conclusion or voice a concern; endorsing again replaces it."""
@@ -834,6 +843,8 @@ class Operations:
                 w.state.spotlight = None
             if not allowed(Role.FACILITATOR, Action.SPOTLIGHT_REASON, new.kind):
                 w.state.spotlight_reason = None
+            if not allowed(Role.FACILITATOR, Action.SPOTLIGHT_QUESTION, new.kind):
+                w.state.spotlight_question = None
             if not allowed(Role.FACILITATOR, Action.PIN_PATTERN, new.kind):
                 w.state.pinned_pattern = None
             return [{"type": "step", "step": new.id, "kind": new.kind,

@@ -55,6 +55,7 @@ class Action(StrEnum):
     SUPPORT_QUESTION = "support_question"
     ANSWER_QUESTION = "answer_question"
     VIEW_QUESTIONS = "view_questions"
+    SPOTLIGHT_QUESTION = "spotlight_question"
     COMPOSE_TABLES = "compose_tables"
     POST_HARVEST = "post_harvest"
     SHARE_HARVEST = "share_harvest"
@@ -130,6 +131,8 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.SUPPORT_QUESTION:     {PAR: frozenset({C, X})},
     Action.ANSWER_QUESTION:      {PAR: frozenset({X})},
     Action.VIEW_QUESTIONS:       {ORG: ANY, FAC: ANY, PAR: AFTER_CIRCLE},
+    # a question with its answers on the projector ("Vraag van de OR-leden aan de raadsleden")
+    Action.SPOTLIGHT_QUESTION:   {FAC: DIALOGUE_ON},
     # mixed dialogue tables of a given size, for the exchange and the conclusions
     Action.COMPOSE_TABLES:       {FAC: frozenset({X, K})},
     # a table's harvest ("Wat ons opviel"): by any member of that table (relational rule

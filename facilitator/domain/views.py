@@ -159,6 +159,9 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
         out["harvests"] = [harvest_view(h) for h in data.harvests]
     elif role == Role.SCREEN:
         out["harvests"] = [harvest_view(h) for h in data.harvests if h.shared]
+    if role == Role.SCREEN and workshop.state.spotlight_question:
+        out["spotlight_question"] = screen_question(data, workshop.state.spotlight_question,
+                                                    min_group)
     if role == Role.SCREEN and workshop.state.spotlight_reason:
         out["spotlight_reason"] = screen_reason(data, workshop.state.spotlight_reason,
                                                 min_group)
@@ -207,6 +210,28 @@ def question_view(question: Any, data: WorkshopData | None = None,
     if full:
         out["participant"] = question.participant
     return out
+
+
+def screen_question(data: WorkshopData, question_id: str,
+                    min_group: int = MIN_GROUP) -> dict[str, Any] | None:
+    """The question on the projector with its answers, no names. The asking and the addressed
+    perspective are named (that is the question); for a question to all, each answer's
+    perspective only under the small-group rule (``None`` when withheld)."""
+    question = next((q for q in data.questions if q.id == question_id), None)
+    if question is None:
+        return None
+    answers = [a for a in data.answers if a.question == question.id]
+    if question.to == ALL_PERSPECTIVES:
+        people: dict[str, set[str]] = defaultdict(set)
+        for a in answers:
+            people[a.perspective].add(a.participant)
+        where = privacy.pool_assignment(people, min_group)
+    else:
+        where = {question.to: question.to}
+    return {"id": question.id, "text": question.text, "perspective": question.perspective,
+            "to": question.to, "supports": len(question.supporters),
+            "answers": [{"id": a.id, "text": a.text, "perspective": where.get(a.perspective)}
+                        for a in answers]}
 
 
 def addressed_questions(data: WorkshopData, me: Any) -> list[dict[str, Any]]:
@@ -334,28 +359,32 @@ def _tick(event: dict[str, Any], **extra: Any) -> dict[str, Any]:
     return {"type": "tick", "seq": event["seq"], **extra}
 
 
-def _dialogue_out(event: dict[str, Any], kind: StepKind) -> list[tuple[str, dict[str, Any]]]:
+def _dialogue_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[str, Any]]]:
     """A question or answer goes to the asking circle, and from the exchange on to the
     addressed perspective's members (everyone for a question to all); the rest, the
-    screen included, get a content-free tick."""
+    screen included, get a content-free tick. When the question is on the projector, the
+    screen re-reads it (its answers pooled) from a fresh snapshot instead."""
+    kind = workshop.current_kind()
     etype, seq = event["type"], event["seq"]
     if etype == "question":
         q = event["question"]
         record = SimpleNamespace(**{**q, "supporters": q.get("supporters", [])})
         payload = {"type": "question", "seq": seq, "question": question_view(record)}
-        asking, to = q["circle"], q["to"]
+        asking, to, question_id = q["circle"], q["to"], q["id"]
     else:
         a = event["answer"]
         payload = {"type": "answer", "seq": seq,
                    "answer": answer_view(SimpleNamespace(**a))}
-        asking, to = event.get("to_circle"), event.get("to")
+        asking, to, question_id = event.get("to_circle"), event.get("to"), a["question"]
     out = []
     if asking:
         out.append((circle_room(asking), payload))
     dialogue = kind in (StepKind.EXCHANGE, StepKind.CONCLUSIONS, StepKind.CLOSING)
     if dialogue and to != ALL_PERSPECTIVES:
         out.extend((participant_room(pid), payload) for pid in event.get("to_participants", []))
-    out.append((SCREEN, _tick(event)))
+    on_screen = question_id == workshop.state.spotlight_question
+    out.append((SCREEN, {"type": "resync", "seq": seq, "reason": "spotlight_question"}
+                if on_screen else _tick(event)))
     out.append((PARTICIPANTS, payload if dialogue and to == ALL_PERSPECTIVES
                 else _tick(event)))
     return out
@@ -416,7 +445,7 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.append((SCREEN, payload if h.get("shared") else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
     elif etype in ("question", "answer"):
-        out.extend(_dialogue_out(event, kind))
+        out.extend(_dialogue_out(event, workshop))
     elif etype == "endorsement":
         endorsement = event["endorsement"]
         out.append((participant_room(endorsement["participant"]), event))

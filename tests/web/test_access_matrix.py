@@ -11,10 +11,12 @@ from tests.conftest import ORGANISER
 from tests.expected_rules import EXPECTED, KINDS
 
 ROLES = ["organiser", "facilitator", "screen", "participant", "stranger", "none"]
+DIALOGUE = ["ask", "support", "answer", "questions", "spotlight_question", "harvest",
+            "share_harvest", "tables"]
 HTTP_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
-                "snapshot", "export", "edit", "spotlight_reason"]
+                "snapshot", "export", "edit", "spotlight_reason", *DIALOGUE]
 SOCKET_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
-                  "group", "spotlight_reason"]
+                  "group", "spotlight_reason", *DIALOGUE]
 
 
 @pytest.fixture
@@ -27,12 +29,20 @@ def world(make_session, api):
     rb = s.post(b["participant_token"], "Van de bond").json["id"]
     for token, rid in ((a["participant_token"], ra), (b["participant_token"], rb)):
         api.post(f"/sessions/{s.code}/reflections/{rid}/share", token, {})
+    # a question of the participant's own circle, and one put to its perspective
+    qa = api.post(f"/sessions/{s.code}/questions", a["participant_token"],
+                  {"to": "vakbond", "text": "Hoe merken jullie dat?"}).json["id"]
+    qb = api.post(f"/sessions/{s.code}/questions", b["participant_token"],
+                  {"to": "raadslid", "text": "Waarom zo laat?"}).json["id"]
     s.goto("conclusions")
     conclusion = api.post(f"/sessions/{s.code}/conclusions", s.fac, {"text": "C"}).json["id"]
+    api.post(f"/sessions/{s.code}/tables", s.fac, {"size": 2, "seed": 1})
+    harvest = api.post(f"/sessions/{s.code}/tables/1/harvest", a["participant_token"],
+                       {"text": "Iedereen wil eerder betrokken worden"}).json["id"]
     tokens = {"organiser": ORGANISER, "facilitator": s.fac, "screen": s.screen,
               "participant": a["participant_token"], "stranger": other.fac, "none": None}
     return {"s": s, "api": api, "ra": ra, "rb": rb, "conclusion": conclusion,
-            "tokens": tokens}
+            "qa": qa, "qb": qb, "harvest": harvest, "tokens": tokens}
 
 
 def http_call(world, action, token):
@@ -56,6 +66,18 @@ def http_call(world, action, token):
         "edit": lambda: api.patch(base, token, {"place": "Zwolle"}),
         "spotlight_reason": lambda: api.post(f"{base}/spotlight/reason", token,
                                              {"reaction": None}),
+        "ask": lambda: api.post(f"{base}/questions", token,
+                                {"to": "burger", "text": "Zijn jullie er ook?"}),
+        "support": lambda: api.post(f"{base}/questions/{world['qa']}/support", token, {}),
+        "answer": lambda: api.post(f"{base}/questions/{world['qb']}/answers", token,
+                                   {"text": "Omdat het zo liep"}),
+        "questions": lambda: api.get(f"{base}/questions", token),
+        "spotlight_question": lambda: api.post(f"{base}/spotlight/question", token,
+                                               {"question": world["qa"]}),
+        "harvest": lambda: api.post(f"{base}/tables/1/harvest", token, {"text": "Opvallend"}),
+        "share_harvest": lambda: api.post(f"{base}/harvests/{world['harvest']}/share", token,
+                                          {"shared": True}),
+        "tables": lambda: api.post(f"{base}/tables", token, {"size": 2, "seed": 1}),
     }
     return calls[action]()
 
@@ -71,6 +93,14 @@ SOCKET_PAYLOADS = {
     "hide": lambda w: ("hide", {"reflection": w["rb"], "hidden": False}),
     "group": lambda w: ("group", {"name": "Samen", "reflections": [w["ra"], w["rb"]]}),
     "spotlight_reason": lambda w: ("spotlight_reason", {"reaction": None}),
+    "ask": lambda w: ("ask", {"to": "burger", "text": "Zijn jullie er ook?"}),
+    "support": lambda w: ("support", {"question": w["qa"]}),
+    "answer": lambda w: ("answer", {"question": w["qb"], "text": "Omdat het zo liep"}),
+    "questions": lambda w: ("questions", {}),
+    "spotlight_question": lambda w: ("spotlight_question", {"question": w["qa"]}),
+    "harvest": lambda w: ("harvest", {"table": 1, "text": "Opvallend"}),
+    "share_harvest": lambda w: ("share_harvest", {"harvest": w["harvest"], "shared": True}),
+    "tables": lambda w: ("tables", {"size": 2, "seed": 1}),
 }
 
 
