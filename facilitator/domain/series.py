@@ -204,7 +204,10 @@ def _findings(sessions: list[WorkshopData], min_group: int,
                         sessions_of[code] = one
                 rows.append({"id": pid, "label": labels.get(pid, pid), **figure,
                              "sessions": sessions_of})
-            every = [s for scores in groups.values() for s in scores]
+            # the total adds up only the figures shown: "total minus the perspectives
+            # listed" must not reveal a group left out
+            shown = {row["id"] for row in rows}
+            every = [s for pid, scores in pooled.items() if pid in shown for s in scores]
             entry["rounds"][round_] = {"n": len(every),
                                        "mean": round(fmean(s for _, s in every), 2)
                                        if every else None,
