@@ -237,6 +237,12 @@ def _answer(c: Call) -> Reply:
                  201 if created else 200)
 
 
+def _support_answer(c: Call) -> Reply:
+    answer, events = c.ops.support_answer(c.actor, c.data.get("answer"),
+                                          c.data.get("supported", True))
+    return Reply({"answer": views.answer_view(answer)}, events)
+
+
 def _questions(c: Call) -> Reply:
     snap = c.live.snapshot(c.actor)
     seen, out = set(), []
@@ -321,6 +327,8 @@ ACTIONS: tuple[ActionDef, ...] = (
               ("POST", "/questions/<question>/support"), http_part="question", limit="react"),
     ActionDef("answer", Action.ANSWER_QUESTION, _answer, ("question", "text", "client_id"),
               ("POST", "/questions/<question>/answers"), http_part="answer", limit="post"),
+    ActionDef("support_answer", Action.SUPPORT_ANSWER, _support_answer, ("answer", "supported"),
+              ("POST", "/answers/<answer>/support"), http_part="answer", limit="react"),
     ActionDef("questions", Action.VIEW_QUESTIONS, _questions, (), ("GET", "/questions"),
               http_part="questions"),
     ActionDef("harvest", Action.POST_HARVEST, _harvest, ("table", "text", "client_id"),

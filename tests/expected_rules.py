@@ -25,6 +25,7 @@ EXPECTED = {
     "ask": {"participant": {"circle", "exchange"}},
     "support": {"participant": {"circle", "exchange"}},
     "answer": {"participant": {"exchange"}},
+    "support_answer": {"participant": {"exchange"}},
     "questions": {"facilitator": ALL, "organiser": ALL, "participant": {"circle"} | DIALOGUE},
     "spotlight_question": {"facilitator": DIALOGUE},
     "tables": {"facilitator": {"exchange", "conclusions"}},

@@ -367,6 +367,8 @@ class Answer(Record):
     text: str
     created_at: str
     client_id: str | None = None
+    #: participants of the asking circle who support it (+1)
+    supporters: list[str] = field(default_factory=list)
 
 
 @dataclass

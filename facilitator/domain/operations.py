@@ -559,6 +559,35 @@ class Operations:
              "to": question.to, "to_participants": self._addressed(workshop.code, question.to)})
         return Answer.from_dict(doc), created, events
 
+    def support_answer(self, actor: Actor, answer_id: Any,
+                       supported: Any = True) -> tuple[Answer, list[Event]]:
+        """Support (+1) an answer to one's own circle's question, or take the support back."""
+        workshop = self._participant_action(actor, Action.SUPPORT_ANSWER)
+        participant = actor.participant
+        assert participant is not None
+        aid = clean_id(answer_id, field="answer")
+        found = self.store.get(workshop.code, "answer", aid)
+        if found is None:
+            raise NotFound(N_("This answer does not exist."))
+        question = self._question(workshop.code, found["question"])
+        if question.circle != participant.circle:
+            raise Forbidden(N_("Only members of the asking circle support an answer."))
+        on = clean_bool(supported, field="supported")
+        addressed = self._addressed(workshop.code, question.to)
+
+        def mutate(doc: dict[str, Any]):
+            who = [p for p in doc.get("supporters", []) if p != participant.id]
+            if on:
+                who.append(participant.id)
+            if who == doc.get("supporters", []):
+                return None
+            doc["supporters"] = who
+            return doc, [{"type": "answer", "answer": dict(doc), "to_circle": question.circle,
+                          "to": question.to, "to_participants": addressed}]
+
+        doc, events = self.store.update(workshop.code, "answer", aid, mutate)
+        return Answer.from_dict(doc or found), events
+
     def compose_tables(self, actor: Actor, size: Any,
                        seed: Any = None) -> tuple[Workshop, list[Event]]:
         """Seat everyone at mixed tables of about ``size`` (see ``tables``); again with

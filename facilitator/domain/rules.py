@@ -54,6 +54,7 @@ class Action(StrEnum):
     ASK_QUESTION = "ask_question"
     SUPPORT_QUESTION = "support_question"
     ANSWER_QUESTION = "answer_question"
+    SUPPORT_ANSWER = "support_answer"
     VIEW_QUESTIONS = "view_questions"
     SPOTLIGHT_QUESTION = "spotlight_question"
     COMPOSE_TABLES = "compose_tables"
@@ -130,6 +131,8 @@ RULES: dict[Action, dict[Role, frozenset[StepKind]]] = {
     Action.ASK_QUESTION:         {PAR: frozenset({C, X})},
     Action.SUPPORT_QUESTION:     {PAR: frozenset({C, X})},
     Action.ANSWER_QUESTION:      {PAR: frozenset({X})},
+    # the asking circle supports (+1) the answers it got (relational rule "questions")
+    Action.SUPPORT_ANSWER:       {PAR: frozenset({X})},
     Action.VIEW_QUESTIONS:       {ORG: ANY, FAC: ANY, PAR: AFTER_CIRCLE},
     # a question with its answers on the projector ("Vraag van de OR-leden aan de raadsleden")
     Action.SPOTLIGHT_QUESTION:   {FAC: DIALOGUE_ON},
@@ -181,10 +184,10 @@ RELATIONAL_RULES: dict[str, str] = {
                    "shows a reason only when the facilitator puts it there.",
     "questions": "A question is seen by the asking circle, the facilitator and organiser, and "
                  "from the exchange on by the members of the addressed perspective (all "
-                 "participants for a question to all); only its circle-mates support it; only "
-                 "members of the addressed perspective (anyone outside the asking circle for a "
-                 "question to all) answer it. A question to a perspective that is not present "
-                 "is allowed and stays unanswered.",
+                 "participants for a question to all); only its circle-mates support it and "
+                 "its answers; only members of the addressed perspective (anyone outside the "
+                 "asking circle for a question to all) answer it. A question to a perspective "
+                 "that is not present is allowed and stays unanswered.",
     "own_table": "A participant posts and sees only the harvests of their own table; the "
                  "screen shows a harvest once the facilitator shares it.",
     "hidden": "Hidden reflections are seen only by the facilitator and organiser.",
@@ -199,7 +202,8 @@ RELATIONAL_RULES: dict[str, str] = {
 LOCKABLE: frozenset[Action] = frozenset({Action.POST_REFLECTION, Action.REACT, Action.ENDORSE,
                                          Action.RATE_BEFORE, Action.RATE_AFTER,
                                          Action.ASK_QUESTION, Action.SUPPORT_QUESTION,
-                                         Action.ANSWER_QUESTION, Action.POST_HARVEST})
+                                         Action.ANSWER_QUESTION, Action.SUPPORT_ANSWER,
+                                         Action.POST_HARVEST})
 
 
 def step_kind(kind: StepKind | str) -> StepKind:

@@ -192,7 +192,8 @@ ALL_PERSPECTIVES = "all"
 def answer_view(answer: Any) -> dict[str, Any]:
     """An answer without its author: the perspective it comes from, and its text."""
     return {"id": answer.id, "question": answer.question, "perspective": answer.perspective,
-            "text": answer.text, "created_at": answer.created_at}
+            "text": answer.text, "created_at": answer.created_at,
+            "supports": len(getattr(answer, "supporters", None) or [])}
 
 
 def question_view(question: Any, data: WorkshopData | None = None,
@@ -315,6 +316,7 @@ def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
         if allowed(Role.PARTICIPANT, Action.VIEW_QUESTIONS, data.workshop.current_kind())
         else [],
         "my_supports": [q.id for q in data.questions if me.id in q.supporters],
+        "my_answer_supports": [a.id for a in data.answers if me.id in a.supporters],
         "table": me.table,
         "harvests": [harvest_view(h) for h in data.harvests
                      if me.table is not None and h.table == me.table],

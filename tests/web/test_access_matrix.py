@@ -11,8 +11,8 @@ from tests.conftest import ORGANISER
 from tests.expected_rules import EXPECTED, KINDS
 
 ROLES = ["organiser", "facilitator", "screen", "participant", "stranger", "none"]
-DIALOGUE = ["ask", "support", "answer", "questions", "spotlight_question", "harvest",
-            "share_harvest", "tables"]
+DIALOGUE = ["ask", "support", "answer", "support_answer", "questions", "spotlight_question",
+            "harvest", "share_harvest", "tables"]
 HTTP_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
                 "snapshot", "export", "edit", "spotlight_reason", *DIALOGUE]
 SOCKET_ACTIONS = ["post", "share", "react", "endorse", "conclude", "lock", "spotlight", "hide",
@@ -34,6 +34,9 @@ def world(make_session, api):
                   {"to": "vakbond", "text": "Hoe merken jullie dat?"}).json["id"]
     qb = api.post(f"/sessions/{s.code}/questions", b["participant_token"],
                   {"to": "raadslid", "text": "Waarom zo laat?"}).json["id"]
+    s.goto("exchange")
+    answer = api.post(f"/sessions/{s.code}/questions/{qa}/answers", b["participant_token"],
+                      {"text": "Pas als het in de krant staat"}).json["id"]
     s.goto("conclusions")
     conclusion = api.post(f"/sessions/{s.code}/conclusions", s.fac, {"text": "C"}).json["id"]
     api.post(f"/sessions/{s.code}/tables", s.fac, {"size": 2, "seed": 1})
@@ -42,7 +45,7 @@ def world(make_session, api):
     tokens = {"organiser": ORGANISER, "facilitator": s.fac, "screen": s.screen,
               "participant": a["participant_token"], "stranger": other.fac, "none": None}
     return {"s": s, "api": api, "ra": ra, "rb": rb, "conclusion": conclusion,
-            "qa": qa, "qb": qb, "harvest": harvest, "tokens": tokens}
+            "qa": qa, "qb": qb, "answer": answer, "harvest": harvest, "tokens": tokens}
 
 
 def http_call(world, action, token):
@@ -71,6 +74,8 @@ def http_call(world, action, token):
         "support": lambda: api.post(f"{base}/questions/{world['qa']}/support", token, {}),
         "answer": lambda: api.post(f"{base}/questions/{world['qb']}/answers", token,
                                    {"text": "Omdat het zo liep"}),
+        "support_answer": lambda: api.post(f"{base}/answers/{world['answer']}/support",
+                                           token, {}),
         "questions": lambda: api.get(f"{base}/questions", token),
         "spotlight_question": lambda: api.post(f"{base}/spotlight/question", token,
                                                {"question": world["qa"]}),
@@ -96,6 +101,7 @@ SOCKET_PAYLOADS = {
     "ask": lambda w: ("ask", {"to": "burger", "text": "Zijn jullie er ook?"}),
     "support": lambda w: ("support", {"question": w["qa"]}),
     "answer": lambda w: ("answer", {"question": w["qb"], "text": "Omdat het zo liep"}),
+    "support_answer": lambda w: ("support_answer", {"answer": w["answer"]}),
     "questions": lambda w: ("questions", {}),
     "spotlight_question": lambda w: ("spotlight_question", {"question": w["qa"]}),
     "harvest": lambda w: ("harvest", {"table": 1, "text": "Opvallend"}),

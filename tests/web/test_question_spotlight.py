@@ -1,7 +1,8 @@
 """A question with its answers on the projector (issue 17, item 2): only the facilitator
 puts it there, only in the dialogue; the screen reads it with its answers (a question to
 all names an answer's perspective only under the small-group rule), follows new answers,
-and loses it when the step leaves the dialogue."""
+and loses it when the step leaves the dialogue. The asking circle supports the answers it
+got."""
 
 from __future__ import annotations
 
@@ -62,3 +63,47 @@ def test_question_on_the_screen_with_its_answers(make_session, api, sio):
     assert "spotlight_question" not in api.get(f"{base}/snapshot", s.screen).json
     s.goto("exchange")
     assert api.post(f"{base}/spotlight/question", s.fac, {"question": None}).status_code == 200
+
+
+def test_the_asking_circle_supports_its_answers(make_session, api, sio):
+    s = make_session()
+    raad = [s.join("raadslid"), s.join("raadslid")]
+    bond = [s.join("vakbond"), s.join("vakbond")]
+    burger = s.join("burger")
+    s.goto("circle")
+    base = f"/sessions/{s.code}"
+    qid = api.post(f"{base}/questions", raad[0]["participant_token"],
+                   {"to": "vakbond", "text": "hoe gaat t bij jullie met de reorganisatie?"}
+                   ).json["id"]
+    s.goto("exchange")
+    aid = api.post(f"{base}/questions/{qid}/answers", bond[0]["participant_token"],
+                   {"text": "onrustig, veel colega's weten niet waar ze aan toe zijn"}).json["id"]
+    answerer = sio(bond[1]["participant_token"], s.code)
+    answerer.get_received()
+    r = api.post(f"{base}/answers/{aid}/support", raad[1]["participant_token"], {})
+    assert r.status_code == 200 and r.json["supports"] == 1 and "participant" not in r.json
+    # the addressed perspective sees the count go up, no supporter's name
+    got = [e for e in events_of(answerer) if e["type"] == "answer"]
+    assert got and got[-1]["answer"]["supports"] == 1
+    assert raad[1]["participant_id"] not in str(got)
+    mine = api.get(f"{base}/snapshot", raad[1]["participant_token"]).json
+    assert mine["my_answer_supports"] == [aid]
+    assert mine["questions"][0]["answers"][0]["supports"] == 1
+    # again changes nothing; taking it back does
+    api.post(f"{base}/answers/{aid}/support", raad[1]["participant_token"], {})
+    r = api.post(f"{base}/answers/{aid}/support", raad[1]["participant_token"],
+                 {"supported": False})
+    assert r.json["supports"] == 0
+    # not the answering perspective, not a third circle, not an unknown answer
+    for token in (bond[1]["participant_token"], burger["participant_token"]):
+        r = api.post(f"{base}/answers/{aid}/support", token, {},
+                     headers={"Accept-Language": "nl"})
+        assert r.status_code == 403 and r.json["error"]["message"]
+    r = api.post(f"{base}/answers/bestaat-niet/support", raad[0]["participant_token"], {},
+                 headers={"Accept-Language": "nl"})
+    assert r.status_code == 404 and r.json["error"]["message"] == "Dit antwoord bestaat niet."
+    assert api.post(f"{base}/answers/{aid}/support", raad[0]["participant_token"],
+                    {"supported": "ja"}).status_code == 422
+    s.goto("conclusions")
+    assert api.post(f"{base}/answers/{aid}/support", raad[0]["participant_token"],
+                    {}).status_code == 409
