@@ -117,26 +117,35 @@ class SeriesService:
         workshop.series, workshop.municipality = series.id, where
         return workshop
 
+    def chosen(self, role: Role, series_id: Any, *, codes: Iterable[str] | None = None,
+               since: str | None = None, until: str | None = None,
+               municipality: str | None = None) -> tuple[Series, list[WorkshopData]]:
+        """The series and the data of its sessions that pass the filters, by date
+        (organiser, for the synthesis, its report and the research dataset)."""
+        require_any_step(role, Action.VIEW_SYNTHESIS)
+        series = self.get(role, series_id)
+        wanted = set(codes) if codes else None
+
+        def keep(w: Workshop) -> bool:
+            return ((wanted is None or w.code in wanted)
+                    and (not since or (w.date or "") >= since)
+                    and (not until or (w.date or "9999") <= until)
+                    and (not municipality or w.municipality == municipality))
+
+        # by date, then by when they were made: the order of the programme
+        ordered = sorted(self.sessions(series), key=lambda w: (w.date or "", w.created_at))
+        return series, [self.ops.load(w.code) for w in ordered if keep(w)]
+
     def synthesis(self, role: Role, series_id: Any, *,
                   patterns_of: PatternsOf | None = None,
                   codes: Iterable[str] | None = None, since: str | None = None,
                   until: str | None = None, municipality: str | None = None,
                   min_group: int = privacy.MIN_GROUP, lang: str = "nl") -> dict[str, Any]:
         """The synthesis of a series, for the sessions that pass the filters."""
-        require_any_step(role, Action.VIEW_SYNTHESIS)
-        series = self.get(role, series_id)
-        wanted = set(codes) if codes else None
-
-        def keep(data: WorkshopData) -> bool:
-            w = data.workshop
-            return ((wanted is None or w.code in wanted)
-                    and (not since or (w.date or "") >= since)
-                    and (not until or (w.date or "9999") <= until)
-                    and (not municipality or w.municipality == municipality))
-
-        loaded = [self.ops.load(w.code) for w in reversed(self.sessions(series))]
-        return synthesis(series, loaded, patterns_of=patterns_of, keep=keep,
-                         min_group=min_group, lang=lang)
+        series, loaded = self.chosen(role, series_id, codes=codes, since=since, until=until,
+                                     municipality=municipality)
+        return synthesis(series, loaded, patterns_of=patterns_of, min_group=min_group,
+                         lang=lang)
 
 
 # -- synthesis --------------------------------------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import segno
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from ..actions import ACTIONS, ActionDef, perform
 from ..domain import registrations, views
@@ -124,16 +124,53 @@ def add_series_session(series_id: str):
                     "municipality": workshop.municipality, **links_for(workshop)}), 201
 
 
+def _series_filters() -> dict[str, Any]:
+    """``?sessions=A,B&since=&until=&municipality=`` of a synthesis or series export."""
+    args = request.args
+    return {"codes": [c for c in (args.get("sessions") or "").split(",") if c] or None,
+            "since": args.get("since") or None, "until": args.get("until") or None,
+            "municipality": args.get("municipality") or None}
+
+
 @bp.get("/series/<series_id>/synthesis")
 def series_synthesis(series_id: str):
     """Across the sessions of a series: ``?sessions=A,B&since=&until=&municipality=&lang=``."""
-    args = request.args
-    codes = [c for c in (args.get("sessions") or "").split(",") if c] or None
-    lang = "en" if args.get("lang") == "en" else "nl"
+    lang = "en" if request.args.get("lang") == "en" else "nl"
     return jsonify(series_service().synthesis(
-        organiser_role(), series_id, codes=codes, since=args.get("since") or None,
-        until=args.get("until") or None, municipality=args.get("municipality") or None,
-        min_group=settings()["MIN_GROUP"], lang=lang, patterns_of=_reader_patterns(lang)))
+        organiser_role(), series_id, **_series_filters(), min_group=settings()["MIN_GROUP"],
+        lang=lang, patterns_of=_reader_patterns(lang)))
+
+
+SERIES_EXPORTS = ("docx", "pdf", "html", "md", "json", "xlsx", "csv")
+
+
+@bp.get("/series/<series_id>/export")
+def series_export(series_id: str):
+    """The series report (``docx|pdf|html|md|json``, pseudonymous and pooled) or the
+    research dataset (``xlsx|csv``, one row per record), with the synthesis' filters."""
+    from ..domain.export import series_dataset, series_report, slug
+    from ..domain.series import synthesis
+
+    role = organiser_role()  # who asks first, then what they ask for
+    fmt = request.args.get("format", "md")
+    if fmt not in SERIES_EXPORTS:
+        raise Invalid(N_("Unknown format."), field="format")
+    lang = "en" if request.args.get("lang") == "en" else "nl"
+    series, loaded = series_service().chosen(role, series_id, **_series_filters())
+    if fmt in ("xlsx", "csv"):
+        table = series_dataset.rows(series.id, loaded, lang)
+        if fmt == "csv":
+            content, mimetype = series_dataset.to_csv(table), "text/csv; charset=utf-8"
+        else:
+            content = series_dataset.to_xlsx(table, lang)
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"{slug(series.title)}-dataset.{fmt}"
+    else:
+        result = synthesis(series, loaded, patterns_of=_reader_patterns(lang),
+                           min_group=settings()["MIN_GROUP"], lang=lang)
+        content, mimetype, name = series_report.render(result, fmt, lang)
+    return Response(content, content_type=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _reader_patterns(lang: str):

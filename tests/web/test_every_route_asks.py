@@ -96,7 +96,8 @@ def _client_for(app, endpoint: str, world: dict):
 #: API routes of the organiser (the rest take the facilitator's token)
 ORGANISER_ROUTES = {"api.create_session", "api.list_sessions", "api.edit_session",
                     "api.delete_session", "api.create_series", "api.list_series",
-                    "api.get_series", "api.add_series_session", "api.series_synthesis"}
+                    "api.get_series", "api.add_series_session", "api.series_synthesis",
+                    "api.series_export"}
 #: routes that end what the others need (the links, the session): called last
 LAST = ["api.action_rotate_links", "organiser.rotate"]
 
