@@ -15,6 +15,7 @@ too slow for thousands of rows.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import UTC
 from typing import Any
 from xml.sax.saxutils import escape
@@ -160,7 +161,30 @@ def _setup(report: Report) -> Any:
     return document
 
 
-def _summary(report: Report) -> list[str]:
+class _Pictures:
+    """The charts of one document: each a PNG part with its own id and description."""
+
+    def __init__(self, document: Any) -> None:
+        self.document = document
+        self.count = 0
+
+    def chart(self, spec: charts.BarChart) -> str:
+        inline = self.document.part.new_pic_inline(io.BytesIO(charts.png(spec)), width=Cm(16))
+        # python-docx numbers pictures from the ids already in the body, which gets
+        # its content only at the end: give each picture its own id and description
+        self.count += 1
+        inline.docPr.set("id", str(self.count))
+        inline.docPr.set("name", f"Picture {self.count}")
+        inline.docPr.set("descr", xml_safe(spec.title))
+        drawing = etree.tostring(inline, encoding="unicode")
+        return _p(f"<w:r><w:drawing>{drawing}</w:drawing></w:r>", keep_next=True)
+
+
+def _bullets(lines: list[str]) -> list[str]:
+    return [_p(_runs(line), style=_BULLET) for line in lines]
+
+
+def _summary(report: Report, pictures: _Pictures) -> list[str]:
     """Page one: the conclusions with their support per perspective, what stands out."""
     t, summary = report.t, report.summary
     if summary is None:
@@ -170,70 +194,79 @@ def _summary(report: Report) -> list[str]:
         out.append(_p(_runs(t["summary_no_conclusions"])))
     for c in summary.conclusions:
         out += [_heading(f"{t['conclusion']} {c.number}", 2), _p(_runs(c.text))]
-        out += [_p(_runs(line), style=_BULLET) for line in c.per_perspective]
+        out += _bullets(c.per_perspective)
         if c.rests_on:
             out.append(_p(_runs(f"{t['summary_rests_on']} "
                                 + ", ".join(f"#{n}" for n in c.rests_on), italic=True)))
     if summary.findings:
-        out.append(_heading(t["summary_findings"], 2))
-        out += [_p(_runs(line), style=_BULLET) for line in summary.findings]
+        out += [_heading(t["summary_findings"], 2), *_bullets(summary.findings)]
     if summary.patterns:
-        out.append(_heading(t["summary_patterns"], 2))
-        out += [_p(_runs(p), style=_BULLET) for p in summary.patterns]
+        out += [_heading(t["summary_patterns"], 2), *_bullets(summary.patterns)]
     return out
 
 
-def render(report: Report) -> bytes:
-    """The report as the bytes of a .docx file."""
+def _story(report: Report, pictures: _Pictures) -> list[str]:
     t = report.t
-    document = _setup(report)
+    out = [_heading(t["agenda"], 1),
+           _table([t["step"], t["planned"], t["actual"]],
+                  [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
+                   for a in report.agenda], [8.5, 4.25, 4.25])]
+    for step in report.story:
+        if step.lines:
+            out += [_heading(f"{step.title} ({step.time})", 2), *_bullets(step.lines)]
+    return out
+
+
+def _findings(report: Report, pictures: _Pictures) -> list[str]:
+    t = report.t
+    out = [_heading(t["findings"], 1)]
+    for f in report.findings:
+        out.append(_heading(f.title, 2))
+        if f.text:
+            out.append(_p(_runs(f.text)))
+        if f.chart:
+            out.append(pictures.chart(f.chart))
+        if f.ratings:
+            out.append(_table([t["perspective"], t["rating_before_col"],
+                               t["rating_after_col"], t["rating_shift_col"]], f.ratings,
+                              [5.6, 4.2, 4.0, 3.2]))
+        if f.reasons:
+            out += [_p(_runs(t["rating_reasons"])), *_bullets(f.reasons)]
+    return out
+
+
+def _exchange(report: Report) -> list[str]:
+    """Questions with their answers, the tables' harvests, the reasons (issue 17)."""
+    t, exchange = report.t, report.exchange
+    if exchange is None or exchange.empty():
+        return [_p(_runs(t["no_dialogue"]))]
     out: list[str] = []
-    pictures: list[str] = []
+    if exchange.questions:
+        out.append(_heading(t["questions"], 2))
+        for q in exchange.questions:
+            support = f" ({q.support_text})" if q.support_text else ""
+            out.append(_lead(f"{q.asked()}{support}: ", q.text, style=_BULLET))
+            out += [_lead(f"{a.author.display()}: ", a.text) for a in q.answers]
+            out += [] if q.answers else [_p(_runs(t["no_answer"], italic=True))]
+        if exchange.unanswered_text:
+            out.append(_p(_runs(exchange.unanswered_text, italic=True)))
+    if exchange.harvests:
+        out.append(_heading(t["harvests"], 2))
+        out += [_lead(f"{t['table_n'].format(n=h.table)}: ", h.text, style=_BULLET)
+                for h in exchange.harvests]
+    if exchange.reasons:
+        out += [_heading(t["reasons"], 2), _p(_runs(t["reasons_intro"]))]
+        for group in exchange.reasons:
+            out.append(_heading(group.heading, 3))
+            out += [_lead(f"#{x.reflection.number}: ", x.text, style=_BULLET)
+                    for x in group.reasons]
+    return out
 
-    def chart(spec: charts.BarChart) -> None:
-        inline = document.part.new_pic_inline(io.BytesIO(charts.png(spec)), width=Cm(16))
-        # python-docx numbers pictures from the ids already in the body, which gets
-        # its content only at the end: give each picture its own id and description
-        pictures.append(spec.title)
-        inline.docPr.set("id", str(len(pictures)))
-        inline.docPr.set("name", f"Picture {len(pictures)}")
-        inline.docPr.set("descr", xml_safe(spec.title))
-        drawing = etree.tostring(inline, encoding="unicode")
-        out.append(_p(f"<w:r><w:drawing>{drawing}</w:drawing></w:r>", keep_next=True))
 
-    out.append(_p(_runs(t["report"], color=_ACCENT)))
-    out.append(_heading(report.title, 0))
-    for key, value in [(t["date"], report.date_text), (t["place"], report.place),
-                       (t["facilitator"], report.facilitator)]:
-        if value:
-            out.append(_lead(f"{key}: ", value))
-    out.append(_p(_runs(f"{report.privacy_note()} {t['hidden_note']}", italic=True)))
-    out += _summary(report)
-
-    # the story of the afternoon: programme, findings, dialogue, conclusions
-    out.append(_heading(t["agenda"], 1))
-    out.append(_table([t["step"], t["planned"], t["actual"]],
-                      [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
-                       for a in report.agenda], [8.5, 4.25, 4.25]))
-
-    if report.findings:
-        out.append(_heading(t["findings"], 1))
-        for f in report.findings:
-            out.append(_heading(f.title, 2))
-            if f.text:
-                out.append(_p(_runs(f.text)))
-            if f.chart:
-                chart(f.chart)
-            if f.ratings:
-                out.append(_table([t["perspective"], t["rating_before_col"],
-                                   t["rating_after_col"], t["rating_shift_col"]], f.ratings,
-                                  [5.6, 4.2, 4.0, 3.2]))
-            if f.reasons:
-                out.append(_p(_runs(t["rating_reasons"])))
-                out += [_p(_runs(r), style=_BULLET) for r in f.reasons]
-
-    out.append(_heading(t["dialogue"], 1))
-    out.append(_p(_runs(t["dialogue_intro"])))
+def _dialogue(report: Report, pictures: _Pictures) -> list[str]:
+    t = report.t
+    out = [_heading(t["dialogue_section"], 1), _p(_runs(t["dialogue_section_intro"])),
+           _heading(t["dialogue"], 2), _p(_runs(t["dialogue_intro"]))]
     if report.cross:
         out.append(_table([t["from_perspective"], t["by_perspective"], t["agree"],
                            t["disagree"], t["pass"]],
@@ -242,29 +275,20 @@ def render(report: Report) -> bytes:
                           numeric={2, 3, 4}))
     else:
         out.append(_p(_runs(t["no_reactions"])))
-    if report.dialogue:
-        out.append(_heading(t["per_reflection"], 2))
-        out.append(_table(
-            ["#", t["participant"], t["reflection"], t["agree"], t["disagree"], t["pass"]],
-            [[i.reflection.number, f"{i.reflection.author.display()}\n({i.reflection.circle})",
-              i.reflection.text, i.count("agree"), i.count("disagree"), i.count("pass")]
-             for i in report.dialogue], [1.0, 3.8, 6.2, 2.0, 2.0, 2.0], numeric={0, 3, 4, 5}))
-        comments = [(i.reflection, x) for i in report.dialogue for x in i.comments()]
-        if comments:
-            out.append(_heading(t["comments"], 3))
-            out += [_lead(f"#{r.number} · {x.author.display()} ({report.kind_label(x.kind)}): ",
-                          x.text, style=_BULLET) for r, x in comments]
+    return out + _exchange(report)
 
-    out.append(_heading(t["conclusions"], 1))
+
+def _conclusions(report: Report, pictures: _Pictures) -> list[str]:
+    t = report.t
+    out = [_heading(t["conclusions"], 1)]
     if not report.conclusions:
         out.append(_p(_runs(t["no_conclusions"])))
     for c in report.conclusions:
         draft = f" ({t['draft']})" if c.draft else ""
-        out.append(_heading(f"{t['conclusion']} {c.number}{draft}", 2))
-        out.append(_p(_runs(c.text)))
+        out += [_heading(f"{t['conclusion']} {c.number}{draft}", 2), _p(_runs(c.text))]
         if c.perspectives:
             out.append(_lead(f"{t['concerns_perspectives']}: ", ", ".join(c.perspectives)))
-        chart(c.chart)
+        out.append(pictures.chart(c.chart))
         out.append(_table([t["perspective"], t["support"], t["concern"]],
                           [[p.perspective, p.support, p.concern] for p in c.per_perspective]
                           + [[t["total"], c.support, c.concern]], [9.0, 3.5, 3.5],
@@ -277,29 +301,30 @@ def render(report: Report) -> bytes:
             out.append(_heading(t["rests_on"], 3))
             out += [_lead(f"#{r.number} · {r.author.display()}: ", r.text, style=_BULLET)
                     for r in c.reflections]
+    return out
 
-    # the appendix: participation, every listed reflection, the patterns
-    out.append(_heading(t["participation"], 1))
-    chart(report.participation_chart)
-    out.append(_table(
-        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
-         t["endorsements"]],
-        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
-         for p in report.perspectives]
-        + [[t["total"], *report.participation_total()]],
-        [4.5, 2.5, 2.5, 2.5, 2.5, 2.5], numeric={1, 2, 3, 4, 5}))
-    out.append(_p())
-    chart(report.circle_chart)
-    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
-                       t["shared"]],
-                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
-                        c.shared] for c in report.circle_rows],
-                      [4.0, 5.5, 2.5, 2.5, 2.5], numeric={2, 3, 4}))
 
-    out.append(_heading(t["circles"], 1))
+def _participation(report: Report, pictures: _Pictures) -> list[str]:
+    t = report.t
+    return [
+        _heading(t["participation"], 1), pictures.chart(report.participation_chart),
+        _table([t["perspective"], t["participants"], t["reflections"], t["shared"],
+                t["reactions"], t["endorsements"]],
+               [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+                for p in report.perspectives] + [[t["total"], *report.participation_total()]],
+               [4.5, 2.5, 2.5, 2.5, 2.5, 2.5], numeric={1, 2, 3, 4, 5}),
+        _p(), pictures.chart(report.circle_chart),
+        _table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                t["shared"]],
+               [[c.name, ", ".join(c.perspectives), c.participants, c.reflections, c.shared]
+                for c in report.circle_rows], [4.0, 5.5, 2.5, 2.5, 2.5], numeric={2, 3, 4})]
+
+
+def _circles(report: Report, pictures: _Pictures) -> list[str]:
+    t = report.t
+    out = [_heading(t["circles"], 1)]
     for circle in report.circles:
-        out.append(_heading(f"{t['circle']} {circle.name}", 2))
-        out.append(_p(_runs(circle.line)))
+        out += [_heading(f"{t['circle']} {circle.name}", 2), _p(_runs(circle.line))]
         if circle.reflections:
             out.append(_table(
                 ["#", t["participant"], t["reflection"], t["shared"]],
@@ -307,30 +332,70 @@ def render(report: Report) -> bytes:
                   f"{r.text}\n({t['finding']}: {r.finding})" if r.finding else r.text,
                   t["yes"] if r.shared else ""] for r in circle.reflections],
                 [1.0, 4.0, 9.5, 2.5], numeric={0}))
+    return out
 
-    if report.patterns is not None:
-        patterns = report.patterns
-        out.append(_heading(t["patterns"], 1))
-        if patterns.summary:
-            out.append(_p(_runs(patterns.summary)))
-        out += [_p(_runs(note, italic=True)) for note in patterns.notes]
-        if not any(g.items for g in patterns.groups):
-            out.append(_p(_runs(t["no_patterns"])))
-        for group in patterns.groups:
-            if group.title:
-                out.append(_heading(group.title, 2))
-            for p in group.items:
-                out.append(_heading(p.title, 3 if group.title else 2))
-                if p.explanation:
-                    out.append(_p(_runs(p.explanation)))
-                out += [_lead(f"{key}: " if key else "", value, style=_BULLET)
-                        for key, value in p.counts]
-                if p.reflections:
-                    out.append(_lead(f"{t['reflections']}: ",
-                                     ", ".join(f"#{n}" for n in p.reflections), style=_BULLET))
 
-    out.append(_heading(t["method"], 1))
-    out += [_p(_runs(line)) for line in report.method or []]
+def _reactions(report: Report, pictures: _Pictures) -> list[str]:
+    t = report.t
+    out = [_heading(t["per_reflection"], 1), _table(
+        ["#", t["participant"], t["reflection"], t["agree"], t["disagree"], t["pass"]],
+        [[i.reflection.number, f"{i.reflection.author.display()}\n({i.reflection.circle})",
+          i.reflection.text, i.count("agree"), i.count("disagree"), i.count("pass")]
+         for i in report.dialogue], [1.0, 3.8, 6.2, 2.0, 2.0, 2.0], numeric={0, 3, 4, 5})]
+    comments = [(i.reflection, x) for i in report.dialogue for x in i.comments()]
+    if comments:
+        out.append(_heading(t["comments"], 2))
+        out += [_lead(f"#{r.number} · {x.author.display()} ({report.kind_label(x.kind)}): ",
+                      x.text, style=_BULLET) for r, x in comments]
+    return out
+
+
+def _patterns(report: Report, pictures: _Pictures) -> list[str]:
+    t, patterns = report.t, report.patterns
+    out = [_heading(t["patterns"], 1)]
+    if patterns.summary:
+        out.append(_p(_runs(patterns.summary)))
+    out += [_p(_runs(note, italic=True)) for note in patterns.notes]
+    if not any(g.items for g in patterns.groups):
+        out.append(_p(_runs(t["no_patterns"])))
+    for group in patterns.groups:
+        if group.title:
+            out.append(_heading(group.title, 2))
+        for p in group.items:
+            out.append(_heading(p.title, 3 if group.title else 2))
+            if p.explanation:
+                out.append(_p(_runs(p.explanation)))
+            out += [_lead(f"{key}: " if key else "", value, style=_BULLET)
+                    for key, value in p.counts]
+            if p.reflections:
+                out.append(_lead(f"{t['reflections']}: ",
+                                 ", ".join(f"#{n}" for n in p.reflections), style=_BULLET))
+    return out
+
+
+def _method(report: Report, pictures: _Pictures) -> list[str]:
+    return [_heading(report.t["method"], 1), *(_p(_runs(line)) for line in report.method or [])]
+
+
+#: One layout function per section of the report model (``Report.sections``).
+LAYOUT: dict[str, Callable[[Report, _Pictures], list[str]]] = {
+    "summary": _summary, "story": _story, "findings": _findings, "dialogue": _dialogue,
+    "conclusions": _conclusions, "participation": _participation, "circles": _circles,
+    "reactions": _reactions, "patterns": _patterns, "method": _method}
+
+
+def render(report: Report) -> bytes:
+    """The report as the bytes of a .docx file."""
+    t = report.t
+    document = _setup(report)
+    pictures = _Pictures(document)
+    out = [_p(_runs(t["report"], color=_ACCENT)), _heading(report.title, 0)]
+    out += [_lead(f"{key}: ", value) for key, value in
+            [(t["date"], report.date_text), (t["place"], report.place),
+             (t["facilitator"], report.facilitator)] if value]
+    out.append(_p(_runs(f"{report.privacy_note()} {t['hidden_note']}", italic=True)))
+    for key in report.sections:
+        out += LAYOUT[key](report, pictures)
     out.append(_p())  # Word wants a paragraph, not a table, before the section properties
 
     body = document.element.body

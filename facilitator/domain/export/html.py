@@ -8,6 +8,7 @@ The browser's *Print -> Save as PDF* turns it into the PDF report.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 
 from . import charts
@@ -85,6 +86,15 @@ def _figure(chart: charts.BarChart) -> str:
     return f"<figure>{charts.svg(chart)}</figure>"
 
 
+def _list(items: list[str]) -> str:
+    return "<ul>" + "".join(f"<li>{_e(line)}</li>" for line in items) + "</ul>" if items else ""
+
+
+def _text(value: str) -> str:
+    """A participant's text: escaped, its line breaks kept as ``<br>`` (no pre-wrap box)."""
+    return "<br>".join(_e(line) for line in str(value).split("\n"))
+
+
 def _summary(report: Report) -> str:
     """Page one: the conclusions with their support per perspective, what stands out."""
     t, summary = report.t, report.summary
@@ -96,33 +106,235 @@ def _summary(report: Report) -> str:
         out.append(f"<p>{_e(t['summary_no_conclusions'])}</p>")
     for c in summary.conclusions:
         out.append(f'<div class="conclusion"><h3>{_e(t["conclusion"])} {c.number}</h3>'
-                   f"<p>{_e(c.text)}</p>")
-        if c.per_perspective:
-            out.append('<ul>' + "".join(f"<li>{_e(line)}</li>" for line in c.per_perspective)
-                       + "</ul>")
+                   f"<p>{_e(c.text)}</p>{_list(c.per_perspective)}")
         if c.rests_on:
             out.append(f'<p class="muted">{_e(t["summary_rests_on"])} '
                        + ", ".join(f"#{n}" for n in c.rests_on) + "</p>")
         out.append("</div>")
     if summary.findings:
-        out.append(f"<h3>{_e(t['summary_findings'])}</h3><ul>"
-                   + "".join(f"<li>{_e(line)}</li>" for line in summary.findings) + "</ul>")
+        out.append(f"<h3>{_e(t['summary_findings'])}</h3>{_list(summary.findings)}")
     if summary.patterns:
-        out.append(f"<h3>{_e(t['summary_patterns'])}</h3><ul>"
-                   + "".join(f"<li>{_e(p)}</li>" for p in summary.patterns) + "</ul>")
+        out.append(f"<h3>{_e(t['summary_patterns'])}</h3>{_list(summary.patterns)}")
     out.append("</section>")
     return "".join(out)
 
 
-def render(report: Report, *, for_pdf: bool = False) -> str:
-    """The report as a complete HTML document; ``for_pdf`` adds the document's metadata
-    that WeasyPrint writes into the PDF (author, dates)."""
+def _story(report: Report) -> str:
+    """The afternoon step by step: the programme's times, then what happened in each."""
     t = report.t
-    out: list[str] = [
-        "<!DOCTYPE html>", f'<html lang="{report.lang}">', "<head>", '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(t['report'])}: {_e(report.title)}</title>",
-        f"<style>{CSS}</style>", "</head>", "<body>"]
+    out = [f'<section id="agenda"><h2>{_e(t["agenda"])}</h2>',
+           _table([t["step"], t["planned"], t["actual"]],
+                  [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
+                   for a in report.agenda])]
+    for step in report.story:
+        if step.lines:
+            out.append(f"<h3>{_e(step.title)} <span class=muted>{_e(step.time)}</span></h3>"
+                       + _list(step.lines))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _findings(report: Report) -> str:
+    t = report.t
+    out = [f'<section id="findings"><h2>{_e(t["findings"])}</h2>']
+    for f in report.findings:
+        out.append(f"<h3>{_e(f.title)}</h3>")
+        if f.text:
+            out.append(f'<p class="text">{_text(f.text)}</p>')
+        if f.chart:
+            out.append(_figure(f.chart))
+        if f.ratings:
+            out.append(_table([t["perspective"], t["rating_before_col"],
+                               t["rating_after_col"], t["rating_shift_col"]], f.ratings))
+        if f.reasons:
+            out.append(f"<h4>{_e(t['rating_reasons'])}</h4>{_list(f.reasons)}")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _questions(report: Report) -> str:
+    t, exchange = report.t, report.exchange
+    out = [f"<h3>{_e(t['questions'])}</h3>"]
+    for q in exchange.questions:
+        support = f" <span class=muted>· {_e(q.support_text)}</span>" if q.support_text else ""
+        out.append(f'<div class="question" data-id="{_e(q.id)}"><p>'
+                   f"<span class=who>{_e(q.asked())}</span>{support}"
+                   f"<br>{_text(q.text)}</p>")
+        if q.answers:
+            out.append("<ul>" + "".join(f"<li><span class=who>{_e(a.author.display())}</span>"
+                                        f": {_text(a.text)}</li>" for a in q.answers) + "</ul>")
+        else:
+            out.append(f"<p class=muted>{_e(t['no_answer'])}</p>")
+        out.append("</div>")
+    if exchange.unanswered_text:
+        out.append(f'<p class="note">{_e(exchange.unanswered_text)}</p>')
+    return "".join(out)
+
+
+def _exchange(report: Report) -> str:
+    """Questions with their answers, the tables' harvests, the reasons (issue 17)."""
+    t, exchange = report.t, report.exchange
+    if exchange is None or exchange.empty():
+        return f"<p>{_e(t['no_dialogue'])}</p>"
+    out = [_questions(report)] if exchange.questions else []
+    if exchange.harvests:
+        out.append(f"<h3>{_e(t['harvests'])}</h3><ul>" + "".join(
+            f"<li><b>{_e(t['table_n'].format(n=h.table))}</b>: {_text(h.text)}</li>"
+            for h in exchange.harvests) + "</ul>")
+    if exchange.reasons:
+        out.append(f"<h3>{_e(t['reasons'])}</h3><p>{_e(t['reasons_intro'])}</p>")
+        for group in exchange.reasons:
+            out.append(f"<h4>{_e(group.heading)}</h4><ul>"
+                       + "".join(f"<li>#{x.reflection.number}: {_text(x.text)}</li>"
+                                 for x in group.reasons) + "</ul>")
+    return "".join(out)
+
+
+def _dialogue(report: Report) -> str:
+    t = report.t
+    out = [f'<section id="dialogue"><h2>{_e(t["dialogue_section"])}</h2>'
+           f"<p>{_e(t['dialogue_section_intro'])}</p><h3>{_e(t['dialogue'])}</h3>"
+           f"<p>{_e(t['dialogue_intro'])}</p>"]
+    if report.cross:
+        out.append(_table([t["from_perspective"], t["by_perspective"], t["agree"],
+                           t["disagree"], t["pass"]],
+                          [[c.from_perspective, c.by_perspective, c.agree, c.disagree, c.pass_]
+                           for c in report.cross], numeric={2, 3, 4}))
+    else:
+        out.append(f"<p>{_e(t['no_reactions'])}</p>")
+    out.append(_exchange(report))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _conclusions(report: Report) -> str:
+    t = report.t
+    out = [f'<section id="conclusions"><h2>{_e(t["conclusions"])}</h2>']
+    if not report.conclusions:
+        out.append(f"<p>{_e(t['no_conclusions'])}</p>")
+    for c in report.conclusions:
+        draft = f' <span class="tag">{_e(t["draft"])}</span>' if c.draft else ""
+        out.append(f'<article class="conclusion" data-id="{_e(c.id)}">'
+                   f"<h3>{_e(t['conclusion'])} {c.number}{draft}</h3>"
+                   f'<p class="text">{_text(c.text)}</p>')
+        if c.perspectives:
+            out.append(f"<p class=muted>{_e(t['concerns_perspectives'])}: "
+                       f"{_e(', '.join(c.perspectives))}</p>")
+        out.append(_figure(c.chart))
+        out.append(_table([t["perspective"], t["support"], t["concern"]],
+                          [[p.perspective, p.support, p.concern] for p in c.per_perspective]
+                          + [[t["total"], c.support, c.concern]], numeric={1, 2}))
+        if c.comments():
+            out.append(f"<h4>{_e(t['comments'])}</h4><ul class=plain>" + "".join(
+                f"<li>{_who(e.author)} <span class=muted>({_e(report.kind_label(e.kind))})"
+                f"</span>: {_text(e.text)}</li>" for e in c.comments()) + "</ul>")
+        if c.reflections:
+            out.append(f"<h4>{_e(t['rests_on'])}</h4>" + "".join(
+                f'<p class="r">#{r.number} {_who(r.author)}<br>{_text(r.text)}</p>'
+                for r in c.reflections))
+        out.append("</article>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _participation(report: Report) -> str:
+    t = report.t
+    return "".join([
+        f'<section id="participation"><h2>{_e(t["participation"])}</h2>',
+        _figure(report.participation_chart),
+        _table([t["perspective"], t["participants"], t["reflections"], t["shared"],
+                t["reactions"], t["endorsements"]],
+               [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
+                for p in report.perspectives] + [[t["total"], *report.participation_total()]],
+               numeric={1, 2, 3, 4, 5}),
+        _figure(report.circle_chart),
+        _table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
+                t["shared"]],
+               [[c.name, ", ".join(c.perspectives), c.participants, c.reflections, c.shared]
+                for c in report.circle_rows], numeric={2, 3, 4}),
+        "</section>"])
+
+
+def _circles(report: Report) -> str:
+    """Every listed reflection, per circle: one paragraph each (the appendix is long, and
+    a paragraph lays out much faster in the PDF than a list item with boxes inside)."""
+    t = report.t
+    out = [f'<section id="circles"><h2>{_e(t["circles"])}</h2>']
+    for section in report.circles:
+        out.append(f"<h3>{_e(t['circle'])} {_e(section.name)}</h3>"
+                   f"<p class=muted>{_e(section.line)}</p>")
+        if not section.reflections:
+            out.append(f"<p>{_e(t['no_reflections'])}</p>")
+        for r in section.reflections:
+            tags = f' <i class="tag">{_e(t["shared_long"])}</i>' if r.shared else ""
+            finding = f" <i>· {_e(t['finding'])}: {_e(r.finding)}</i>" if r.finding else ""
+            out.append(f'<p class="r{" s" if r.shared else ""}" data-id="{_e(r.id)}">'
+                       f"#{r.number} {_who(r.author)}{tags}{finding}<br>{_text(r.text)}</p>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _reactions(report: Report) -> str:
+    """The appendix's reactions: per reflection taken into the dialogue, the counts and
+    the comments."""
+    t = report.t
+    out = [f'<section id="reactions"><h2>{_e(t["per_reflection"])}</h2>']
+    for item in report.dialogue:
+        r = item.reflection
+        counts = " · ".join(f"{_e(t[k])} {item.count(k)}" for k in ("agree", "disagree", "pass"))
+        out.append(f'<p class="r s">#{r.number} {_who(r.author)} ({_e(r.circle)})<br>'
+                   f"{_text(r.text)}<br><i>{counts}</i></p>")
+        if item.comments():
+            out.append('<ul class="plain">' + "".join(
+                f"<li>{_who(x.author)} ({_e(report.kind_label(x.kind))}): {_text(x.text)}</li>"
+                for x in item.comments()) + "</ul>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _patterns(report: Report) -> str:
+    t, patterns = report.t, report.patterns
+    out = [f'<section id="patterns"><h2>{_e(t["patterns"])}</h2>']
+    if patterns.summary:
+        out.append(f"<p>{_e(patterns.summary)}</p>")
+    out += [f'<p class="note">{_e(note)}</p>' for note in patterns.notes]
+    if not any(g.items for g in patterns.groups):
+        out.append(f"<p>{_e(t['no_patterns'])}</p>")
+    for group in patterns.groups:
+        if group.title:
+            out.append(f"<h3>{_e(group.title)}</h3>")
+        tag = "h4" if group.title else "h3"
+        for p in group.items:
+            out.append(f'<div class="pattern"><{tag}>{_e(p.title)}</{tag}>')
+            if p.explanation:
+                out.append(f'<p class="text">{_text(p.explanation)}</p>')
+            out.append(_list([f"{k}: {v}" if k else v for k, v in p.counts]))
+            if p.reflections:
+                out.append(f"<p class=muted>{_e(t['reflections'])}: "
+                           + ", ".join(f"#{n}" for n in p.reflections) + "</p>")
+            out.append("</div>")
+    out.append("</section>")
+    return "".join(out)
+
+
+def _method(report: Report) -> str:
+    return (f'<section id="method"><h2>{_e(report.t["method"])}</h2>'
+            + "".join(f"<p>{_e(line)}</p>" for line in report.method or []) + "</section>")
+
+
+#: One layout function per section of the report model (``Report.sections``).
+LAYOUT: dict[str, Callable[[Report], str]] = {
+    "summary": _summary, "story": _story, "findings": _findings, "dialogue": _dialogue,
+    "conclusions": _conclusions, "participation": _participation, "circles": _circles,
+    "reactions": _reactions, "patterns": _patterns, "method": _method}
+
+
+def _head(report: Report, for_pdf: bool) -> list[str]:
+    t = report.t
+    out = ["<!DOCTYPE html>", f'<html lang="{report.lang}">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{_e(t['report'])}: {_e(report.title)}</title>",
+           f"<style>{CSS}</style>", "</head>", "<body>"]
     if for_pdf:
         out.insert(4, f'<meta name="author" content="{_e(report.facilitator)}">'
                       f'<meta name="dcterms.created" content="{report.generated.isoformat()}">'
@@ -135,147 +347,14 @@ def render(report: Report, *, for_pdf: bool = False) -> str:
         for k, v in meta if v) + "</dl>")
     out.append(f'<p class="note">{_e(report.privacy_note())} {_e(t["hidden_note"])}</p>'
                "</header>")
-    out.append(_summary(report))
+    return out
 
-    # the story of the afternoon: programme, findings, dialogue, conclusions
-    out.append(f'<section id="agenda"><h2>{_e(t["agenda"])}</h2>')
-    out.append(_table([t["step"], t["planned"], t["actual"]],
-                      [[a.title, a.planned_text(t["minutes"]), a.actual_text(t["minutes"])]
-                       for a in report.agenda]))
-    out.append("</section>")
 
-    if report.findings:
-        out.append(f'<section id="findings"><h2>{_e(t["findings"])}</h2>')
-        for f in report.findings:
-            out.append(f"<h3>{_e(f.title)}</h3>")
-            if f.text:
-                out.append(f'<p class="text">{_e(f.text)}</p>')
-            if f.chart:
-                out.append(_figure(f.chart))
-            if f.ratings:
-                out.append(_table([t["perspective"], t["rating_before_col"],
-                                   t["rating_after_col"], t["rating_shift_col"]], f.ratings))
-            if f.reasons:
-                out.append(f"<h4>{_e(t['rating_reasons'])}</h4><ul>"
-                           + "".join(f"<li>{_e(r)}</li>" for r in f.reasons) + "</ul>")
-        out.append("</section>")
-
-    out.append(f'<section id="dialogue"><h2>{_e(t["dialogue"])}</h2><p>{_e(t["dialogue_intro"])}'
-               "</p>")
-    if report.cross:
-        out.append(_table([t["from_perspective"], t["by_perspective"], t["agree"],
-                           t["disagree"], t["pass"]],
-                          [[c.from_perspective, c.by_perspective, c.agree, c.disagree, c.pass_]
-                           for c in report.cross], numeric={2, 3, 4}))
-    else:
-        out.append(f"<p>{_e(t['no_reactions'])}</p>")
-    if report.dialogue:
-        out.append(f"<h3>{_e(t['per_reflection'])}</h3>")
-        for item in report.dialogue:
-            r = item.reflection
-            counts = " · ".join(f"{_e(t[k])} {item.count(k)}"
-                                for k in ("agree", "disagree", "pass"))
-            out.append(f'<div class="reflection shared"><span class="muted">#{r.number}</span> '
-                       f"{_who(r.author)} <span class=muted>({_e(r.circle)})</span>"
-                       f'<div class="text">{_e(r.text)}</div><p class="muted">{counts}</p>')
-            if item.comments():
-                out.append('<ul class="plain">' + "".join(
-                    f"<li>{_who(x.author)} <span class=muted>({_e(report.kind_label(x.kind))})"
-                    f'</span>: <span class="text">{_e(x.text)}</span></li>'
-                    for x in item.comments()) + "</ul>")
-            out.append("</div>")
-    out.append("</section>")
-
-    out.append(f'<section id="conclusions"><h2>{_e(t["conclusions"])}</h2>')
-    if not report.conclusions:
-        out.append(f"<p>{_e(t['no_conclusions'])}</p>")
-    for c in report.conclusions:
-        draft = f' <span class="tag">{_e(t["draft"])}</span>' if c.draft else ""
-        out.append(f'<article class="conclusion" data-id="{_e(c.id)}">'
-                   f"<h3>{_e(t['conclusion'])} {c.number}{draft}</h3>"
-                   f'<p class="text">{_e(c.text)}</p>')
-        if c.perspectives:
-            out.append(f"<p class=muted>{_e(t['concerns_perspectives'])}: "
-                       f"{_e(', '.join(c.perspectives))}</p>")
-        out.append(_figure(c.chart))
-        out.append(_table([t["perspective"], t["support"], t["concern"]],
-                          [[p.perspective, p.support, p.concern] for p in c.per_perspective]
-                          + [[t["total"], c.support, c.concern]], numeric={1, 2}))
-        if c.comments():
-            out.append(f"<h4>{_e(t['comments'])}</h4><ul class=plain>" + "".join(
-                f"<li>{_who(e.author)} <span class=muted>({_e(report.kind_label(e.kind))})"
-                f'</span>: <span class="text">{_e(e.text)}</span></li>' for e in c.comments())
-                + "</ul>")
-        if c.reflections:
-            out.append(f"<h4>{_e(t['rests_on'])}</h4><ul class=plain>" + "".join(
-                f'<li class="reflection"><span class="muted">#{r.number}</span> {_who(r.author)}'
-                f'<div class="text">{_e(r.text)}</div></li>' for r in c.reflections) + "</ul>")
-        out.append("</article>")
-    out.append("</section>")
-
-    # the appendix: participation, every listed reflection, the patterns
-    out.append(f'<section id="participation"><h2>{_e(t["participation"])}</h2>')
-    out.append(_figure(report.participation_chart))
-    out.append(_table(
-        [t["perspective"], t["participants"], t["reflections"], t["shared"], t["reactions"],
-         t["endorsements"]],
-        [[p.label, p.participants, p.reflections, p.shared, p.reactions, p.endorsements]
-         for p in report.perspectives]
-        + [[t["total"], *report.participation_total()]],
-        numeric={1, 2, 3, 4, 5}))
-    out.append(_figure(report.circle_chart))
-    out.append(_table([t["circle"], t["perspectives"], t["participants"], t["reflections"],
-                       t["shared"]],
-                      [[c.name, ", ".join(c.perspectives), c.participants, c.reflections,
-                        c.shared] for c in report.circle_rows], numeric={2, 3, 4}))
-    out.append("</section>")
-
-    out.append(f'<section id="circles"><h2>{_e(t["circles"])}</h2>')
-    for section in report.circles:
-        out.append(f"<h3>{_e(t['circle'])} {_e(section.name)}</h3>"
-                   f"<p class=muted>{_e(section.line)}</p>")
-        if not section.reflections:
-            out.append(f"<p>{_e(t['no_reflections'])}</p>")
-            continue
-        out.append('<ol class="reflections">')
-        for r in section.reflections:
-            tags = f'<span class="tag">{_e(t["shared_long"])}</span>' if r.shared else ""
-            finding = (f' <span class="muted">· {_e(t["finding"])}: {_e(r.finding)}</span>'
-                       if r.finding else "")
-            out.append(f'<li class="reflection{" shared" if r.shared else ""}" '
-                       f'data-id="{_e(r.id)}"><span class="muted">#{r.number}</span> '
-                       f'{_who(r.author)}{tags}{finding}<div class="text">{_e(r.text)}</div></li>')
-        out.append("</ol>")
-    out.append("</section>")
-
-    if report.patterns is not None:
-        patterns = report.patterns
-        out.append(f'<section id="patterns"><h2>{_e(t["patterns"])}</h2>')
-        if patterns.summary:
-            out.append(f"<p>{_e(patterns.summary)}</p>")
-        out += [f'<p class="note">{_e(note)}</p>' for note in patterns.notes]
-        if not any(g.items for g in patterns.groups):
-            out.append(f"<p>{_e(t['no_patterns'])}</p>")
-        for group in patterns.groups:
-            if group.title:
-                out.append(f"<h3>{_e(group.title)}</h3>")
-            tag = "h4" if group.title else "h3"
-            for p in group.items:
-                out.append(f'<div class="pattern"><{tag}>{_e(p.title)}</{tag}>')
-                if p.explanation:
-                    out.append(f'<p class="text">{_e(p.explanation)}</p>')
-                if p.counts:
-                    out.append('<ul class="counts">' + "".join(
-                        f"<li>{_e(k) + ': ' if k else ''}{_e(v)}</li>" for k, v in p.counts)
-                        + "</ul>")
-                if p.reflections:
-                    out.append(f"<p class=muted>{_e(t['reflections'])}: "
-                               + ", ".join(f"#{n}" for n in p.reflections) + "</p>")
-                out.append("</div>")
-        out.append("</section>")
-
-    out.append(f'<section id="method"><h2>{_e(t["method"])}</h2>'
-               + "".join(f"<p>{_e(line)}</p>" for line in report.method or []) + "</section>")
-    out.append(f"<footer>{_e(t['generated'])} {report.generated.strftime('%Y-%m-%d %H:%M')}"
-               "</footer></body></html>")
+def render(report: Report, *, for_pdf: bool = False) -> str:
+    """The report as a complete HTML document; ``for_pdf`` adds the document's metadata
+    that WeasyPrint writes into the PDF (author, dates)."""
+    out = _head(report, for_pdf)
+    out += [LAYOUT[key](report) for key in report.sections]
+    out.append(f"<footer>{_e(report.t['generated'])} "
+               f"{report.generated.strftime('%Y-%m-%d %H:%M')}</footer></body></html>")
     return "\n".join(out)

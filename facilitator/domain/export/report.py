@@ -256,6 +256,8 @@ class EndorsementItem:
     kind: str
     text: str
     created_at: datetime | None
+    #: The participant's id: for counting distinct people, never shown.
+    participant: str = ""
 
 
 @dataclass
@@ -344,6 +346,12 @@ class Report:
     method: list[str] | None = None
     #: The research package's tables (``research.tables``), for the research preset only.
     research: list[Table] | None = None
+    #: The dialogue of issue 17: questions with answers, table harvests, reasons.
+    exchange: Any = None
+    #: The story of the afternoon, one entry per programme step (``story.build``).
+    story: list[Any] = field(default_factory=list)
+    #: The sections in order (see ``_sections``); each format lays out each key.
+    sections: list[str] = field(default_factory=list)
 
     def participation_total(self) -> list[int]:
         """The total row of the participation table: the sum of the rows shown, so that it
@@ -757,6 +765,75 @@ def viewer_for(preset: str, kind: Any = "closing") -> privacy.Viewer:
     return privacy.Viewer(role, kind)
 
 
+class _Ctx:
+    """What the section builders share: the session, the reader, and the small-group rule
+    applied once (who may be named, how each perspective and circle is shown)."""
+
+    def __init__(self, data: WorkshopData, lang: str, names: bool, min_group: int,
+                 preset: str) -> None:
+        self.data, self.lang, self.t, self.preset = data, lang, labels(lang), preset
+        self.workshop = data.workshop
+        self.viewer = viewer_for(preset, data.workshop.current_kind())
+        self.pool = not self.viewer.sees_small_groups
+        self.names = names and self.viewer.sees_identities
+        self.min_group = min_group
+        self.order = {p.id: i for i, p in enumerate(self.workshop.perspectives)}
+        self.order[OTHER] = len(self.order) + 1
+        self.notes: list[str] = []
+        #: set when a figure was left out under the small-group rule (adds the note)
+        self.withheld = False
+        self.members: dict[str, set[str]] = defaultdict(set)
+        self.circle_members: dict[str, set[str]] = defaultdict(set)
+        for p in data.participants:
+            self.members[p.perspective].add(p.id)
+            self.circle_members[p.circle].add(p.id)
+        for r in data.reflections:  # authors without a participant record (restored data)
+            self.members[r.perspective].add(r.participant)
+            self.circle_members[r.circle].add(r.participant)
+        self.as_group = self.pooled(self.members)
+        self.participants: dict[str, Participant] = {p.id: p for p in data.participants}
+        self.circle_names = _circle_names(data, lang)
+        self.visible: list[Reflection] = [r for r in data.reflections if privacy.is_visible(r)]
+
+    def pooled(self, people: dict[str, set[str]]) -> dict[str, str | None]:
+        """perspective -> itself, OTHER, or None (withheld): the rule of ``privacy``."""
+        if not self.pool:
+            return {pid: pid for pid, who in people.items() if who}
+        return privacy.pool_assignment(people, self.min_group)
+
+    def label(self, pid: str) -> str:
+        if pid == OTHER:
+            return self.t["other_perspectives"]
+        perspective = self.workshop.perspective(pid)
+        return perspective.label_for(self.lang) if perspective else pid
+
+    def shown_label(self, pid: str) -> str:
+        """The label a perspective's own words carry: empty when it is too small to name."""
+        if not self.pool or self.as_group.get(pid) == pid:
+            return self.label(pid)
+        return ""
+
+    def sort_perspectives(self, ids: Any) -> list[str]:
+        return sorted(set(ids), key=lambda pid: (self.order.get(pid, len(self.order)), pid))
+
+    def person(self, pid: str, perspective: str, fallback: str = "") -> Person:
+        if not self.viewer.sees_identities:
+            return Person(perspective=self.shown_label(perspective), pseudonym="")
+        p = self.participants.get(pid)
+        return Person(perspective=self.label(perspective),
+                      pseudonym=(p.pseudonym if p else "") or fallback or "?",
+                      name=(p.name if p and self.names else "") or "")
+
+    def circle_name(self, cid: str) -> str:
+        if self.pool and len(self.circle_members.get(cid, ())) < self.min_group:
+            return self.t["other_circles"]
+        return self.circle_names.get(cid, cid)
+
+    def section_key(self, cid: str) -> str:
+        """The circle section a circle's reflections are listed in (small ones pooled)."""
+        return OTHER if self.pool and self.circle_name(cid) == self.t["other_circles"] else cid
+
+
 def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
           patterns: dict | list | None = None, now: datetime | None = None,
           min_group: int = 3, preset: str = "onderzoek") -> Report:
@@ -769,170 +846,180 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     circle), no drafts, no pseudonyms, every per-perspective figure pooled by
     the number of distinct people behind it, and a perspective or circle of
     fewer than ``min_group`` people never named.
+
+    Each part is built by its own function below; ``sections`` then lists, in
+    order, what every format lays out (one layout function per section and format).
     """
     lang = normalise_lang(lang)
-    t = labels(lang)
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}: use one of {', '.join(PRESETS)}")
-    viewer = viewer_for(preset, data.workshop.current_kind())
-    pool = not viewer.sees_small_groups
-    reader_names = names and viewer.sees_identities
-    workshop = data.workshop
-    order = {p.id: i for i, p in enumerate(workshop.perspectives)}
-    order[OTHER] = len(order) + 1
-    notes: list[str] = []
-
-    def pooled(people: dict[str, set[str]]) -> dict[str, str | None]:
-        """perspective -> itself, OTHER, or None (withheld): the rule of ``privacy``."""
-        if not pool:
-            return {pid: pid for pid, who in people.items() if who}
-        return privacy.pool_assignment(people, min_group)
-
-    # who may be named: perspectives and circles with at least min_group people
-    members: dict[str, set[str]] = defaultdict(set)
-    circle_members: dict[str, set[str]] = defaultdict(set)
-    for p in data.participants:
-        members[p.perspective].add(p.id)
-        circle_members[p.circle].add(p.id)
-    for r in data.reflections:  # authors without a participant record (restored data)
-        members[r.perspective].add(r.participant)
-        circle_members[r.circle].add(r.participant)
-    as_group = pooled(members)
-
-    def label(pid: str) -> str:
-        if pid == OTHER:
-            return t["other_perspectives"]
-        perspective = workshop.perspective(pid)
-        return perspective.label_for(lang) if perspective else pid
-
-    def shown_label(pid: str) -> str:
-        """The label a perspective's own words carry: empty when it is too small to name."""
-        if not pool or as_group.get(pid) == pid:
-            return label(pid)
-        return ""
-
-    def sort_perspectives(ids: Any) -> list[str]:
-        return sorted(set(ids), key=lambda pid: (order.get(pid, len(order)), pid))
-
-    participants: dict[str, Participant] = {p.id: p for p in data.participants}
-
-    def person(pid: str, perspective: str, fallback: str = "") -> Person:
-        if not viewer.sees_identities:
-            return Person(perspective=shown_label(perspective), pseudonym="")
-        p = participants.get(pid)
-        return Person(perspective=label(perspective),
-                      pseudonym=(p.pseudonym if p else "") or fallback or "?",
-                      name=(p.name if p and reader_names else "") or "")
-
-    circle_names = _circle_names(data, lang)
-
-    def circle_name(cid: str) -> str:
-        if pool and len(circle_members.get(cid, ())) < min_group:
-            return t["other_circles"]
-        return circle_names.get(cid, cid)
-
-    findings = {f.id: f.title for f in workshop.findings}
-
-    # reflections (visible only; for a reader only the shared ones), numbered in order
-    visible: list[Reflection] = [r for r in data.reflections if privacy.is_visible(r)]
-    listed = viewer.reflections(visible)
-    if len(listed) < len(visible):
-        notes.append(t["unshared_note"])
-    items: dict[str, ReflectionItem] = {}
-    for number, r in enumerate(listed, start=1):
-        items[r.id] = ReflectionItem(
-            id=r.id, number=number, text=r.text, perspective_id=r.perspective,
-            perspective=shown_label(r.perspective), circle_id=r.circle,
-            circle=circle_name(r.circle),
-            author=person(r.participant, r.perspective, getattr(r, "pseudonym", "")),
-            finding=findings.get(r.finding or "", r.finding or ""), shared=bool(r.shared),
-            shared_at=parse_time(r.shared_at), created_at=parse_time(r.created_at))
-    reflection_items = list(items.values())
-    numbers = {r.id: r.number for r in reflection_items}
-
-    # reactions to listed reflections
-    reactions: list[ReactionItem] = []
-    for x in data.reactions:
-        target = items.get(x.reflection)
-        if target is None:
-            continue
-        kind = x.kind if x.kind in KINDS else "pass"
-        reactions.append(ReactionItem(
-            id=x.id, reflection=target, perspective_id=x.perspective,
-            perspective=shown_label(x.perspective), circle=circle_name(x.circle),
-            author=person(x.participant, x.perspective), kind=kind, text=x.text or "",
-            created_at=parse_time(x.created_at), participant=x.participant))
-
+    ctx = _Ctx(data, lang, names, min_group, preset)
+    t, workshop = ctx.t, ctx.workshop
+    reflection_items = _reflection_items(ctx)
+    reactions = _reaction_items(ctx, reflection_items)
+    circles = _circle_sections(ctx, reflection_items)
+    rows = _perspective_rows(ctx, reactions)
+    conclusions, endorsements = _conclusion_items(ctx, rows, reflection_items)
+    circle_rows = _circle_rows(ctx)
     by_reflection: dict[str, list[ReactionItem]] = defaultdict(list)
     for reaction in reactions:
         by_reflection[reaction.reflection.id].append(reaction)
-    for item in reflection_items:  # totals per reflection: what the pooled groups show
+    report = Report(
+        lang=lang, names=ctx.names, t=t, title=workshop.title, date=workshop.date,
+        date_text=date_text(workshop.date, lang), place=workshop.place,
+        facilitator=workshop.facilitator_name, code=workshop.code,
+        started=stamp(parse_time(workshop.started_at)), ended=stamp(parse_time(workshop.ended_at)),
+        generated=(now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ), agenda=_agenda(ctx),
+        perspectives=rows, circle_rows=circle_rows,
+        participation_chart=_participation_chart(t, rows),
+        circle_chart=_circle_chart(t, circle_rows),
+        findings=[FindingItem(id=f.id, title=f.title, text=f.text) for f in workshop.findings],
+        circles=circles, reflections=reflection_items,
+        dialogue=[DialogueItem(reflection=item, reactions=by_reflection.get(item.id, []))
+                  for item in reflection_items if item.shared or by_reflection.get(item.id)],
+        cross=_cross_rows(ctx, reactions), reactions=reactions,
+        patterns=_patterns(patterns, lang, ctx.label, {r.id: r.number for r in reflection_items},
+                           counts=not ctx.pool),
+        conclusions=conclusions, endorsements=endorsements,
+        participants=len(data.participants), preset=preset, notes=ctx.notes)
+    from . import dialogue, story
+
+    report.exchange = dialogue.build(ctx, report)
+    if ctx.withheld:
+        ctx.notes.append(t["small_group_note"].format(n=min_group))
+    report.summary = summary(report)
+    report.summary.findings = _finding_lines(data, ctx.viewer, min_group, lang, t)
+    _finding_tables(report, data, ctx.viewer, min_group, lang)
+    report.method = _method(data, report, min_group)
+    report.story = story.build(ctx, report)
+    report.sections = _sections(report)
+    if preset == "onderzoek":
+        from . import research
+
+        report.research = research.tables(data, report)
+    return report
+
+
+def _sections(report: Report) -> list[str]:
+    """The order of the report, the same in every format: page one, the afternoon, the
+    appendix. A format lays out each key with its own function (``LAYOUT``)."""
+    keys = ["summary", "story"]
+    keys += ["findings"] if report.findings else []
+    keys += ["dialogue", "conclusions", "participation", "circles"]
+    keys += ["reactions"] if report.dialogue else []
+    keys += ["patterns"] if report.patterns is not None else []
+    return [*keys, "method"]
+
+
+def _reflection_items(ctx: _Ctx) -> list[ReflectionItem]:
+    """The listed reflections (visible; for a reader only the shared ones), numbered."""
+    listed = ctx.viewer.reflections(ctx.visible)
+    if len(listed) < len(ctx.visible):
+        ctx.notes.append(ctx.t["unshared_note"])
+    findings = {f.id: f.title for f in ctx.workshop.findings}
+    return [ReflectionItem(
+        id=r.id, number=number, text=r.text, perspective_id=r.perspective,
+        perspective=ctx.shown_label(r.perspective), circle_id=r.circle,
+        circle=ctx.circle_name(r.circle),
+        author=ctx.person(r.participant, r.perspective, getattr(r, "pseudonym", "")),
+        finding=findings.get(r.finding or "", r.finding or ""), shared=bool(r.shared),
+        shared_at=parse_time(r.shared_at), created_at=parse_time(r.created_at))
+        for number, r in enumerate(listed, start=1)]
+
+
+def _reaction_items(ctx: _Ctx, listed: list[ReflectionItem]) -> list[ReactionItem]:
+    """Reactions to listed reflections; each reflection's totals count what the pooled
+    groups of its reactions show."""
+    items = {r.id: r for r in listed}
+    reactions: list[ReactionItem] = []
+    for x in ctx.data.reactions:
+        target = items.get(x.reflection)
+        if target is None:
+            continue
+        reactions.append(ReactionItem(
+            id=x.id, reflection=target, perspective_id=x.perspective,
+            perspective=ctx.shown_label(x.perspective), circle=ctx.circle_name(x.circle),
+            author=ctx.person(x.participant, x.perspective),
+            kind=x.kind if x.kind in KINDS else "pass", text=x.text or "",
+            created_at=parse_time(x.created_at), participant=x.participant))
+    by_reflection: dict[str, list[ReactionItem]] = defaultdict(list)
+    for reaction in reactions:
+        by_reflection[reaction.reflection.id].append(reaction)
+    for item in listed:
         mine = by_reflection.get(item.id, [])
-        where = pooled(_people(mine))
+        where = ctx.pooled(_people(mine))
         for x in mine:
             if where.get(x.perspective_id) is None:
                 continue
             item.agree += x.kind == "agree"
             item.disagree += x.kind == "disagree"
             item.pass_ += x.kind == "pass"
-    dialogue = [DialogueItem(reflection=item, reactions=by_reflection.get(item.id, []))
-                for item in reflection_items if item.shared or by_reflection.get(item.id)]
+    return reactions
 
-    # reactions across perspectives: each cell counted in distinct people
+
+def _cross_rows(ctx: _Ctx, reactions: list[ReactionItem]) -> list[CrossRow]:
+    """Reactions across perspectives: each cell counted in distinct people, pooled."""
     by_from: dict[str, list[ReactionItem]] = defaultdict(list)
     for reaction in reactions:
-        source = as_group.get(reaction.reflection.perspective_id)
+        source = ctx.as_group.get(reaction.reflection.perspective_id)
         if source is not None:
             by_from[source].append(reaction)
-    cross_counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
-    withheld = False
+    counts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     for source, mine in by_from.items():
-        where = pooled(_people(mine))
+        where = ctx.pooled(_people(mine))
         for reaction in mine:
             group = where.get(reaction.perspective_id)
             if group is None:
-                withheld = True
+                ctx.withheld = True
                 continue
-            cross_counts[(source, group)][reaction.kind] += 1
-    cross = [CrossRow(from_perspective=label(a), by_perspective=label(b),
-                      agree=c["agree"], disagree=c["disagree"], pass_=c["pass"])
-             for (a, b), c in sorted(cross_counts.items(),
-                                     key=lambda kv: (order.get(kv[0][0], len(order)), kv[0][0],
-                                                     order.get(kv[0][1], len(order)), kv[0][1]))]
+            counts[(source, group)][reaction.kind] += 1
+    order = ctx.order
 
-    # circles with their listed reflections, in the order of the configured (base) circles
-    all_circles = sorted({c["id"] for c in data.circles()} | {r.circle for r in visible},
-                         key=lambda cid: _circle_key(workshop, cid))
-    section_ids: list[str] = []
-    for cid in all_circles:
-        key = OTHER if circle_name(cid) == t["other_circles"] and pool else cid
-        if key not in section_ids:
-            section_ids.append(key)
+    def key(pair: tuple[str, str]) -> tuple:
+        a, b = pair
+        return order.get(a, len(order)), a, order.get(b, len(order)), b
+
+    return [CrossRow(from_perspective=ctx.label(a), by_perspective=ctx.label(b),
+                     agree=c["agree"], disagree=c["disagree"], pass_=c["pass"])
+            for (a, b), c in sorted(counts.items(), key=lambda kv: key(kv[0]))]
+
+
+def _all_circles(ctx: _Ctx) -> list[str]:
+    return sorted({c["id"] for c in ctx.data.circles()} | {r.circle for r in ctx.visible},
+                  key=lambda cid: _circle_key(ctx.workshop, cid))
+
+
+def _circle_sections(ctx: _Ctx, listed: list[ReflectionItem]) -> list[CircleSection]:
+    """Circles with their listed reflections, in the order of the configured circles;
+    small circles pooled for a reader; each with how many it wrote and shared."""
+    t = ctx.t
+    section_ids = list(dict.fromkeys(ctx.section_key(cid) for cid in _all_circles(ctx)))
     by_circle: dict[str, list[ReflectionItem]] = defaultdict(list)
-    for item in reflection_items:
-        key = OTHER if item.circle == t["other_circles"] and pool else item.circle_id
-        by_circle[key].append(item)
+    for item in listed:
+        by_circle[ctx.section_key(item.circle_id)].append(item)
     sections = [CircleSection(id=cid, name=t["other_circles"] if cid == OTHER
-                              else circle_names.get(cid, cid),
+                              else ctx.circle_names.get(cid, cid),
                               reflections=by_circle.get(cid, [])) for cid in section_ids]
     by_section = {s.id: s for s in sections}
-    for r in visible:
-        section = by_section[OTHER if pool and circle_name(r.circle) == t["other_circles"]
-                             else r.circle]
+    for r in ctx.visible:
+        section = by_section[ctx.section_key(r.circle)]
         section.written += 1
         section.shared += int(bool(r.shared))
     for section in sections:
         section.line = t["circle_line"].format(
             written=count_text(section.written, t, "reflection"), shared=section.shared)
+    return sections
 
-    # participation, per perspective pooled by people
-    present = sort_perspectives(as_group[pid] for pid in
-                                [p.perspective for p in data.participants]
-                                + [r.perspective for r in visible]
-                                if as_group.get(pid) is not None)
-    if pool and any(g is None for g in as_group.values()):
-        withheld = True
-    rows = {pid: PerspectiveRow(id=pid, label=label(pid)) for pid in present}
+
+def _perspective_rows(ctx: _Ctx, reactions: list[ReactionItem]) -> list[PerspectiveRow]:
+    """Participation per perspective, pooled by people (endorsements are added later)."""
+    data, as_group = ctx.data, ctx.as_group
+    present = ctx.sort_perspectives(
+        as_group[pid] for pid in [p.perspective for p in data.participants]
+        + [r.perspective for r in ctx.visible] if as_group.get(pid) is not None)
+    if ctx.pool and any(g is None for g in as_group.values()):
+        ctx.withheld = True
+    rows = {pid: PerspectiveRow(id=pid, label=ctx.label(pid)) for pid in present}
 
     def row(pid: str) -> PerspectiveRow | None:
         group = as_group.get(pid)
@@ -941,141 +1028,140 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     for p in data.participants:
         if (entry := row(p.perspective)) is not None:
             entry.participants += 1
-    for r in visible:
+    for r in ctx.visible:
         if (entry := row(r.perspective)) is not None:
             entry.reflections += 1
             entry.shared += int(bool(r.shared))
     for reaction in reactions:
         if (entry := row(reaction.perspective_id)) is not None:
             entry.reactions += 1
+    return list(rows.values())
 
-    visible_conclusions: list[Conclusion] = [
-        c for c in data.conclusions
-        if privacy.is_visible(c) and (not c.draft or viewer.sees_unshared)]
-    conclusion_numbers = {c.id: i for i, c in enumerate(visible_conclusions, start=1)}
-    endorsements: list[EndorsementItem] = []
-    endorsers_of: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for e in data.endorsements:
-        if e.conclusion not in conclusion_numbers:
+
+def _endorsement_items(ctx: _Ctx, visible: list[Conclusion],
+                       rows: list[PerspectiveRow]) -> list[EndorsementItem]:
+    """Support and concerns on the listed conclusions; counted into the participation rows."""
+    numbers = {c.id: i for i, c in enumerate(visible, start=1)}
+    by_row = {r.id: r for r in rows}
+    out: list[EndorsementItem] = []
+    for e in ctx.data.endorsements:
+        if e.conclusion not in numbers:
             continue
-        conclusion = visible_conclusions[conclusion_numbers[e.conclusion] - 1]
-        endorsers_of[e.conclusion][e.perspective].add(e.participant)
-        endorsements.append(EndorsementItem(
-            id=e.id, conclusion_id=e.conclusion, conclusion_number=conclusion_numbers[e.conclusion],
+        conclusion = visible[numbers[e.conclusion] - 1]
+        out.append(EndorsementItem(
+            id=e.id, conclusion_id=e.conclusion, conclusion_number=numbers[e.conclusion],
             conclusion_text=conclusion.text, perspective_id=e.perspective,
-            perspective=shown_label(e.perspective), author=person(e.participant, e.perspective),
+            perspective=ctx.shown_label(e.perspective),
+            author=ctx.person(e.participant, e.perspective),
             kind=e.kind if e.kind in ("support", "concern") else "support", text=e.text or "",
-            created_at=parse_time(e.created_at)))
-        if (entry := row(e.perspective)) is not None:
-            entry.endorsements += 1
-    perspective_rows = list(rows.values())
+            created_at=parse_time(e.created_at), participant=e.participant))
+        group = ctx.as_group.get(e.perspective)
+        if group is not None and group in by_row:
+            by_row[group].endorsements += 1
+    return out
 
-    circle_rows = []
-    member_rows = {c["id"]: c for c in data.circles()}
+
+def _conclusion_items(ctx: _Ctx, rows: list[PerspectiveRow], listed: list[ReflectionItem]
+                      ) -> tuple[list[ConclusionItem], list[EndorsementItem]]:
+    """The listed conclusions (no drafts for a reader) with support per perspective,
+    counted in distinct people and pooled; and their endorsements."""
+    visible = [c for c in ctx.data.conclusions
+               if privacy.is_visible(c) and (not c.draft or ctx.viewer.sees_unshared)]
+    endorsements = _endorsement_items(ctx, visible, rows)
+    by_conclusion: dict[str, list[EndorsementItem]] = defaultdict(list)
+    endorsers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for item in endorsements:
+        by_conclusion[item.conclusion_id].append(item)
+        endorsers[item.conclusion_id][item.perspective_id].add(item.participant)
+    items = {r.id: r for r in listed}
+    present = [r.id for r in rows if r.id != OTHER]
+    return [_conclusion_item(ctx, c, number, by_conclusion.get(c.id, []),
+                             ctx.pooled(endorsers.get(c.id, {})), present, items)
+            for number, c in enumerate(visible, start=1)], endorsements
+
+
+def _conclusion_item(ctx: _Ctx, c: Conclusion, number: int, mine: list[EndorsementItem],
+                     shown: dict[str, str | None], present: list[str],
+                     items: dict[str, ReflectionItem]) -> ConclusionItem:
+    t, label, pool = ctx.t, ctx.label, ctx.pool
+    if pool and any(g is None for g in shown.values()):
+        ctx.withheld = True
+    ids = ctx.sort_perspectives(present + [g for g in shown.values() if g is not None])
+    support = {pid: PerspectiveSupport(perspective_id=pid, perspective=label(pid))
+               for pid in ids}
+    for e in mine:
+        if shown.get(e.perspective_id) is None:
+            continue  # too few people behind it, even pooled: left out
+        entry = support[shown[e.perspective_id]]
+        if e.kind == "concern":
+            entry.concern += 1
+        else:
+            entry.support += 1
+    per = list(support.values())
+    return ConclusionItem(
+        id=c.id, number=number, text=c.text, draft=bool(c.draft),
+        perspectives=[label(p) for p in c.perspectives if not pool or ctx.as_group.get(p) == p],
+        per_perspective=per, endorsements=mine,
+        reflections=[items[r] for r in c.reflections if r in items],
+        chart=charts.BarChart(
+            title=f"{t['conclusion']} {number}: {t['support_concern'].lower()}",
+            categories=[p.perspective for p in per],
+            series=[charts.Series(t["support"], [p.support for p in per], charts.GREEN),
+                    charts.Series(t["concern"], [p.concern for p in per], charts.VERMILION)]),
+        support=sum(p.support for p in per) if pool
+        else sum(e.kind == "support" for e in mine),
+        concern=sum(p.concern for p in per) if pool
+        else sum(e.kind == "concern" for e in mine))
+
+
+def _circle_rows(ctx: _Ctx) -> list[CircleRow]:
+    """Participation per circle; for a reader a circle of fewer than the minimum is left
+    out (its counts point at people)."""
+    member_rows = {c["id"]: c for c in ctx.data.circles()}
     visible_by_circle: dict[str, list[Reflection]] = defaultdict(list)
-    for r in visible:
+    for r in ctx.visible:
         visible_by_circle[r.circle].append(r)
-    for cid in all_circles:
-        if pool and len(circle_members.get(cid, ())) < min_group:
-            withheld = True  # a circle of one or two: its counts point at people
+    out = []
+    for cid in _all_circles(ctx):
+        if ctx.pool and len(ctx.circle_members.get(cid, ())) < ctx.min_group:
+            ctx.withheld = True
             continue
         entry = member_rows.get(cid)
-        mine_r = visible_by_circle.get(cid, [])
-        circle_rows.append(CircleRow(
-            id=cid, name=circle_names.get(cid, cid),
-            perspectives=[label(p) for p in sort_perspectives(
-                (entry["perspectives"] if entry else []) + [r.perspective for r in mine_r])
-                if not pool or as_group.get(p) == p],
+        mine = visible_by_circle.get(cid, [])
+        out.append(CircleRow(
+            id=cid, name=ctx.circle_names.get(cid, cid),
+            perspectives=[ctx.label(p) for p in ctx.sort_perspectives(
+                (entry["perspectives"] if entry else []) + [r.perspective for r in mine])
+                if not ctx.pool or ctx.as_group.get(p) == p],
             participants=entry["members"] if entry else 0,
-            reflections=len(mine_r), shared=sum(1 for r in mine_r if r.shared)))
+            reflections=len(mine), shared=sum(1 for r in mine if r.shared)))
+    return out
 
-    participation_chart = charts.BarChart(
-        title=t["participation_perspective"], categories=[r.label for r in perspective_rows],
-        series=[charts.Series(t["participants"], [r.participants for r in perspective_rows],
-                              charts.BLUE),
-                charts.Series(t["reflections"], [r.reflections for r in perspective_rows],
-                              charts.ORANGE)])
-    circle_chart = charts.BarChart(
-        title=t["participation_circle"], categories=[c.name for c in circle_rows],
-        series=[charts.Series(t["participants"], [c.participants for c in circle_rows],
-                              charts.BLUE),
-                charts.Series(t["reflections"], [c.reflections for c in circle_rows],
-                              charts.ORANGE)])
 
-    # conclusions: support per perspective, counted in distinct people
-    by_conclusion: dict[str, list[EndorsementItem]] = defaultdict(list)
-    for e in endorsements:
-        by_conclusion[e.conclusion_id].append(e)
-    conclusion_items = []
-    for c in visible_conclusions:
-        mine = by_conclusion.get(c.id, [])
-        shown = pooled(endorsers_of.get(c.id, {}))
-        if pool and any(g is None for g in shown.values()):
-            withheld = True
-        ids = sort_perspectives([pid for pid in present if pid != OTHER]
-                                + [g for g in shown.values() if g is not None])
-        support = {pid: PerspectiveSupport(perspective_id=pid, perspective=label(pid))
-                   for pid in ids}
-        for e in mine:
-            if shown.get(e.perspective_id) is None:
-                continue  # too few people behind it, even pooled: left out
-            entry = support[shown[e.perspective_id]]
-            if e.kind == "concern":
-                entry.concern += 1
-            else:
-                entry.support += 1
-        per = list(support.values())
-        number = conclusion_numbers[c.id]
-        conclusion_items.append(ConclusionItem(
-            id=c.id, number=number, text=c.text, draft=bool(c.draft),
-            perspectives=[label(p) for p in c.perspectives if not pool or as_group.get(p) == p],
-            per_perspective=per, endorsements=mine,
-            reflections=[items[r] for r in c.reflections if r in items],
-            chart=charts.BarChart(
-                title=f"{t['conclusion']} {number}: {t['support_concern'].lower()}",
-                categories=[p.perspective for p in per],
-                series=[charts.Series(t["support"], [p.support for p in per], charts.GREEN),
-                        charts.Series(t["concern"], [p.concern for p in per],
-                                      charts.VERMILION)]),
-            support=sum(p.support for p in per) if pool
-            else sum(e.kind == "support" for e in mine),
-            concern=sum(p.concern for p in per) if pool
-            else sum(e.kind == "concern" for e in mine)))
-    if withheld:
-        notes.append(t["small_group_note"].format(n=min_group))
+def _participation_chart(t: dict[str, str], rows: list[PerspectiveRow]) -> charts.BarChart:
+    return charts.BarChart(
+        title=t["participation_perspective"], categories=[r.label for r in rows],
+        series=[charts.Series(t["participants"], [r.participants for r in rows], charts.BLUE),
+                charts.Series(t["reflections"], [r.reflections for r in rows], charts.ORANGE)])
 
-    agenda = []
-    for step in workshop.steps:
+
+def _circle_chart(t: dict[str, str], rows: list[CircleRow]) -> charts.BarChart:
+    return charts.BarChart(
+        title=t["participation_circle"], categories=[c.name for c in rows],
+        series=[charts.Series(t["participants"], [c.participants for c in rows], charts.BLUE),
+                charts.Series(t["reflections"], [c.reflections for c in rows], charts.ORANGE)])
+
+
+def _agenda(ctx: _Ctx) -> list[AgendaRow]:
+    out = []
+    for step in ctx.workshop.steps:
         start, end = parse_time(step.actual_start), parse_time(step.actual_end)
-        agenda.append(AgendaRow(
-            id=step.id, title=step.title_en if lang == "en" and step.title_en else step.title,
+        out.append(AgendaRow(
+            id=step.id, title=step.title_en if ctx.lang == "en" and step.title_en else step.title,
             planned_start=step.planned_start, planned_end=step.planned_end,
             planned_minutes=step.planned_minutes(), actual_start=clock(step.actual_start),
             actual_end=clock(step.actual_end), actual_minutes=_minutes(start, end)))
-
-    report = Report(
-        lang=lang, names=reader_names, t=t, title=workshop.title, date=workshop.date,
-        date_text=date_text(workshop.date, lang), place=workshop.place,
-        facilitator=workshop.facilitator_name, code=workshop.code,
-        started=stamp(parse_time(workshop.started_at)), ended=stamp(parse_time(workshop.ended_at)),
-        generated=(now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ), agenda=agenda,
-        perspectives=perspective_rows, circle_rows=circle_rows,
-        participation_chart=participation_chart, circle_chart=circle_chart,
-        findings=[FindingItem(id=f.id, title=f.title, text=f.text) for f in workshop.findings],
-        circles=sections, reflections=reflection_items, dialogue=dialogue, cross=cross,
-        reactions=reactions,
-        patterns=_patterns(patterns, lang, label, numbers, counts=not pool),
-        conclusions=conclusion_items, endorsements=endorsements,
-        participants=len(data.participants), preset=preset, notes=notes)
-    report.summary = summary(report)
-    report.summary.findings = _finding_lines(data, viewer, min_group, lang, t)
-    _finding_tables(report, data, viewer, min_group, lang)
-    report.method = _method(data, report, min_group)
-    if preset == "onderzoek":
-        from . import research
-
-        report.research = research.tables(data, report)
-    return report
+    return out
 
 
 def _people(reactions: list[ReactionItem]) -> dict[str, set[str]]:
