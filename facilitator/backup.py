@@ -5,20 +5,24 @@ Two forms, chosen by the store:
 * **SQLite**: an online copy of the database file with SQLite's backup API
   (consistent while the app keeps writing).  Restored into an empty SQLite
   store it is the same database again: every session, record, event, document
-  and secret link as it was.
+  (series) and secret link as it was.
 * **Redis** (or any store): one JSON file holding the archive of every session
-  (``domain/export/archive.py``, display names included)::
+  (``domain/export/archive.py``, display names and registrations included) and
+  every series::
 
-      {"format": "facilitator-backup", "version": 1, "archive_version": 1,
-       "created_at": "...Z", "sessions": [<archive>, ...]}
+      {"format": "facilitator-backup", "version": 2, "archive_version": 1,
+       "created_at": "...Z", "series": [<series>, ...], "sessions": [<archive>, ...]}
 
   Archives hold no secrets, so a session restored from one keeps its code
-  (when free) but gets new facilitator, screen and participant links; they are
-  printed.  A SQLite backup restored into Redis goes the same way.
+  (when free) but gets new facilitator, screen and participant links and new
+  personal links for its registrations; they are printed.  A series keeps its
+  id (one already in the store is left as it is), so restored sessions stay in
+  their series.  A SQLite backup restored into Redis goes the same way.
 
 Both carry a schema version (SQLite's ``user_version``, the file's ``version``
-and each archive's ``version``); a newer release reads what an older one wrote,
-and an older release refuses what a newer one wrote with a clear message.
+and each archive's ``version``); a newer release reads what an older one wrote
+(version 1 had no series and no registrations), and an older release refuses
+what a newer one wrote with a clear message.
 No Flask imports: the CLI calls these with an open store.
 """
 
@@ -32,7 +36,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 FORMAT = "facilitator-backup"
-VERSION = 1
+#: 2: series and registrations added (version 1 files are read as having none)
+VERSION = 2
+#: the store's document kinds a backup carries (organiser logins are not: they are sessions)
+SERIES_KIND = "series"
 
 
 class BackupError(RuntimeError):
@@ -52,10 +59,12 @@ def backup(store: Any, path: str) -> dict[str, Any]:
         if store.path == ":memory:":
             raise BackupError("an in-memory SQLite store has nothing to back up")
         _sqlite_copy(store, path)
-        return {"kind": "sqlite", "path": path, "sessions": len(store.list_workshops())}
+        return {"kind": "sqlite", "path": path, "sessions": len(store.list_workshops()),
+                "series": len(store.list_docs(SERIES_KIND))}
     bundle = dump(store)
     _write_atomically(path, json.dumps(bundle, ensure_ascii=False).encode("utf-8"))
-    return {"kind": "json", "path": path, "sessions": len(bundle["sessions"])}
+    return {"kind": "json", "path": path, "sessions": len(bundle["sessions"]),
+            "series": len(bundle["series"])}
 
 
 def _sqlite_copy(store: Any, path: str) -> None:
@@ -93,10 +102,12 @@ def _write_atomically(path: str, data: bytes) -> None:
 
 
 def dump(store: Any) -> dict[str, Any]:
-    """Every session of ``store`` as archives in one backup document."""
+    """Every session of ``store`` as archives (with their registrations) and every
+    series, in one backup document."""
     from .domain.errors import NotFound
     from .domain.export import archive
     from .domain.operations import Operations
+    from .domain.registrations import KIND as REGISTRATION
 
     ops = Operations(store)
     sessions = []
@@ -105,17 +116,19 @@ def dump(store: Any) -> dict[str, Any]:
             data = ops.load(doc["code"])
         except NotFound:  # deleted while we were reading
             continue
-        sessions.append(archive.to_archive(data, names=True))
+        sessions.append(archive.to_archive(
+            data, names=True, registrations=store.records(data.workshop.code, REGISTRATION)))
     return {"format": FORMAT, "version": VERSION, "archive_version": archive.VERSION,
             "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "sessions": sessions}
+            "series": store.list_docs(SERIES_KIND), "sessions": sessions}
 
 
 def restore(store: Any, path: str) -> list[dict[str, Any]]:
-    """Restore the backup at ``path`` into ``store``; one dict per session restored.
+    """Restore the backup at ``path`` into ``store``; one dict per series and session.
 
     A SQLite backup into an empty SQLite store is copied whole (links kept);
-    otherwise every session is restored from its archive with new links.
+    otherwise every series is restored and every session from its archive with
+    new links.
     """
     from .store.sqlite import SQLiteStore
 
@@ -131,7 +144,8 @@ def restore(store: Any, path: str) -> list[dict[str, Any]]:
                 with store._lock:
                     source._db.backup(store._db)
                 return [{"code": w["code"], "links": "kept"} for w in store.list_workshops()]
-            return _restore_sessions(store, dump(source)["sessions"])
+            bundle = dump(source)
+            return _restore(store, bundle["series"], bundle["sessions"])
         finally:
             source.close()
     try:
@@ -139,7 +153,7 @@ def restore(store: Any, path: str) -> list[dict[str, Any]]:
             bundle = json.load(handle)
     except (OSError, ValueError) as exc:
         raise BackupError(f"{path}: not a facilitator backup ({exc})") from None
-    return _restore_sessions(store, sessions_of(bundle))
+    return _restore(store, *contents(bundle))
 
 
 def _open_sqlite_backup(path: str):
@@ -180,12 +194,13 @@ def _sqlite_user_version(path: str) -> int:
         db.close()
 
 
-def sessions_of(bundle: Any) -> list[dict[str, Any]]:
-    """The archives in a backup document, after checking its format and version.
+def contents(bundle: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the series, the archives) in a backup document, after checking its format,
+    version and series.
 
     A single session archive (``facilitator export --format json``) is read too."""
     if isinstance(bundle, dict) and bundle.get("format") == "facilitator-archive":
-        return [bundle]
+        return [], [bundle]
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
         raise BackupError("not a facilitator backup (format facilitator-backup)")
     version = bundle.get("version")
@@ -197,12 +212,30 @@ def sessions_of(bundle: Any) -> list[dict[str, Any]]:
     sessions = bundle.get("sessions")
     if not isinstance(sessions, list):
         raise BackupError("the backup's sessions are not a list")
-    return sessions
+    series = bundle.get("series", [])  # version 1 had none
+    if not isinstance(series, list):
+        raise BackupError("the backup's series are not a list")
+    return [_checked_series(doc, i) for i, doc in enumerate(series)], sessions
 
 
-def _restore_sessions(store: Any, archives: list[Any]) -> list[dict[str, Any]]:
+def _checked_series(doc: Any, i: int) -> dict[str, Any]:
+    from .domain.series import Series
+
+    where = f"series {i + 1} of the backup"
+    if not isinstance(doc, dict):
+        raise BackupError(f"{where} is not an object")
+    for name in ("id", "title", "created_at"):
+        if not isinstance(doc.get(name), str) or not doc[name]:
+            raise BackupError(f"{where} has no {name}")
+    if not isinstance(doc.get("template", {}), dict):
+        raise BackupError(f"{where}: its template is not an object")
+    return Series.from_dict(doc).to_dict()
+
+
+def _restore(store: Any, series: list[dict[str, Any]],
+             archives: list[Any]) -> list[dict[str, Any]]:
     from .domain.errors import DomainError
-    from .domain.export.archive import from_archive
+    from .domain.export.archive import from_archive, registrations_of
     from .domain.export.archive import restore as restore_archive
     from .domain.joincode import new_code
     from .domain.operations import new_token
@@ -210,20 +243,28 @@ def _restore_sessions(store: Any, archives: list[Any]) -> list[dict[str, Any]]:
     datas = []
     for i, doc in enumerate(archives):  # check all before writing any
         try:
-            datas.append(from_archive(doc))
+            data = from_archive(doc)
+            datas.append((data, registrations_of(doc, data)))
         except DomainError as exc:
             message = exc.message % exc.params if exc.params else exc.message
             raise BackupError(f"session {i + 1} of the backup: {message}") from None
-    restored = []
-    for data in datas:
+    restored: list[dict[str, Any]] = []
+    for doc in series:  # before the sessions that name them
+        there = store.get_doc(SERIES_KIND, doc["id"]) is not None
+        if not there:
+            store.put_doc(SERIES_KIND, doc["id"], doc)
+        restored.append({"series": doc["id"], "title": doc["title"],
+                         "restored": not there})
+    for data, registrations in datas:
         code = data.workshop.code
         if store.get_workshop(code) is not None:
             for _ in range(20):
                 code = new_code()
                 if store.get_workshop(code) is None:
                     break
-        workshop = restore_archive(store, data, code, new_token)
+        workshop = restore_archive(store, data, code, new_token, registrations)
         restored.append({"code": code, "was": data.workshop.code,
                          "facilitator_token": workshop.facilitator_token,
-                         "screen_token": workshop.screen_token})
+                         "screen_token": workshop.screen_token,
+                         "registrations": len(registrations)})
     return restored

@@ -319,7 +319,8 @@ def operate(command: str, path: str | None) -> int:
     try:
         if command == "backup":
             done = backup(store, path)
-            print(f"backed up {done['sessions']} session(s) to {done['path']} ({done['kind']})")
+            print(f"backed up {done['sessions']} session(s) and {done['series']} series to "
+                  f"{done['path']} ({done['kind']})")
         else:
             for session in restore(store, path):
                 print(json.dumps(session))

@@ -17,6 +17,13 @@ tokens, no facilitator or screen token; ``restore`` makes new ones.  Display
 names are in it unless the archive was made with ``names=False`` (then every
 ``name`` is empty and ``names_included`` is false).
 
+Registrations (an event's list of names with their personal links) are personal
+data and in no export.  Only ``facilitator backup`` asks for them
+(``to_archive(..., registrations=...)``, which refuses ``names=False``): the
+archive then has a ``registrations`` list, each with its id, name, organisation,
+function, perspective and the participant who used the link, never the link's
+token; ``registrations_of`` reads it and ``restore`` writes it with new tokens.
+
 ``from_archive`` checks the format, the version, the type of every field and
 the references between records, and raises ``Invalid`` with a message id and
 parameters (like every domain error) on bad input.
@@ -27,7 +34,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -70,8 +77,13 @@ def _now() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def to_archive(data: WorkshopData, *, names: bool = True) -> dict[str, Any]:
-    """The whole session as a JSON-able dict, without any token; see the module docstring."""
+def to_archive(data: WorkshopData, *, names: bool = True,
+               registrations: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The whole session as a JSON-able dict, without any token; see the module docstring.
+
+    ``registrations`` (the store's registration records) is for backups only."""
+    if registrations is not None and not names:
+        raise ValueError("registrations are names: an archive without names cannot carry them")
     workshop = data.workshop.to_dict()
     for key in _SECRET_WORKSHOP_KEYS:
         workshop.pop(key, None)
@@ -98,7 +110,43 @@ def to_archive(data: WorkshopData, *, names: bool = True) -> dict[str, Any]:
         "questions": [q.to_dict() for q in data.questions],
         "answers": [a.to_dict() for a in data.answers],
         "harvests": [h.to_dict() for h in data.harvests],
+        **({} if registrations is None else {
+            "registrations": [{key: r.get(key) for key in REGISTRATION_FIELDS}
+                              for r in registrations]}),
     }
+
+
+#: what a backup keeps of a registration (see ``registrations.RegistrationService``);
+#: never its token, the secret of the personal link
+REGISTRATION_FIELDS = {"id": "str", "name": "str", "organisation": "str", "function": "str",
+                       "perspective": "str", "participant": "str | None"}
+
+
+def registrations_of(doc: dict[str, Any], data: WorkshopData) -> list[dict[str, Any]]:
+    """The registrations in a backup's archive (an empty list when it has none), checked
+    like every record: fields and types, unique ids, a known participant; Invalid when bad."""
+    records = doc.get("registrations", [])
+    if not isinstance(records, list):
+        raise Invalid(N_("Invalid archive: %(where)s is not a list."), field="archive",
+                      where="registrations")
+    participants = {p.id for p in data.participants}
+    for i, record in enumerate(records):
+        where = f"registrations[{i}]"
+        if not isinstance(record, dict):
+            raise Invalid(N_("Invalid archive: %(where)s is not an object."), field="archive",
+                          where=where)
+        for name, annotation in REGISTRATION_FIELDS.items():
+            if name not in record and annotation != "str | None":
+                raise Invalid(N_("Invalid archive: %(where)s has no %(field_name)s."),
+                              field="archive", where=where, field_name=name)
+            if not _matches(record.get(name), annotation):
+                raise Invalid(N_("Invalid archive: %(where)s.%(field_name)s should be "
+                                 "%(expected)s."), field="archive", where=where,
+                              field_name=name, expected=annotation)
+    _unique_ids(records, "registration")
+    _refer([r for r in records if r.get("participant")], "registration", "participant",
+           participants, "participant")
+    return [{key: r.get(key) for key in REGISTRATION_FIELDS} for r in records]
 
 
 # -- validation -------------------------------------------------------------------
@@ -251,11 +299,13 @@ def _serial(pseudonym: str) -> int:
 
 
 def restore(store: Any, data: WorkshopData, new_code: str,
-            new_tokens: Callable[[], str]) -> Workshop:
+            new_tokens: Callable[[], str],
+            registrations: Iterable[dict[str, Any]] = ()) -> Workshop:
     """Write ``data`` into ``store`` as a new session ``new_code``, with fresh tokens.
 
     ``new_tokens()`` is called once per secret (facilitator link, screen link and
-    one per participant).  Records are written with the unique keys the live
+    one per participant and registration: a restored personal link is a new one).
+    Records are written with the unique keys the live
     code uses (``token:<token>`` for participants, ``client:<participant>:<client
     id>`` for reflections with a client id), and the join counters are advanced
     past the restored participants so new joins get new pseudonyms and fill the
@@ -293,6 +343,10 @@ def restore(store: Any, data: WorkshopData, new_code: str,
             for x in records:  # with the unique key the live code uses
                 store.insert(new_code, kind, x.to_dict(), unique=f"client:{x.participant}:"
                              f"{x.client_id}" if x.client_id else None)
+        for r in registrations:  # with the unique key a personal link is found by
+            token = new_tokens()
+            store.insert(new_code, "registration", {**r, "token": token},
+                         unique=f"token:{token}")
         # the join counters of operations.join: one per base circle and one for pseudonyms
         per_base = Counter(workshop.base_circle_for(p.perspective).id for p in data.participants)
         counters = {f"circle:{base}": n for base, n in per_base.items()}
