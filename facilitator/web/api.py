@@ -32,6 +32,7 @@ from .auth import (
     settings,
 )
 from .exports import export_response
+from .i18n import gettext, select_locale
 from .links import base_url, links_for
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -219,10 +220,14 @@ def import_registrations(code: str):
 
 @bp.get("/sessions/<code>/registrations/cards")
 def registration_cards(code: str):
-    """A printable A4 sheet: one card per registered person, with a personal QR code."""
+    """A printable A4 sheet: one card per registered person, with a personal QR code
+    (``?format=html``, the default, or ``pdf``)."""
     actor = bearer_actor(code)
     workshop = find_workshop(code)
-    people = _registrations().listed(actor.role, workshop.code)
+    people = _registrations().listed(actor.role, workshop.code)  # the rule before the rest
+    fmt = request.args.get("format", "html")
+    if fmt not in ("html", "pdf"):
+        raise Invalid(N_("Unknown format."), field="format")
     base = base_url()
     cards = []
     for r in people:
@@ -231,6 +236,16 @@ def registration_cards(code: str):
         cards.append({"name": r["name"], "organisation": r.get("organisation", ""),
                       "perspective": perspective.label if perspective else r["perspective"],
                       "qr": segno.make(link, error="m").svg_inline(scale=3, omitsize=True)})
+    if fmt == "pdf":
+        from ..domain.export import name_cards, slug
+
+        content = name_cards.pdf(f"{gettext('Name cards')}: {workshop.title}",
+                                 [name_cards.Card(**c) for c in cards],
+                                 lang=select_locale(),
+                                 empty=gettext("No registrations yet."))
+        return Response(content, content_type="application/pdf", headers={
+            "Content-Disposition":
+                f'attachment; filename="{slug(workshop.title)}-naamkaartjes.pdf"'})
     return render_template("organiser/cards.html", workshop=workshop, cards=cards)
 
 
