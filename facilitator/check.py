@@ -128,9 +128,14 @@ def default_instance() -> str:
 
 def _store_problems(url: str) -> list[str]:
     from .store import open_store
+    from .store.base import NewerSchema
 
     try:
         store = open_store(url)
+    except NewerSchema as exc:
+        return [f"FACILITATOR_STORE {_safe(url)} holds data of a newer facilitator (schema "
+                f"{exc.stored}; this release reads up to {exc.supported}): install that "
+                "release or a newer one"]
     except Exception as exc:  # noqa: BLE001 - every failure is a line for the operator
         return [f"FACILITATOR_STORE {_safe(url)} cannot be opened: {exc}"]
     try:

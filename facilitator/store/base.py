@@ -32,6 +32,17 @@ class DuplicateId(ValueError):
     """``insert`` of a record whose id the workshop already holds (nothing is written)."""
 
 
+class NewerSchema(RuntimeError):
+    """The store holds data written by a newer release (a higher schema version) than
+    this one reads: open it with that release, or update this one."""
+
+    def __init__(self, where: str, stored: int, supported: int) -> None:
+        super().__init__(f"{where}: written by a newer facilitator (schema {stored}, this one "
+                         f"reads up to {supported}); please update the facilitator")
+        self.stored = stored
+        self.supported = supported
+
+
 class StoreUnavailable(RuntimeError):
     """The store cannot be reached right now (Redis down or restarting, SQLite locked or
     unopenable): nothing was decided, and the same call may succeed in a moment.

@@ -4,6 +4,7 @@ Same contract as ``SQLiteStore`` (see ``base.Store``); ``docs/store.md``
 describes the key layout.  In short, with ``P`` the key prefix (default
 ``fac``) and ``{C}`` the workshop code as a Redis Cluster hash tag::
 
+    P:schema           string  the layout version of the data (``SCHEMA_VERSION``)
     P:workshops        hash  code -> created_at        (the list of workshops)
     P:{C}:ws           string  the workshop document (JSON)
     P:{C}:kinds        set   the record kinds this workshop has used
@@ -13,6 +14,13 @@ describes the key layout.  In short, with ``P`` the key prefix (default
     P:{C}:n            hash  counter name -> value (``next_number``)
     P:{C}:seq          string  number of the last event
     P:{C}:ev           stream  events, entry id ``<seq>-1``, field ``e`` = JSON
+
+The data carries its layout version in ``P:schema``, set by the first write
+that creates a workshop or a document.  Data written before that key existed
+(none there, but workshops or documents) has layout 1.  Opening a store
+migrates older data up to ``SCHEMA_VERSION`` (``MIGRATIONS``) and refuses
+newer data with ``NewerSchema`` (``facilitator check`` reports it), and a new
+workshop or document is refused on a store a newer release has taken over.
 
 Writes are never retried on a connection error: a write whose reply was lost
 raises, and the caller reports failure (the phone retries from its outbox;
@@ -33,7 +41,15 @@ from redis.backoff import NoBackoff
 from redis.exceptions import ResponseError, WatchError
 from redis.retry import Retry
 
-from .base import Doc, DuplicateId, Event, Mutation, reports_outages
+from .base import (
+    Doc,
+    DuplicateId,
+    Event,
+    Mutation,
+    NewerSchema,
+    StoreUnavailable,
+    reports_outages,
+)
 
 
 def _is_outage(exc: BaseException) -> bool:
@@ -41,6 +57,12 @@ def _is_outage(exc: BaseException) -> bool:
     return isinstance(exc, (redis.ConnectionError, redis.TimeoutError))
 
 DEFAULT_PREFIX = "fac"
+#: The layout version of the data this release writes (``P:schema``); raise it with a
+#: migration in ``MIGRATIONS`` whenever the key layout or a stored document changes.
+SCHEMA_VERSION = 1
+#: version -> a function that brings a store's data from that version to the next;
+#: none yet (layout 1 is the first).  Each runs once, on open, before the key is raised.
+MIGRATIONS: dict[int, Any] = {}
 #: The event stream of a workshop keeps this many newest events; a client that
 #: asks for older ones sees a gap (first seq > asked + 1) and reloads the state.
 DEFAULT_MAX_EVENTS = 10_000
@@ -74,8 +96,23 @@ local function append_events(seq_key, ev_key, maxlen, first)
 end
 """
 
-# KEYS: ws, index   ARGV: code, doc, created_at
-_CREATE_WORKSHOP = """
+# The first write of data stamps the schema version; a store that a newer release has
+# taken over refuses new data.  KEYS[schema_key]  ARGV[version_arg]
+_SCHEMA_FN = """
+local function stamp_schema(schema_key, version)
+  local stored = tonumber(redis.call('GET', schema_key) or '0')
+  if stored > tonumber(version) then
+    return redis.error_reply('NEWERSCHEMA ' .. stored)
+  end
+  if stored == 0 then redis.call('SET', schema_key, version) end
+  return false
+end
+"""
+
+# KEYS: ws, index, schema   ARGV: code, doc, created_at, schema version
+_CREATE_WORKSHOP = _SCHEMA_FN + """
+local refused = stamp_schema(KEYS[3], ARGV[4])
+if refused then return refused end
 if redis.call('SET', KEYS[1], ARGV[2], 'NX') then
   redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
   return 1
@@ -84,8 +121,10 @@ return 0
 """
 
 # A document outside any workshop: set it, and list its id once, in one step.
-# KEYS: docs hash, order list   ARGV: id, doc
-_PUT_DOC = """
+# KEYS: docs hash, order list, schema   ARGV: id, doc, schema version
+_PUT_DOC = _SCHEMA_FN + """
+local refused = stamp_schema(KEYS[3], ARGV[3])
+if refused then return refused end
 if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then
   redis.call('RPUSH', KEYS[2], ARGV[1])
 end
@@ -188,6 +227,9 @@ class RedisStore:
         self.prefix = prefix
         self.max_events = max_events
         self._index = f"{prefix}:workshops"
+        self._schema = f"{prefix}:schema"
+        #: True until the schema has been read (Redis was away when the store was opened)
+        self.schema_pending = True
         self._create_workshop = client.register_script(_CREATE_WORKSHOP)
         self._insert = client.register_script(_INSERT)
         self._put = client.register_script(_PUT)
@@ -235,7 +277,39 @@ class RedisStore:
         pool = redis.BlockingConnectionPool.from_url(
             clean, max_connections=max_connections, timeout=pool_timeout, **options)
         client = redis.Redis(connection_pool=pool)
-        return cls(client, prefix=prefix, max_events=max_events)
+        store = cls(client, prefix=prefix, max_events=max_events)
+        try:
+            store.open_schema()
+        except StoreUnavailable:
+            pass  # Redis is away: the first ping that answers reads the schema
+        return store
+
+    # -- schema ----------------------------------------------------------
+    def stored_schema(self) -> int:
+        """The schema version the data carries: 0 for an empty store, 1 for data written
+        before the version key existed."""
+        value = self._r.get(self._schema)
+        if value is not None:
+            return int(value)
+        if self._r.exists(self._index):
+            return 1
+        for _ in self._r.scan_iter(match=f"{self.prefix}:docs:*", count=1000):
+            return 1  # a series or another document, and no workshop
+        return 0
+
+    def open_schema(self) -> int:
+        """Read the data's schema version: migrate older data up to ``SCHEMA_VERSION``,
+        refuse newer data (``NewerSchema``).  Returns the version found; writes only
+        when it migrates."""
+        stored = self.stored_schema()
+        if stored > SCHEMA_VERSION:
+            raise NewerSchema(f"Redis store {self.prefix!r}", stored, SCHEMA_VERSION)
+        if 0 < stored < SCHEMA_VERSION:
+            for version in range(stored, SCHEMA_VERSION):
+                MIGRATIONS[version](self)
+                self._r.set(self._schema, version + 1)
+        self.schema_pending = False
+        return stored
 
     # -- keys ------------------------------------------------------------
     def _key(self, code: str, name: str) -> str:
@@ -281,11 +355,25 @@ class RedisStore:
 
     # -- workshops -------------------------------------------------------
     def create_workshop(self, code: str, doc: Doc) -> bool:
-        created = self._create_workshop(
-            keys=[self._key(code, "ws"), self._index],
-            args=[code, _dumps(doc), str(doc.get("created_at", "") or "")],
+        created = self._refusing_newer(self._create_workshop)(
+            keys=[self._key(code, "ws"), self._index, self._schema],
+            args=[code, _dumps(doc), str(doc.get("created_at", "") or ""), SCHEMA_VERSION],
         )
         return bool(created)
+
+    def _refusing_newer(self, script):
+        """``script`` with its NEWERSCHEMA error reply raised as ``NewerSchema``."""
+
+        def run(**kwargs: Any) -> Any:
+            try:
+                return script(**kwargs)
+            except ResponseError as exc:
+                if str(exc).startswith("NEWERSCHEMA"):
+                    raise NewerSchema(f"Redis store {self.prefix!r}", int(str(exc).split()[1]),
+                                      SCHEMA_VERSION) from None
+                raise
+
+        return run
 
     def get_workshop(self, code: str) -> Doc | None:
         return _loads(self._r.get(self._key(code, "ws")))
@@ -437,7 +525,8 @@ class RedisStore:
 
     def put_doc(self, kind: str, doc_id: str, doc: Doc) -> None:
         docs, order = self._doc_keys(kind)
-        self._put_doc(keys=[docs, order], args=[doc_id, _dumps(doc)])
+        self._refusing_newer(self._put_doc)(keys=[docs, order, self._schema],
+                                            args=[doc_id, _dumps(doc), SCHEMA_VERSION])
 
     def get_doc(self, kind: str, doc_id: str) -> Doc | None:
         return _loads(self._r.hget(self._doc_keys(kind)[0], doc_id))
@@ -475,7 +564,17 @@ class RedisStore:
 
     def ping(self) -> bool:
         try:
-            return bool(self._r.ping())
+            answered = bool(self._r.ping())
+            if answered and self.schema_pending:
+                self.open_schema()
+            return answered
+        except StoreUnavailable:
+            return False
+        except NewerSchema as exc:  # not healthy: this release must not serve that data
+            import logging
+
+            logging.getLogger("facilitator.store").error("%s", exc)
+            return False
         except redis.RedisError:
             return False
 

@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 from typing import Any
 
-from .base import Doc, DuplicateId, Event, Mutation, reports_outages
+from .base import Doc, DuplicateId, Event, Mutation, NewerSchema, reports_outages
 
 #: SQLite errors that say "not now" rather than "wrong": another process holds the
 #: write lock past the busy timeout, or the file cannot be opened or read.
@@ -96,8 +96,8 @@ class SQLiteStore:
         # reads what an older one wrote, an older one refuses a newer file
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
-            raise RuntimeError(f"{path}: written by a newer facilitator (schema {version}, "
-                               f"this one reads up to {SCHEMA_VERSION})")
+            self._db.close()
+            raise NewerSchema(path, version, SCHEMA_VERSION)
         if version < SCHEMA_VERSION:
             self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
 

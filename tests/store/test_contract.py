@@ -484,10 +484,11 @@ def test_redis_key_layout_and_delete_leaves_no_key(
         rstore.put(code, "reaction", {"id": "x"})
         rstore.next_number(code, "circle")
     keys = _keys(clean_redis_url)
-    assert "fac:workshops" in keys
+    assert "fac:workshops" in keys and rstore._r.get("fac:schema") == "1"
     # every other key carries its workshop's hash tag: one Cluster slot per workshop
     assert all(
-        k.startswith((f"fac:{{{CODE}}}:", f"fac:{{{OTHER}}}:")) for k in keys - {"fac:workshops"}
+        k.startswith((f"fac:{{{CODE}}}:", f"fac:{{{OTHER}}}:"))
+        for k in keys - {"fac:workshops", "fac:schema"}
     )
     assert rstore.delete_workshop(CODE)
     assert _keys(clean_redis_url, f"fac:{{{CODE}}}:*") == set()
