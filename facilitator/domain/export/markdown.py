@@ -96,7 +96,7 @@ def _exchange(report: Report) -> list[str]:
             support = f" ({escape(q.support_text)})" if q.support_text else ""
             out.append(f"- **{escape(q.asked())}**{support}: {escape(q.text)}")
             out += [f"  - {escape(a.author.display())}: {escape(a.text)}" for a in q.answers]
-            out += [f"  - _{t['no_answer']}_"] if not q.answers else []
+            out += [f"  - *{t['no_answer']}*"] if not q.answers else []
         out.append("")
         out += [f"> {exchange.unanswered_text}", ""] if exchange.unanswered_text else []
     if exchange.harvests:

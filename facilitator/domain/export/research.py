@@ -66,6 +66,23 @@ CODEBOOK: dict[str, tuple[str, str]] = {
     "finding_title": ("Titel van de bevinding", "Title of the finding"),
     "updated_at": ("Moment van de laatste wijziging (lokale tijd)",
                    "Moment of the last change (local time)"),
+    "record": ("Vaste code van de soort rij: question (vraag), answer (antwoord), reason "
+               "(reden bij een reactie) of harvest (tafelnotitie, Wat ons opviel)",
+               "Stable code of the kind of row: question, answer, reason (the text of a "
+               "reaction) or harvest (a table's note, what struck us)"),
+    "record_id": ("Vaste code van de vraag, het antwoord, de reactie of de tafelnotitie",
+                  "Stable code of the question, answer, reaction or table note"),
+    "question_id": ("Vaste code van de vraag (bij een vraag en zijn antwoorden)",
+                    "Stable code of the question (on a question and its answers)"),
+    "question_code": ("Nummer van de vraag in het verslag (V1, ...)",
+                      "Number of the question in the report (Q1, ...)"),
+    "to_perspective_id": ("Vaste code van het perspectief aan wie de vraag gesteld is; all = "
+                          "alle perspectieven", "Stable code of the perspective the question "
+                          "was put to; all = every perspective"),
+    "supports": ("Aantal kringgenoten dat de vraag steunt", "Circle-mates supporting the "
+                 "question"),
+    "table_number": ("Nummer van de gemengde dialoogtafel", "Number of the mixed dialogue "
+                     "table"),
     "key": ("Gegeven", "Field"),
     "value": ("Waarde", "Value"),
     "table": ("Tabel", "Table"),
@@ -178,6 +195,7 @@ def tables(data: WorkshopData, report: Report) -> list[Table]:
               [[c.id, r, int(bool(c.draft)), c.text] for c in conclusions
                for r in c.reflections if r in shown]),
     ]
+    out.append(_dialogue_table(data, report, pid, step_of))
     index = 0 if lang == "nl" else 1
     codebook = [["*", "*", NOT_POOLED[lang]]]
     for table in out:
@@ -187,3 +205,32 @@ def tables(data: WorkshopData, report: Report) -> list[Table]:
     out.append(Table("codebook", "codebook", "codebook", ["table", "column", "meaning"],
                      codebook))
     return out
+
+
+def _dialogue_table(data: WorkshopData, report: Report, pid: dict[str, str],
+                    step_of: Any) -> Table:
+    """One row per question, answer, reason (a reaction's text on a visible reflection)
+    and table harvest, with stable codes (issue 17): the dialogue as data."""
+    codes = {q.id: q.code for q in report.exchange.questions} if report.exchange else {}
+    shown = {r.id for r in data.reflections if privacy.is_visible(r)}
+    columns = ["record", "record_id", "question_id", "question_code", "reflection_id",
+               "participant_id", "perspective_id", "circle_id", "to_perspective_id",
+               "table_number", "kind", "supports", "shared", "step_id", "created_at", "text"]
+
+    def row(record: str, item: Any, **values: Any) -> list[Any]:
+        values.update(record=record, record_id=item.id,
+                      participant_id=pid.get(item.participant, ""),
+                      perspective_id=item.perspective, step_id=step_of(item.created_at),
+                      created_at=parse_time(item.created_at), text=item.text or "")
+        return [values.get(column, "") for column in columns]
+
+    rows = [row("question", q, question_id=q.id, question_code=codes.get(q.id, ""),
+                circle_id=q.circle, to_perspective_id=q.to, supports=len(set(q.supporters)))
+            for q in data.questions]
+    rows += [row("answer", a, question_id=a.question, question_code=codes.get(a.question, ""),
+                 circle_id=a.circle) for a in data.answers]
+    rows += [row("reason", x, reflection_id=x.reflection, circle_id=x.circle, kind=x.kind)
+             for x in data.reactions if x.reflection in shown and (x.text or "").strip()]
+    rows += [row("harvest", h, table_number=h.table, shared=int(bool(h.shared)))
+             for h in data.harvests]
+    return Table("dialogue_data", "dialogue_data", "dialogue_data", columns, rows)

@@ -15,13 +15,16 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from facilitator.domain.model import (
+    Answer,
     CircleDef,
     Conclusion,
     Endorsement,
     Finding,
+    Harvest,
     LiveState,
     Participant,
     Perspective,
+    Question,
     Reaction,
     Reflection,
     Step,
@@ -31,6 +34,24 @@ from facilitator.domain.model import (
 
 #: Markers the tests look for.
 HIDDEN_MARKER = "VERBORGEN-GEHEIM"
+#: A table note the facilitator never shared with the room.
+UNSHARED_HARVEST = "aan onze tafel bleef het stil, niemand durfde echt"
+QUESTION_TEXTS = [
+    "Hoe merken jullie eigenlijk wat er op de werkvloer speelt??",
+    "waarom duurt besluitvorming bij jullie zo lang, wat houdt het tegen",
+    "Wat hebben jullie nodig om eerder aan tafel te zitten?",
+    "Wie bepaalt bij jullie de agenda , echt?",
+]
+ANSWER_TEXTS = [
+    "Eerlijk gezegd vaak pas als het misgaat, via de krant of de OR.",
+    "Omdat we alles willen afstemmen met iedereen, dat kost tijd",
+    "Een vaste plek in het overleg, niet pas achteraf een informatiebijeenkomst",
+]
+HARVEST_TEXTS = [
+    "Iedereen wil regie, maar niemand wil de eerste stap zetten.",
+    "Vertrouwen groeit als de raad vaker op de werkvloer komt kijken",
+    UNSHARED_HARVEST,
+]
 HIDDEN_CONCLUSION_MARKER = "VERBORGEN-CONCLUSIE"
 INJECTION = '=HYPERLINK("http://example.invalid/x","Klik hier")'
 NAMES = ["Anna de Vries", "Bram Öztürk", "Chloë Jansen", "Daan van 't Hof"]
@@ -198,9 +219,45 @@ def make_session(reflections: int = 60, per_perspective: int = 3, seed: int = 7,
                 id=f"{c.id}:{p.id}", conclusion=c.id, participant=p.id,
                 perspective=p.perspective, kind=kind, created_at=_at(180 + rng.random() * 10),
                 text=text))
+    questions, answers, harvests = _dialogue(participants, workshop, seed)
     return WorkshopData(workshop=workshop, participants=participants, reflections=items,
                         reactions=reaction_items, conclusions=conclusion_items,
-                        endorsements=endorsements, seq=len(items) + len(reaction_items) + 17)
+                        endorsements=endorsements, questions=questions, answers=answers,
+                        harvests=harvests, seq=len(items) + len(reaction_items) + 17)
+
+
+def _dialogue(participants: list[Participant], workshop: Workshop,
+              seed: int) -> tuple[list[Question], list[Answer], list[Harvest]]:
+    """The exchange of issue 17: per perspective a question to the next one (and one to
+    all), answers to most, supporters from the asking circle, and a note per table of
+    which the last was never shared. Its own random stream keeps the rest as it was."""
+    rng = random.Random(seed + 1)
+    ids = [p.id for p in workshop.perspectives]
+    questions: list[Question] = []
+    answers: list[Answer] = []
+    for n, pid in enumerate(ids + ["all"]):
+        asker = next(p for p in participants if p.perspective == (pid if pid != "all" else ids[0]))
+        to = "all" if pid == "all" else ids[(n + 1) % len(ids)]
+        mates = [p.id for p in participants if p.circle == asker.circle]
+        questions.append(Question(
+            id=f"q{n}", participant=asker.id, perspective=asker.perspective,
+            circle=asker.circle, to=to, text=QUESTION_TEXTS[n % len(QUESTION_TEXTS)] + f" (v{n})",
+            created_at=_at(121 + n), supporters=rng.sample(mates, k=rng.randint(0, len(mates)))))
+        if n % 3 == 2:
+            continue  # unanswered: a blind spot
+        pool = [p for p in participants if (to == "all" and p.circle != asker.circle)
+                or p.perspective == to]
+        for k, who in enumerate(rng.sample(pool, k=min(len(pool), rng.randint(1, 2)))):
+            answers.append(Answer(
+                id=f"a{n}-{k}", question=f"q{n}", participant=who.id,
+                perspective=who.perspective, circle=who.circle,
+                text=ANSWER_TEXTS[(n + k) % len(ANSWER_TEXTS)] + f" (a{n}-{k})",
+                created_at=_at(130 + n + k)))
+    harvests = [Harvest(id=f"h{n}", table=n + 1, participant=participants[n * 3].id,
+                        perspective=participants[n * 3].perspective, text=text,
+                        created_at=_at(150 + n), shared=text != UNSHARED_HARVEST)
+                for n, text in enumerate(HARVEST_TEXTS)]
+    return questions, answers, harvests
 
 
 def pooled_group(people: Counter, pid: str, min_group: int = 3) -> str | None:

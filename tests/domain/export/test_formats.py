@@ -100,7 +100,7 @@ def check_privacy(data, text: str, names: bool = False):
 RESEARCH = {f"{name}.csv" for name in ("participants", "session", "programme", "findings",
                                        "reflections_data", "reactions_data",
                                        "endorsements_data", "ratings", "conclusion_links",
-                                       "codebook")}
+                                       "dialogue_data", "codebook")}
 
 
 # -- Word ---------------------------------------------------------------------------

@@ -51,6 +51,9 @@ def data():
     full.reflections = [r for r in full.reflections if r.participant in keep]
     full.reactions = [x for x in full.reactions if x.participant in keep]
     full.endorsements = [e for e in full.endorsements if e.participant in keep]
+    full.questions = [q for q in full.questions if q.participant in keep]
+    full.answers = [a for a in full.answers if a.participant in keep]
+    full.harvests = [h for h in full.harvests if h.participant in keep]
     extra = []
     for n, (pid, text) in enumerate(SMALL_TEXTS.items()):
         author = next(p for p in full.participants if p.perspective == pid)
@@ -318,6 +321,8 @@ def test_no_word_of_the_other_language(data, fmt, lang):
     typed += [e.text for e in data.endorsements] + [c.text for c in data.conclusions]
     typed += [f.title for f in data.workshop.findings] + [f.text for f in data.workshop.findings]
     typed += [data.workshop.title, data.workshop.place]
+    typed += [q.text for q in data.questions] + [a.text for a in data.answers]
+    typed += [h.text for h in data.harvests]
     for piece in sorted({t for t in typed if t}, key=len, reverse=True):
         for line in piece.splitlines():
             if line.strip():
