@@ -103,9 +103,25 @@ weinig minder maken merken praten zien krijgen houden blijven gebeuren
 """.split())
 
 
+#: Generic words learned from the fixture corpora by ``bench/patterns_generic.py``: words
+#: people there use about three or more unrelated subjects (a shared theme, a concern,
+#: an everyday remark), beyond ``GENERIC_NL``. Regenerate with that script when the
+#: corpora grow; a session adds its own generic words too (see patterns.themes).
+GENERIC_LEARNED = frozenset("""
+lastig team teams
+""".split())
+
+
 def generic_keys() -> frozenset[str]:
-    """The term keys of ``GENERIC_NL`` (cached)."""
+    """The term keys of ``GENERIC_NL`` and ``GENERIC_LEARNED`` (cached)."""
     return _generic_keys()
+
+
+def all_generic(key: str) -> bool:
+    """Whether every word of a term key (a word or a phrase) is a generic word of the field:
+    "nieuwe collega" says nothing a perspective would call its concern."""
+    generic = _generic_keys()
+    return all(w in generic for w in key.split(" ") if w not in CONNECTOR_KEY.values())
 
 
 #: Words that join two kept words into one unit ("raad en organisatie").
@@ -252,7 +268,7 @@ def normalise(text: str) -> NormalisedText:
 
 @lru_cache(maxsize=1)
 def _generic_keys() -> frozenset[str]:
-    return frozenset(term_key(w, "nl") for w in GENERIC_NL)
+    return frozenset(term_key(w, "nl") for w in GENERIC_NL | GENERIC_LEARNED)
 
 
 def most_frequent_form(forms: Mapping[str, int]) -> str:

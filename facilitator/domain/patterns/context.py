@@ -76,6 +76,8 @@ class _Ctx:
         self._sees_shared = allowed(viewer.role, Action.VIEW_SHARED, viewer.kind)
         #: term id -> variant term ids counted with it (set by the text analysis)
         self.variants: dict[int, list[int]] = {}
+        #: single words recognised as generic in this session (set by the themes)
+        self.session_generic: list[str] = []
         self.min_group = max(1, int(min_group))
         self.settings = settings
         ws = data.workshop

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..text import all_generic
 from .context import OTHER, _Ctx, _item, _merge_note
 from .index import _examples, _prune, _quotes, _TextIndex, _with_variants
 from .stats import _hypergeom_sf, _r
@@ -47,7 +48,11 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
     # number of the perspective's authors among the term's users is hypergeometric.
     # Only over-represented cells that could be kept get one; the others keep p = 1,
     # which never makes the Benjamini-Hochberg step less strict.
-    over = tested & (sub >= s.distinct_min_authors) & (z > 0) & (ratio >= s.distinct_min_ratio)
+    # a term made of generic words only ("nieuwe collega") is style, never a concern
+    keys = index.vocab.keys
+    meaningful = np.array([not all_generic(keys[int(t)]) for t in cand], dtype=bool)
+    over = tested & (sub >= s.distinct_min_authors) & (z > 0) \
+        & (ratio >= s.distinct_min_ratio) & meaningful[None, :]
     p = np.ones(z.shape)
     rows, cols = np.nonzero(over)
     if rows.size:

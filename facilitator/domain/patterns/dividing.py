@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 
 from .context import _Ctx, _item, _merge_note
-from .stats import _bh, _binom_sf, _chi2_sf, _r
-from .table import _entries, _row_title, _Targets
+from .stats import _bh, _binom_sf, _r
+from .table import _Cells, _entries, _grouped, _row_title, _Targets
 
 
 def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: list[str],
-              merged: np.ndarray) -> list[dict[str, Any]]:
+              merged: np.ndarray, cells: _Cells) -> list[dict[str, Any]]:
     """Between-perspective differences, even splits within one perspective, many passes."""
     s = ctx.settings
     n_rows = len(targets.ids)
@@ -22,32 +22,11 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
     agree, disagree, passes = dv[..., 0], dv[..., 1], dv[..., 2]
     seen = dv.sum(2)
     inc = seen >= need
-    k = inc.sum(1)
-    rate = (agree + 1.0) / (seen + 2.0)
-    hi = np.where(inc, rate, -np.inf).max(1)
-    lo = np.where(inc, rate, np.inf).min(1)
-    spread = np.where(k >= 2, hi - lo, 0.0)
-    pa = np.where(inc, agree, 0).sum(1)
-    ps = np.where(inc, seen, 0).sum(1)
-    pi = pa / np.maximum(ps, 1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        expected = seen * pi[:, None]
-        var = expected * (1.0 - pi[:, None])
-        cells = np.where(inc & (var > 0), (agree - expected) ** 2 / var, 0.0)
-    chi2 = np.nan_to_num(cells.sum(1))
+    k, spread, chi2, p, pa, ps = _between(agree, seen, inc)
     tested = k >= 2
-    p = np.ones(n_rows)
-    if tested.any():
-        p[tested] = _chi2_sf(chi2[tested], k[tested] - 1)
-        # The omnibus test dilutes "one recognises it, another rejects it" over many
-        # perspectives; the highest against the lowest perspective says it directly.
-        # Picked after looking, so Bonferroni over the k(k-1)/2 pairs; the two tests are
-        # combined as 2 x the smaller p (Bonferroni over the two).
-        p[tested] = np.minimum(1.0, 2.0 * np.minimum(
-            p[tested], _extremes_p(agree, seen, inc, rate)[tested]))
-    q = np.ones(n_rows)
-    q[tested] = _bh(p[tested])
-    keep = np.nonzero(tested & (spread >= s.dividing_min_spread) & (q <= s.dividing_fdr))[0]
+    cand = tested & (spread >= s.dividing_min_spread)
+    q = _permutation_fdr(ctx, cells, p, cand, need)
+    keep = np.nonzero(cand & (q <= s.dividing_fdr))[0]
     keep = sorted(keep, key=lambda i: (-_r(spread[i], 6), _r(q[i], 12), targets.ids[i]))
     out: list[dict[str, Any]] = []
     for i in keep[: s.max_dividing]:
@@ -143,6 +122,104 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
                               "q": _r(qu[i], 6)},
                              entries, list(targets.support[i]), **extra))
     return out
+
+
+def _between(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray
+             ) -> tuple[np.ndarray, ...]:
+    """Per row: the perspectives counted (k), the spread of smoothed agree rates, the
+    chi-square over the counted perspectives (reported), the p-value of the highest
+    against the lowest perspective (Bonferroni over the pairs), and the pooled agree and
+    seen counts. A dividing line is "one perspective recognises it, another rejects it":
+    the extremes say that directly, where an omnibus test over all perspectives dilutes
+    it (and with three reactions in a cell its chi-square tail is too optimistic; the
+    permutation null below calibrates whichever test is used, so the sharper one wins)."""
+    k = inc.sum(1)
+    rate = (agree + 1.0) / (seen + 2.0)
+    hi = np.where(inc, rate, -np.inf).max(1) if agree.size else np.zeros(0)
+    lo = np.where(inc, rate, np.inf).min(1) if agree.size else np.zeros(0)
+    spread = np.where(k >= 2, hi - lo, 0.0)
+    pa = np.where(inc, agree, 0).sum(1)
+    ps = np.where(inc, seen, 0).sum(1)
+    pi = pa / np.maximum(ps, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        expected = seen * pi[:, None]
+        var = expected * (1.0 - pi[:, None])
+        cells = np.where(inc & (var > 0), (agree - expected) ** 2 / var, 0.0)
+    chi2 = np.nan_to_num(cells.sum(1))
+    tested = k >= 2
+    p = np.ones(agree.shape[0])
+    if tested.any():
+        p[tested] = _extremes_p(agree[tested], seen[tested], inc[tested], rate[tested])
+    return k, spread, chi2, p, pa, ps
+
+
+#: Label permutations behind the dividing lines' false-discovery estimate: enough that
+#: the shuffled rows number at least ``NULL_ROWS`` (a large session needs few), between
+#: ``MIN_ROUNDS`` and ``MAX_ROUNDS``; seeded, so the same session gives the same answer.
+NULL_ROWS = 2000
+MIN_ROUNDS, MAX_ROUNDS = 4, 40
+_SEED = 20_26
+
+
+def _permutation_fdr(ctx: _Ctx, cells: _Cells, p: np.ndarray, cand: np.ndarray,
+                     need: int) -> np.ndarray:
+    """Per row, the estimated false-discovery rate of calling it (and every row with a
+    smaller p-value) a dividing line, with the null taken from the session itself.
+
+    The perspective labels of the people who reacted are shuffled over them (each keeps
+    all their reactions, so a person who agrees with everything stays so), the table is
+    rebuilt and the same selection (two perspectives with enough reactions, the spread)
+    and the same test are applied. The estimate at p-value t is (mean number of
+    shuffled rows with p <= t) / (number of observed rows with p <= t), made monotone.
+    A Benjamini-Hochberg step over every reflection assumes nothing about the rows and
+    so asks a 6-of-6 against 0-of-7 split in a 40-person session to beat 60 tests at
+    once; the session's own null shows such a split hardly ever arises by chance.
+    For a viewer who may not see small groups the shuffled table is pooled the same way
+    as the observed one. Rows not selected get 1.
+    """
+    s = ctx.settings
+    q = np.ones(p.shape)
+    observed = np.sort(p[cand])
+    if observed.size == 0 or cells.codes.size == 0:
+        return q
+    width = cells.width
+    cols = (cells.codes % width) // 3
+    people = int(cells.who.max()) + 1
+    label = np.zeros(people, dtype=np.int64)
+    label[cells.who] = cols                      # a person reacts from one perspective
+    base = cells.codes - cols * 3               # row * width + kind
+    n_cols = width // 3
+    # distinct (row, person) pairs: the people behind a cell, whatever label they get
+    pairs = np.unique(cells.codes // width * people + cells.who)
+    pair_row, pair_person = pairs // people, pairs % people
+    rounds = int(min(MAX_ROUNDS, max(MIN_ROUNDS, -(-NULL_ROWS // max(cells.n_rows, 1)))))
+    rng = np.random.default_rng(_SEED)
+    null: list[np.ndarray] = []
+    for _ in range(rounds):
+        shuffled = rng.permutation(label)
+        codes = base + shuffled[cells.who] * 3
+        table = np.bincount(codes, minlength=cells.n_rows * width)[: cells.n_rows * width] \
+            .reshape(cells.n_rows, n_cols, 3)
+        if ctx.pools:
+            who = np.bincount(pair_row * n_cols + shuffled[pair_person],
+                              minlength=cells.n_rows * n_cols).reshape(cells.n_rows, n_cols)
+            table, _merged = _grouped(table, who, ctx)
+        seen = table.sum(2)
+        inc = seen >= need
+        # only rows that could be selected are tested (the spread needs two perspectives)
+        rows = np.nonzero(inc.sum(1) >= 2)[0]
+        if rows.size == 0:
+            continue
+        k, spread, _chi2, p_null, _pa, _ps = _between(table[rows, :, 0], seen[rows], inc[rows])
+        null.append(p_null[spread >= s.dividing_min_spread])
+    pooled = np.sort(np.concatenate(null)) if null else np.zeros(0)
+    false = np.searchsorted(pooled, observed, side="right") / rounds
+    fdr = false / np.arange(1, observed.size + 1)
+    fdr = np.minimum.accumulate(fdr[::-1])[::-1]  # monotone in p, like Benjamini-Hochberg
+    idx = np.nonzero(cand)[0]
+    rank = np.searchsorted(observed, p[idx], side="right") - 1
+    q[idx] = np.minimum(fdr[rank], 1.0)
+    return q
 
 
 def _extremes_p(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray,

@@ -14,7 +14,8 @@ from .table import _grouped, _reaction_counts
 def _reaction_analysis(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
                        ) -> dict[str, Any]:
     s = ctx.settings
-    targets, table, people, given, n_reactions, n_endorse = _reaction_counts(data, scoped, ctx)
+    targets, table, people, given, n_reactions, n_endorse, cells = \
+        _reaction_counts(data, scoped, ctx)
     col_ids = ctx.order + [OTHER]
     need = max(s.min_reactions, ctx.min_group) if ctx.pools else s.min_reactions
     n_rows = len(targets.ids)
@@ -36,7 +37,7 @@ def _reaction_analysis(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
 
     # -- dividing lines, splits and passes ----------------------------------------
     dv, merged_per_row = _grouped(table, people, ctx)
-    dividing = _dividing(ctx, targets, dv, need, col_ids, merged_per_row)
+    dividing = _dividing(ctx, targets, dv, need, col_ids, merged_per_row, cells)
 
     tested_cg = int(((cg_seen >= need).sum(1) >= 2).sum()) if n_rows else 0
     result["too_few"] = n_reactions < s.min_reactions_total or tested_cg == 0

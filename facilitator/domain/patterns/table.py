@@ -26,12 +26,24 @@ class _Targets:
     support: list[list[str]] = field(default_factory=list)
 
 
+@dataclass
+class _Cells:
+    """Every reaction and endorsement as its cell code (row * width + column * 3 + kind)
+    and the person who gave it: what a permutation of perspective labels reshuffles."""
+
+    codes: np.ndarray
+    who: np.ndarray
+    width: int
+    n_rows: int
+
+
 def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
                      ) -> tuple[_Targets, np.ndarray, np.ndarray, dict[str, dict[str, int]],
-                                int, int]:
+                                int, int, _Cells]:
     """The reaction table (rows x perspectives x agree/disagree/pass, or support/concern)
     and beside it the number of distinct people behind each cell, which the small-group
-    rule counts (a person may react to a row more than once in a store's history)."""
+    rule counts (a person may react to a row more than once in a store's history); and
+    the cells themselves, for the permutation null of the dividing lines."""
     cols = {pid: j for j, pid in enumerate(ctx.order)}
     n_cols = len(ctx.order)
     targets = _Targets()
@@ -93,7 +105,8 @@ def _reaction_counts(data: WorkshopData, scoped: list[Reflection], ctx: _Ctx
                       + np.array(who, dtype=np.int64))
     people = np.bincount(pairs // n_people, minlength=n_rows * n_cols)[: n_rows * n_cols] \
         .reshape(n_rows, n_cols).astype(np.int64)
-    return targets, table, people, given, n_reactions, n_endorse
+    cells = _Cells(np.array(flat, dtype=np.int64), np.array(who, dtype=np.int64), width, n_rows)
+    return targets, table, people, given, n_reactions, n_endorse, cells
 
 
 def _grouped(table: np.ndarray, people: np.ndarray, ctx: _Ctx

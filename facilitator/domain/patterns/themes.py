@@ -9,7 +9,7 @@ import numpy as np
 from ..text import generic_keys
 from .context import OTHER, _Ctx, _item, _join, _merge_note
 from .index import _examples, _prune, _quotes, _TextIndex, _with_variants
-from .stats import _r
+from .stats import _binom_sf, _r
 
 
 def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, list[str]],
@@ -38,7 +38,8 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
     listed = _prune({keys[int(cand[j])]: int(sub_tot[j]) for j in eligible}, False)
     ranked = sorted(eligible, key=lambda j: (-_r(score[j], 6), keys[int(cand[j])]))
     ranked = [j for j in ranked if keys[int(cand[j])] in listed]
-    picks = _distinct_themes(index, cand, ranked, s.max_themes)
+    picks, context_words = _distinct_themes(index, cand, ranked, s.max_themes)
+    ctx.session_generic = sorted(index.display(int(cand[j])) for j in context_words)
     displays = {int(j): index.display(int(cand[j])) for j in picks}
     out = []
     for j in picks:
@@ -102,21 +103,59 @@ def _themes(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[str, 
 #: A candidate most of whose authors (this share) already wrote a higher-ranked theme
 #: only echoes that theme (the words around it: "hoge" beside "werkdruk").
 ECHO_SHARE = 0.8
+#: A single word most of whose reflections (this share) already carry another theme,
+#: spread over at least two of them, and far more often than reflections in general do
+#: (a binomial test at ``CONTEXT_ALPHA`` against the share of all reflections the other
+#: themes carry), is generic in this session: it is said along with other subjects
+#: ("team" in "vertrouwen in ons team", "werkdruk in mijn team", "altijd teams" with
+#: hybride werken), not as a subject of its own.
+CONTEXT_SHARE = 0.8
+CONTEXT_ALPHA = 0.01
 
 
 def _distinct_themes(index: _TextIndex, cand: np.ndarray, ranked: list[int],
-                     limit: int) -> list[int]:
-    """The ranked candidates minus those that echo a higher-ranked theme."""
+                     limit: int) -> tuple[list[int], list[int]]:
+    """The ranked candidates minus those that echo a higher-ranked theme, and the single
+    words left out as generic in this session (see ``CONTEXT_SHARE``)."""
     entries = index.entries
+    keys = index.vocab.keys
+    pool = ranked[: 4 * limit]
     users = {j: {entries[rid].author for rid in index.postings.get(int(cand[j]), ())}
-             for j in ranked[: 4 * limit]}
+             for j in pool}
     picks: list[int] = []
-    for j in ranked[: 4 * limit]:
+    context: list[int] = []
+    rids_of = {j: set(index.postings.get(int(cand[j]), ())) for j in pool}
+    n_all = max(len(entries), 1)
+    for j in pool:
         mine = users[j]
         if any(len(mine & users[k]) >= ECHO_SHARE * len(mine) for k in picks):
             continue
         picks.append(j)
+        # a single word carried by the other themes is context, whichever ranks higher
+        for k in [k for k in picks if " " not in keys[int(cand[k])]]:
+            if _carried(rids_of, k, [o for o in picks if o != k], n_all):
+                picks.remove(k)
+                context.append(k)
         if len(picks) >= limit:
             break
-    return picks
+    return picks, context
 
+
+def _carried(rids_of: dict[int, set[str]], j: int, others: list[int], n_all: int) -> bool:
+    """Whether ``j``'s reflections carry one of ``others`` as a rule rather than by
+    chance (see ``CONTEXT_SHARE``): most of them, spread over two or more, and far more
+    often than the ``n_all`` reflections of the session do."""
+    rids = rids_of[j]
+    if not rids or len(others) < 2:
+        return False
+    by: set[int] = set()
+    n = 0
+    for rid in rids:
+        home = next((o for o in others if rid in rids_of[o]), None)
+        if home is not None:
+            n += 1
+            by.add(home)
+    if n < CONTEXT_SHARE * len(rids) or len(by) < 2:
+        return False
+    base = len(set().union(*(rids_of[o] for o in others))) / n_all
+    return _binom_sf(n, len(rids), min(base, 0.999)) <= CONTEXT_ALPHA
