@@ -1,8 +1,9 @@
 """Installed like any Python web app: the sdist and the wheel built from it, installed
 into a fresh virtualenv outside the checkout, ``facilitator serve`` started there in
-production mode with the Procfile's command (a PaaS that only pip-installs), and
-the phone, console and screen pages opened in Chromium: every page in Dutch with its
-CSS and scripts, and no console error.
+production mode by a real Procfile runner (honcho) from the Procfile, as on a PaaS
+that only pip-installs, and the phone, console and screen pages opened in Chromium:
+every page in Dutch with its CSS and scripts, and no console error; on SIGTERM the
+runner stops the app cleanly.
 
 The browser packages come from the checkout's node_modules when it is there
 (FACILITATOR_NODE_MODULES, an offline build); otherwise the build runs ``npm ci``.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -85,14 +87,15 @@ def installed(tmp_path_factory):
            "FACILITATOR_SECRET_KEY": secrets.token_hex(32),
            "FACILITATOR_ORGANISER_TOKEN": organiser,
            "FACILITATOR_PUBLIC_URL": f"http://127.0.0.1:{port}"}
-    # started as a PaaS would: the Procfile's web command, with only the venv on PATH
-    [web] = [line.split(":", 1)[1].strip() for line in
-             (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:")]
+    # started as a PaaS would: a Procfile runner (honcho, a Python Foreman) reads the
+    # Procfile in the app's folder and runs its web process with PORT set, with only the
+    # venv's bin on PATH (the runner itself is the test environment's, not in the venv)
+    shutil.copy(ROOT / "Procfile", run / "Procfile")
     env["PATH"] = f"{venv / 'bin'}:/usr/bin:/bin"
-    env["PORT"] = str(port)
     log_path = tmp / "server.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(["sh", "-c", f"exec {web}"], cwd=run, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "honcho", "start", "--no-colour",
+                                 "-d", str(run), "-p", str(port), "web"], cwd=run, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -113,11 +116,26 @@ def installed(tmp_path_factory):
     assert checked.returncode == 0, checked.stderr
     assert checked.stdout.startswith("ok: facilitator 0."), checked.stdout
     yield {"base": base, "organiser": organiser, "venv": venv, "log": log_path, "wheel": wheel}
-    proc.terminate()
+    proc.terminate()  # honcho passes the SIGTERM on to the web process
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+        pytest.fail("the Procfile's web process did not stop on SIGTERM")
+    stopped = _app_lines(log_path)
+    assert stopped[-1] == "facilitator: stopped", stopped
+    assert "web.1 stopped (rc=0)" in log_path.read_text(), log_path.read_text()[-2000:]
+
+
+def _app_lines(log_path) -> list[str]:
+    """What the web process printed, without honcho's "HH:MM:SS web.1 | " prefix and
+    without honcho's own lines ("system | web.1 started ...")."""
+    lines = []
+    for line in log_path.read_text().splitlines():
+        source, bar, text = line.partition(" | ")
+        if bar and source.split()[-1] == "web.1" and text.strip():
+            lines.append(text.rstrip())
+    return lines
 
 
 def _watch(page, problems: list[str]) -> None:
@@ -191,8 +209,9 @@ def test_installed_wheel_serves_every_page_in_dutch(installed, browser):
     assert list((installed["venv"] / "var" / "facilitator-instance").glob("*.db"))
     log = installed["log"].read_text()
     assert "Traceback" not in log and "deprecated" not in log.lower(), log
+    assert "system" in log and "web.1 started" in log, log  # run by honcho
     # one line of what it runs with, and nothing else at start
-    [line] = [x for x in log.splitlines() if x.strip()]
+    [line] = _app_lines(installed["log"])
     for part in ("serving on http://0.0.0.0:", "(eventlet)", "store sqlite (default",
                  "message queue none", "async mode eventlet", "public URL http://127.0.0.1:",
                  "env production", "facilitator 0."):
