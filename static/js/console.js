@@ -5,6 +5,7 @@
 // shortcuts can be switched off (WCAG 2.1.4), every shortcut has a button, and
 // no shortcut fires while focus is in a text field.
 import { $, announce, el, format, inLanguage, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setFieldError, setText, stepTitle, upsert } from "./dom.js";
+import { createDialoguePanel } from "./console-dialogue.js";
 import { createFindingsPanel } from "./console-findings.js";
 import { Live, showStatus } from "./live.js";
 
@@ -65,6 +66,12 @@ function apply(event) {
       state.workshop.state = { ...state.workshop.state, ...event.state };
       scheduleResync();  // a rating round opened or closed by hand changes what is open
       break;
+    // the dialogue (issue 17): questions with their answers, tables and harvests come
+    // exact (answers inside their question, tables by number) from a fresh snapshot
+    case "question":
+    case "answer":
+    case "harvest":
+    case "tables": scheduleResync(); break;
     case "step":
     case "programme": live.resync(); break;
     default: break;
@@ -126,6 +133,7 @@ function render() {
   renderConclusions();
   renderReasons();
   findingsPanel.render(state);
+  dialoguePanel.render(state);
   if (patterns) renderPatterns();
 }
 
@@ -248,6 +256,7 @@ function renderConclusions() {
 }
 
 const findingsPanel = createFindingsPanel({ T, lang, call });
+const dialoguePanel = createDialoguePanel({ T, lang, call, announcer });
 
 async function call(name, data) {
   const answer = await live.call(name, data);

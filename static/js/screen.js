@@ -1,6 +1,6 @@
 // The projector: large type, one view per kind of agenda step, live updates
 // that change text in place (no layout jumps), and a full-screen toggle.
-import { $, $all, el, format, inLanguage, localized, pageData, perspectiveSpan, plural, reconcile, replaceChildren, setText, upsert } from "./dom.js";
+import { $, $all, el, format, inLanguage, localized, pageData, perspectiveLabel, perspectiveSpan, plural, reconcile, replaceChildren, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 
 const page = pageData();
@@ -43,9 +43,16 @@ function apply(event) {
   if ("rating_open" in event) state.rating = { ...state.rating, open_round: event.rating_open };
   if (event.type === "state") {
     const reasonBefore = state.workshop.state.spotlight_reason || null;
+    const questionBefore = state.workshop.state.spotlight_question || null;
     state.workshop.state = { ...state.workshop.state, ...event.state };
-    // the reason's text comes with a snapshot, not with the state (issue 17)
-    if ((state.workshop.state.spotlight_reason || null) !== reasonBefore) live.resync();
+    // the reason's and the question's text come with a snapshot, not with the state (issue 17)
+    if ((state.workshop.state.spotlight_reason || null) !== reasonBefore
+      || (state.workshop.state.spotlight_question || null) !== questionBefore) live.resync();
+  }
+  // a table's harvest reaches the screen once the facilitator shares it (and goes when unshared)
+  if (event.type === "harvest") {
+    state.harvests = (state.harvests || []).filter((h) => h.id !== event.harvest.id);
+    if (event.harvest.shared) state.harvests.push(event.harvest);
   }
 }
 
@@ -207,6 +214,7 @@ function renderExchange() {
     setText($("[data-reason-text]"), reason.text);
     setText($("[data-reason-about]"), format(T.reason_about, { text: reason.reflection }));
   }
+  renderQuestion(ps);
   // mixed dialogue tables by number with their perspectives, no names (issue 17)
   const tables = state.tables || [];
   $("[data-tables]").hidden = !tables.length;
@@ -217,6 +225,10 @@ function renderExchange() {
     });
     return el("li", {}, el("strong", { text: format(T.table_n, { n: t.number }) }), `: ${labels.join(", ")}`);
   });
+  const harvests = (state.harvests || []).slice().sort((a, b) => a.table - b.table);
+  $("[data-harvests]").hidden = !harvests.length;
+  reconcile($("[data-harvest-list]"), harvests, (h) => h.id, (h) =>
+    el("li", {}, el("strong", { text: format(T.table_n, { n: h.table }) }), `: ${h.text}`), { animate: true });
   const pinned = w.state.pinned_pattern;
   const pinnedNode = $("[data-pinned]");
   pinnedNode.hidden = !pinned;
@@ -244,6 +256,21 @@ function renderExchange() {
       el("h2", {}, perspectiveSpan(ps, g.id, lang, T.other_perspectives)),
       el("ul", {}, g.list.map((r) => el("li", {}, el("p", { text: r.text }),
         el("p", { class: "reaction-line", text: reactionLine(r.reactions) }))))), { animate: true });
+}
+
+// The question the facilitator put on the screen, with its answers ("Vraag van … aan …").
+// An answer to a question to all names its perspective only under the small-group rule.
+function renderQuestion(ps) {
+  const q = state.workshop.state.spotlight_question ? state.spotlight_question : null;
+  $("[data-question]").hidden = !q;
+  if (!q) return;
+  const name = (id) => (id === "all" ? T.all_perspectives : perspectiveLabel(ps, id, lang) || T.other_perspective);
+  setText($("[data-question-title]"), format(T.question_from_to, { from: name(q.perspective), to: name(q.to) }));
+  setText($("[data-question-text]"), q.text);
+  const answers = q.answers.length ? q.answers : [{ id: "none" }];
+  reconcile($("[data-question-answers]"), answers, (a) => a.id, (a) => (a.id === "none"
+    ? el("li", { class: "empty", text: T.no_answers })
+    : el("li", {}, el("strong", { text: name(a.perspective) }), `: ${a.text}`)), { animate: true });
 }
 
 function renderConclusions(closing) {
