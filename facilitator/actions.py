@@ -86,7 +86,8 @@ def _reflections(c: Call) -> Reply:
 
 
 def _seq(c: Call) -> Reply:
-    return Reply({"seq": c.ops.store.seq(c.actor.code)})
+    # the last number of each of the caller's streams: a page compares them with its own
+    return Reply({"seq": c.ops.store.seq(c.actor.code), "streams": c.live.stream_heads(c.actor)})
 
 
 def _post(c: Call) -> Reply:

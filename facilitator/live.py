@@ -1,19 +1,24 @@
 """Publishing events to live pages, and the per-process caches behind snapshots.
 
-``Live`` is owned by the app (``app.extensions["facilitator.live"]``): it fans
-the numbered events of an operation out to the Socket.IO rooms that may see
-them (``views.fan_out``) and builds snapshots from data and shared parts
+``Live`` is owned by the app (``app.extensions["facilitator.live"]``): it sends
+the numbered events of an operation to the streams that may see them
+(``streams.deliveries``) and builds snapshots from data and shared parts
 cached by event number. Both the JSON API and the Socket.IO handlers publish
 through it, so neither imports the other.
 
 Rooms per workshop are ``w:{code}:{audience}`` with the audiences of
 ``views.fan_out``; the facilitator's and the screen's rooms carry the
 fingerprint of the current secret link, so after a rotation old connections
-(on any worker) simply stop receiving.
+(on any worker) simply stop receiving. Each room is one stream
+(``domain.streams``): a phone's three streams number their messages with
+store counters (``stream:<audience>``, ``n``), so every worker numbers a stream
+the same way and a page tells a gap in its own streams without receiving
+anything of other circles.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -21,16 +26,23 @@ from typing import Any
 
 from flask import current_app
 
-from .domain import views
-from .domain.model import Participant, Workshop, WorkshopData
+from .domain import streams, views
+from .domain.model import Workshop, WorkshopData
 from .domain.operations import Actor, Operations
 from .domain.rules import Role
 from .web.auth import fingerprint
+
+log = logging.getLogger(__name__)
 
 #: How many sessions one process keeps loaded; shared parts are kept per session, role
 #: and circle of the latest event numbers.
 CACHED_SESSIONS = 32
 SHARED_PARTS_PER_SESSION = 64
+#: The Socket.IO event that asks every worker (over the message queue) to move its own
+#: phone connections whose circle changed; it reaches no client (see ``realtime``).
+RESEAT_EVENT = "facilitator:reseat"
+#: The room nobody joins, that ``RESEAT_EVENT`` is addressed to.
+NOBODY = "facilitator:nobody"
 
 
 def room(code: str, audience: str) -> str:
@@ -47,6 +59,17 @@ def rooms_for(workshop: Workshop, audience: str) -> list[str]:
     if audience == views.SCREEN:
         return [room(code, f"screen:{fingerprint(workshop, Role.SCREEN)}")]
     return [room(code, audience)]
+
+
+def _covers(have: tuple[int, int], wanted: tuple[int, int]) -> bool:
+    """Whether data of version ``have`` is at least as new as ``wanted`` (both parts of a
+    version only grow)."""
+    return have[0] >= wanted[0] and have[1] >= wanted[1]
+
+
+def stream_counter(audience: str) -> str:
+    """The store counter that numbers the messages of one phone stream."""
+    return f"stream:{audience}"
 
 
 @dataclass
@@ -71,9 +94,16 @@ class Live:
         self._lock = threading.Lock()
         #: code -> the session's data as of its latest event number
         self._loaded: OrderedDict[str, WorkshopData] = OrderedDict()
+        #: code -> the load under way (its event): a connect storm shares one load
+        self._loading: dict[str, threading.Event] = {}
         #: (code, version, role, circle) -> the shared part of a snapshot
         self._shared: OrderedDict[tuple[str, tuple[int, int], str, str | None],
                                   dict[str, Any]] = OrderedDict()
+        self._building: dict[tuple[str, tuple[int, int], str, str | None],
+                             threading.Event] = {}
+        #: (code, stream) whose message this process could not number (the store was
+        #: away): the stream's next number is skipped, so its pages see a gap
+        self._unnumbered: set[tuple[str, str]] = set()
         #: Socket.IO sid -> its connection (as many as this process has sockets)
         self.connections: dict[str, Connection] = {}
 
@@ -81,57 +111,123 @@ class Live:
     def session_data(self, code: str) -> WorkshopData:
         """The session's data as of its latest version (loaded once per version).
 
-        After a step change every phone asks for a snapshot at once; they share one load.
+        After a step change, or when a hall of phones connects at once, every page
+        asks for a snapshot at the same moment: one load serves them all (who comes
+        while a load is under way waits for it, then checks the version again).
         """
-        version = self.ops.version(code)
-        with self._lock:
-            data = self._loaded.get(code)
-        if data is None or data.version != version:
-            data = self.ops.load(code)
+        while True:
+            version = self.ops.version(code)
             with self._lock:
-                self._loaded[code] = data
-                self._loaded.move_to_end(code)
-                while len(self._loaded) > self.sessions:
-                    self._loaded.popitem(last=False)
-        return data
+                data = self._loaded.get(code)
+                if data is not None and _covers(data.version, version):
+                    return data
+                loading = self._loading.get(code)
+                if loading is None:
+                    loading = self._loading[code] = threading.Event()
+                    mine = True
+                else:
+                    mine = False
+            if not mine:
+                loading.wait(10)
+                continue
+            try:
+                data = self.ops.load(code)
+                with self._lock:
+                    current = self._loaded.get(code)
+                    if current is None or _covers(data.version, current.version):
+                        self._loaded[code] = data
+                    self._loaded.move_to_end(code)
+                    while len(self._loaded) > self.sessions:
+                        self._loaded.popitem(last=False)
+                return data
+            finally:
+                with self._lock:
+                    self._loading.pop(code, None)
+                loading.set()
 
     def shared_part(self, data: WorkshopData, role: Role, circle: str | None) -> dict[str, Any]:
-        """``views.shared_snapshot`` of one role and circle, built once per data version."""
+        """``views.shared_snapshot`` of one role and circle, built once per data version
+        (a circle's phones that connect at once wait for the one build)."""
         key = (data.workshop.code, data.version, role.value, circle)
-        with self._lock:
-            shared = self._shared.get(key)
-        if shared is None:
+        while True:
+            with self._lock:
+                shared = self._shared.get(key)
+                if shared is not None:
+                    return shared
+                building = self._building.get(key)
+                if building is None:
+                    building = self._building[key] = threading.Event()
+                    break
+            building.wait(10)
+        try:
             shared = views.shared_snapshot(data, role, circle, self.min_group)
             with self._lock:
                 self._shared[key] = shared
                 while len(self._shared) > SHARED_PARTS_PER_SESSION * self.sessions:
                     self._shared.popitem(last=False)
-        return shared
+            return shared
+        finally:
+            with self._lock:
+                self._building.pop(key, None)
+            building.set()
+
+    def stream_heads(self, actor: Actor) -> dict[str, int]:
+        """The number of the last message of each stream of ``actor`` (a phone's from the
+        store's counters; the facilitator's and the screen's are the session's seq)."""
+        names = streams.streams_of(self._fresh(actor))
+        if not any(streams.is_phone_stream(name) for name in names):
+            seq = self.ops.store.seq(actor.code)
+            return {name: seq for name in names}
+        return {name: self.ops.store.counter(actor.code, stream_counter(name))
+                for name in names}
+
+    def _fresh(self, actor: Actor, data: WorkshopData | None = None) -> Actor:
+        """The actor with its participant as stored now: a connection keeps the one it
+        came in with, and the table (and after the even split, the circle) may have
+        changed since."""
+        if actor.participant is None:
+            return actor
+        if data is not None:
+            fresh = data.participant(actor.participant.id)
+        else:
+            doc = self.ops.store.get(actor.code, "participant", actor.participant.id)
+            fresh = type(actor.participant).from_dict(doc) if doc else None
+        return Actor(actor.role, actor.code, fresh) if fresh is not None else actor
 
     def snapshot(self, actor: Actor) -> dict[str, Any]:
-        """Everything ``actor`` may see now, with the event number it is current to."""
+        """Everything ``actor`` may see now, with the event number it is current to and the
+        position of each of its streams (``streams``).
+
+        A phone's stream positions are read before the data: every message they count
+        was stored before it was counted, so the data holds it (a later message with a
+        number above the position is new to the page; one the data already holds is
+        dropped by its ``seq``)."""
+        heads = self.stream_heads(actor)
         data = self.session_data(actor.code)
-        if actor.participant is not None:
-            # a connection keeps the participant it came in with; the table (and after the
-            # even split, the circle) may have changed since: answer with today's record
-            fresh = data.participant(actor.participant.id)
-            if fresh is not None:
-                actor = Actor(actor.role, actor.code, fresh)
+        actor = self._fresh(actor, data)
+        if set(heads) != set(streams.streams_of(actor)):  # moved since: read again
+            heads = self.stream_heads(actor)
+        if actor.role != Role.PARTICIPANT:
+            heads = {name: data.seq for name in heads}
         circle = actor.participant.circle if actor.participant else None
-        return views.snapshot(data, actor, shared=self.shared_part(data, actor.role, circle))
+        snap = views.snapshot(data, actor, shared=self.shared_part(data, actor.role, circle))
+        return {**snap, "streams": heads}
 
     # -- publishing ---------------------------------------------------------
     def publish(self, code: str, events: list[dict[str, Any]]) -> None:
-        """Fan the numbered events of one operation out to the rooms that may see them.
+        """Send the numbered events of one operation to the streams that may see them.
 
         A step or programme change also carries the new snapshot to the screen
         and to each circle, so that pages need not all ask for one at once.
+        Each room gets one message per event, encoded once for all its sockets.
         """
         if not events:
             return
         workshop = self.ops.workshop(code)
-        if any(event["type"] == "step" for event in events):
-            self.reseat(code)
+        if any(event["type"] in views.RESYNC_EVENTS or event["type"] == "tables"
+               for event in events):
+            self.reseat_everywhere(code)
+        self._number_skipped(code)
         for event in events:
             pushed: list[tuple[str, dict[str, Any]]] = []
             if event["type"] in views.RESYNC_EVENTS:
@@ -139,30 +235,81 @@ class Live:
                 pushed = views.resync_snapshots(
                     event, data, lambda role, circle, data=data: self.shared_part(data, role,
                                                                                   circle))
-            for audience, payload in pushed + views.fan_out(event, workshop):
-                self.socketio.emit("event", payload, to=rooms_for(workshop, audience))
+            for audience, payload in pushed + streams.deliveries(event, workshop):
+                message = self._on_stream(code, audience, payload)
+                self.socketio.emit("event", message, to=rooms_for(workshop, audience))
         current_app.extensions["facilitator.patterns"].refresh_pinned(code)  # live pin (issue 14)
 
+    def _on_stream(self, code: str, audience: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """The payload as a message of its stream: with ``stream``, and on a phone's stream
+        with ``n``, the stream's next number (shared by every worker through the store)."""
+        message = {**payload, "stream": audience}
+        if not streams.is_phone_stream(audience):
+            return message
+        try:
+            message["n"] = self.ops.store.next_number(code, stream_counter(audience))
+        except Exception as exc:  # noqa: BLE001 - an outage: the pages must see a gap later
+            with self._lock:
+                self._unnumbered.add((code, audience))
+            log.warning("stream %s of %s not numbered (%s): its next number is skipped",
+                        audience, code, type(exc).__name__)
+            return {"type": "resync", "seq": payload["seq"], "stream": audience,
+                    "reason": "unnumbered"}
+        return message
+
+    def _number_skipped(self, code: str) -> None:
+        """Skip one number of each stream this process could not number before: its
+        pages then see a gap (and read a snapshot) instead of missing a message."""
+        with self._lock:
+            pending = [key for key in self._unnumbered if key[0] == code]
+        for key in pending:
+            try:
+                self.ops.store.next_number(code, stream_counter(key[1]))
+            except Exception:  # noqa: BLE001 - still away: try at the next publish
+                return
+            with self._lock:
+                self._unnumbered.discard(key)
+
+    def reseat_everywhere(self, code: str) -> None:
+        """Have every worker move its own phone connections whose circle changed.
+
+        With a message queue the request goes over it (``RESEAT_EVENT`` to a room
+        nobody is in; ``realtime`` hands it to ``reseat`` on each worker, this one
+        first and at once); without one, this process is all there is.
+        """
+        if self.socketio.server is not None and hasattr(self.socketio.server.manager,
+                                                        "reseat_hook"):
+            self.socketio.emit(RESEAT_EVENT, {"code": code}, to=NOBODY)
+        else:
+            self.reseat(code)
 
     def reseat(self, code: str) -> None:
         """Move this process's phone connections whose participant changed circle (the even
-        split when the first circle step opens) to their new circle's room, so that they
-        neither miss their own circle's events nor receive their old circle's."""
-        for sid, connection in list(self.connections.items()):
+        split when the first circle step opens) to their new circle's stream, so that they
+        neither miss their own circle's events nor receive their old circle's, and keep
+        each connection's participant (its table) current."""
+        mine = [(sid, c) for sid, c in list(self.connections.items())
+                if c.actor.code == code and c.actor.participant is not None]
+        if not mine:
+            return
+        data = self.session_data(code)
+        stored = {p.id: p for p in data.participants}
+        for sid, connection in mine:
             actor = connection.actor
-            if actor.code != code or actor.participant is None:
+            fresh = stored.get(actor.participant.id)
+            if fresh is None:
                 continue
-            doc = self.ops.store.get(code, "participant", actor.participant.id)
-            if doc is None or doc.get("circle") == actor.participant.circle:
+            connection.actor = Actor(actor.role, code, fresh)
+            if fresh.circle == actor.participant.circle:
                 continue
-            fresh = Participant.from_dict(doc)
             old_room = room(code, views.circle_room(actor.participant.circle))
             self.socketio.server.leave_room(sid, old_room, namespace="/")
             self.socketio.server.enter_room(sid, room(code, views.circle_room(fresh.circle)),
                                             namespace="/")
-            connection.actor = Actor(actor.role, code, fresh)
-            # its circle's resync would not tell the page its own new circle ("me")
-            self.socketio.emit("snapshot", self.snapshot(connection.actor), to=sid)
+            # its circle's resync would not tell the page its own new circle ("me"), nor
+            # the position of its new circle's stream
+            self.socketio.emit("snapshot", self.snapshot(connection.actor), to=sid,
+                               ignore_queue=True)
 
     def notify(self, code: str, notices: list[tuple[str, dict[str, Any]]]) -> None:
         """Send unnumbered notices (audience, payload): they change no sequence."""

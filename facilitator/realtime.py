@@ -25,7 +25,7 @@ from .domain.errors import N_, DomainError, Forbidden, Invalid, RateLimited, Una
 from .domain.operations import Actor
 from .domain.rules import Role
 from .domain.validation import reject_unknown
-from .live import Connection, live, room, rooms_for
+from .live import RESEAT_EVENT, Connection, live, room, rooms_for
 from .store.base import as_outage
 from .web import observe, outage_error
 from .web.auth import actor_from_socket_auth, fingerprint, ops, preview_link
@@ -45,8 +45,9 @@ def init_app(app: Flask) -> None:
     if queue and queue.startswith(("redis://", "rediss://")):
         # As Flask-SocketIO would build it, but with a higher connection cap than
         # redis-py's default of 100, so a burst of publishes does not fail.
-        extra["client_manager"] = RedisManager(queue, channel="flask-socketio", redis_options={
+        extra["client_manager"] = QueueManager(queue, channel="flask-socketio", redis_options={
             "max_connections": 10_000})
+        extra["client_manager"].reseat_hook = _reseat_here(app)
     socketio.init_app(
         app,
         async_mode=cfg.get("SOCKETIO_ASYNC_MODE") or cfg["ASYNC_MODE"],
@@ -62,6 +63,43 @@ def init_app(app: Flask) -> None:
     )
     _close_silent_connections(cfg["HANDSHAKE_TIMEOUT"])
     _guard_engineio(app)
+
+
+class QueueManager(RedisManager):
+    """Flask-SocketIO's Redis manager, which also hands ``live.RESEAT_EVENT`` to this
+    worker's ``Live.reseat`` instead of to clients.
+
+    When circles split, phones connected to other workers must change rooms too, and
+    only the worker that holds a socket can say which participant it is. The request
+    travels over the message queue in order with the events, so every worker has
+    moved its sockets before the new circles' messages reach them.
+    """
+
+    reseat_hook: Any = None
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") == RESEAT_EVENT:
+            if self.reseat_hook is not None:
+                data = message.get("data")
+                payload = data[0] if isinstance(data, list) and data else data
+                if isinstance(payload, dict) and isinstance(payload.get("code"), str):
+                    self.reseat_hook(payload["code"])
+            return
+        super()._handle_emit(message)
+
+
+def _reseat_here(app: Flask):
+    """``Live.reseat`` on this worker, in an app context (the message queue's listener
+    has none); a failure is logged, never raised into the listener."""
+
+    def reseat(code: str) -> None:
+        try:
+            with app.app_context():
+                app.extensions["facilitator.live"].reseat(code)
+        except Exception:  # noqa: BLE001 - the listener must go on with the next message
+            log.exception("reseat of %s failed", code)
+
+    return reseat
 
 
 def _close_silent_connections(timeout: int) -> None:

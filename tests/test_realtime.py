@@ -1,5 +1,5 @@
 """Socket.IO through Flask-SocketIO's test client: authentication, snapshots,
-live events with circle privacy, acknowledgements and error events."""
+live events with circle privacy, streams, acknowledgements and error events."""
 
 from __future__ import annotations
 
@@ -54,8 +54,9 @@ def test_live_events_respect_circle_privacy(sio, make_session):
     assert secret in str(events_of(mate))
     got_other, got_screen = events_of(other), events_of(screen)
     assert secret not in str(got_other) and secret not in str(got_screen)
-    assert got_other and got_other[0]["type"] == "tick"  # the number still arrives
+    assert got_other == []  # another circle hears nothing, not even a tick
     assert got_screen[0]["activity"]["circle"] == "raadslid"
+    assert got_screen[0]["stream"] == "screen"  # the screen's stream has every number
     # the same client id again: acknowledged, not duplicated
     again = author.emit("post", {"text": "Alleen voor de raad", "client_id": "abc"},
                         callback=True)
@@ -144,7 +145,7 @@ def test_screen_follows_reactions_in_the_exchange(sio, make_session):
     reaction = [e for e in events_of(screen) if e["type"] == "reaction"][0]
     # the screen is told the counts changed, never whose perspective reacted how: one
     # vakbond member's reaction would otherwise be theirs alone (it re-reads its snapshot)
-    assert reaction == {"type": "reaction", "seq": reaction["seq"]}
+    assert reaction == {"type": "reaction", "seq": reaction["seq"], "stream": "screen"}
     fresh = screen.emit("sync", {}, callback=True)["snapshot"]
     assert fresh["reflections"][0]["reactions"] == {"total": {}, "by_perspective": {},
                                                      "withheld": True}
@@ -169,3 +170,58 @@ def test_rotated_links_stop_old_connections(sio, make_session, api):
     assert not old_fac.is_connected()
     assert new_fac.emit("step", {"step": "next"}, callback=True)["ok"]
     assert p["participant_token"]
+
+
+def test_a_third_circle_receives_nothing_of_other_circles(sio, make_session):
+    """A burst in two circles: each phone gets its own circle's messages on its circle's
+    stream, numbered 1, 2, 3 from where its snapshot said; a third circle gets nothing."""
+    s = make_session()
+    raad, raad2, bond, bond2, burger = (s.join(p) for p in ("raadslid", "raadslid", "vakbond",
+                                                            "vakbond", "burger"))
+    s.goto("circle")
+    phones = {name: sio(p["participant_token"], s.code)
+              for name, p in (("raad", raad2), ("bond", bond2), ("burger", burger))}
+    snaps = {name: events_of(c, "snapshot")[0] for name, c in phones.items()}
+    circle_of = {"raad": raad["circle"], "bond": bond["circle"], "burger": burger["circle"]}
+    for name, snap in snaps.items():
+        assert set(snap["streams"]) == {"participants", f"circle:{circle_of[name]}",
+                                        f"participant:{snap['me']['id']}"}
+    for i in range(3):
+        s.post(raad["participant_token"], f"raad {i}: de raad hoort t pas als t te laat is")
+        s.post(bond["participant_token"], f"bond {i}: werkdruk, werkdruk en nog eens werkdruk")
+    assert events_of(phones["burger"]) == []
+    for name, author in (("raad", "raad"), ("bond", "bond")):
+        got = events_of(phones[name])
+        stream = f"circle:{circle_of[name]}"
+        at = snaps[name]["streams"][stream]
+        assert [(e["stream"], e["n"]) for e in got] == [(stream, at + k) for k in (1, 2, 3)]
+        assert [e["reflection"]["text"].split(":")[0] for e in got] == [
+            f"{author} {k}" for k in range(3)]
+    # where the streams stand now, as the periodic check asks it
+    heads = phones["raad"].emit("seq", {}, callback=True)
+    assert heads["ok"] and heads["streams"][f"circle:{circle_of['raad']}"] == \
+        snaps["raad"]["streams"][f"circle:{circle_of['raad']}"] + 3
+    burger_heads = phones["burger"].emit("seq", {}, callback=True)["streams"]
+    assert burger_heads == snaps["burger"]["streams"]  # nothing new for the burger
+
+
+def test_a_reconnect_learns_where_each_stream_stands(sio, make_session):
+    """A phone that was away misses messages of its circle stream: its new snapshot holds
+    them and gives the stream's position, so the next message follows on from it."""
+    s = make_session()
+    author, mate = s.join("ondernemer"), s.join("ondernemer")
+    s.goto("circle")
+    phone = sio(mate["participant_token"], s.code)
+    stream = f"circle:{author['circle']}"
+    before = events_of(phone, "snapshot")[0]["streams"][stream]
+    phone.disconnect()
+    for i in range(2):
+        s.post(author["participant_token"], f"terwijl u weg was {i}: parkeren blijft n drama")
+    again = sio(mate["participant_token"], s.code)
+    snap = events_of(again, "snapshot")[0]
+    assert snap["streams"][stream] == before + 2
+    assert {"terwijl u weg was 0", "terwijl u weg was 1"} <= {
+        r["text"].split(":")[0] for r in snap["reflections"]}
+    s.post(author["participant_token"], "en nu bent u er weer")
+    (event,) = events_of(again)
+    assert (event["stream"], event["n"]) == (stream, before + 3)

@@ -1,20 +1,32 @@
 // The live connection of every page: Socket.IO with a signed page token,
-// snapshots, numbered events and gap detection.
+// snapshots, numbered events and gap detection per stream.
 //
-// Every event carries the session's sequence number. A page keeps the last
-// number it applied: an older or equal one is a duplicate (dropped), a jump
-// means something was missed (the page asks for a fresh snapshot). Every
-// 10 seconds the page also asks for the latest number, so a page that
-// missed the *last* events (a Redis hiccup between workers) catches up too.
+// Every event carries the session's sequence number (seq) and the stream it
+// came on: the console and the screen each have one stream that carries every
+// number; a phone has three (its own, its circle's and the public one) and
+// hears nothing of other circles. A phone's stream numbers its messages
+// (n = 1, 2, 3…); the snapshot says where each stream stood (streams). A
+// message whose n is the next one is applied; an older one is a duplicate
+// (dropped); a jump means something was missed (the page asks for a fresh
+// snapshot). The same event can come on two streams (a fuller copy on the more
+// specific one first): its content is applied once. Every 10 seconds the page
+// also asks where its streams stand, so a page that missed the *last* message
+// (a Redis hiccup between workers) catches up too.
 //
 // When the browser reports that the network is gone, the page stops using the
 // socket at once (a half-dead connection would only swallow actions until a
 // timeout) and shows that it is offline; when the network is back it connects
 // again and gets a fresh snapshot.
 
+const KEEP_APPLIED = 512;
+
 export class Live {
   constructor({ token, onSnapshot, onEvent, onStatus, onNotice }) {
-    this.seq = -1;
+    this.seq = -1;          // the number of the last full snapshot (-1: none yet)
+    this.sharedSeq = -1;    // of the last shared part a step change brought along
+    this.positions = null;  // stream -> the n of its last message (from the snapshot)
+    this.applied = new Set(); // event numbers above this.seq whose content is applied
+    this.early = [];        // events that came before the first snapshot
     this.onSnapshot = onSnapshot;
     this.onEvent = onEvent;
     // notices are not numbered (a rating: the console and screen re-read their results)
@@ -74,42 +86,108 @@ export class Live {
   // change): the page keeps its personal part. An answer older than what the
   // page already shows (a slow sync overtaken by events) is dropped.
   applySnapshot(snap, partial = false) {
-    if (snap.seq < this.seq) return;
-    this.seq = snap.seq;
-    this.onSnapshot(snap, partial);
+    if (partial) {
+      this.sharedSeq = Math.max(this.sharedSeq, snap.seq);
+      this.onSnapshot(snap, true);
+      return;
+    }
+    if (snap.seq >= this.seq) {
+      this.seq = snap.seq;
+      this.sharedSeq = Math.max(this.sharedSeq, snap.seq);
+      this.positions = snap.streams ? { ...snap.streams } : null;
+      this.applied = new Set();
+      this.onSnapshot(snap, false);
+    }
+    this.replayEarly();
+  }
+
+  // Events that came before the first snapshot, or while a snapshot was on its way,
+  // weighed against it: what it holds is dropped, what is newer applied.
+  replayEarly() {
+    if (this.seq < 0 || this.resyncing) return;
+    const early = this.early;
+    this.early = [];
+    early.forEach((event) => this.applyEvent(event));
   }
 
   applyEvent(event) {
-    if (event.seq <= this.seq) return;
-    const started = this.seq >= 0;
-    if (started && event.seq > this.seq + 1) {
+    if (this.seq < 0 || this.resyncing) {
+      if (this.early.length < 1000) this.early.push(event);
+      return;
+    }
+    if (!this.positions || !event.stream) {
+      this.applyNumbered(event);
+      return;
+    }
+    if (!(event.stream in this.positions)) {
+      this.resync(); // a stream this page did not know of (moved to another circle)
+      return;
+    }
+    const n = event.n === undefined ? event.seq : event.n;
+    const at = this.positions[event.stream];
+    if (n <= at) return;
+    if (n > at + 1 || event.reason === "unnumbered") {
       this.resync();
       return;
     }
-    this.seq = event.seq;
+    this.positions[event.stream] = n;
+    this.applyContent(event);
+  }
+
+  // A server without streams: one sequence, every number to every page.
+  applyNumbered(event) {
+    const last = Math.max(this.seq, ...this.applied);
+    if (event.seq <= last) return;
+    if (event.seq > last + 1) {
+      this.resync();
+      return;
+    }
+    this.applyContent(event);
+  }
+
+  applyContent(event) {
+    // content the snapshot already holds, or that came on another stream first
+    if (event.seq <= this.seq || this.applied.has(event.seq)) return;
+    const personal = (event.stream || "").startsWith("participant:");
+    if (!personal && event.seq <= this.sharedSeq && event.type !== "resync") return;
+    this.applied.add(event.seq);
+    if (this.applied.size > KEEP_APPLIED) {
+      const oldest = Math.min(...this.applied);
+      this.applied.delete(oldest);
+    }
     if (event.type !== "resync") this.onEvent(event);
-    else if (event.snapshot && started) this.applySnapshot(event.snapshot, true);
+    else if (event.snapshot) this.applySnapshot(event.snapshot, true);
     else this.resync();
   }
 
   // A failed snapshot (a busy server, a worker briefly without Redis) is asked
-  // for again shortly, instead of waiting for the next sequence check.
+  // for again shortly, instead of waiting for the next check.
   async resync() {
     if (this.resyncing) return;
     this.resyncing = true;
+    let answer;
     try {
-      const answer = await this.call("sync", {});
-      if (answer.ok) this.applySnapshot(answer.snapshot);
-      else if (this.connected) setTimeout(() => this.resync(), 1500 + Math.random() * 1000);
+      answer = await this.call("sync", {});
     } finally {
       this.resyncing = false;
     }
+    if (answer.ok) this.applySnapshot(answer.snapshot);
+    else if (this.connected) setTimeout(() => this.resync(), 1500 + Math.random() * 1000);
   }
 
+  // Where do my streams stand? Behind on any of them (or on one the page does not
+  // know): a fresh snapshot.
   async checkSeq() {
     if (!this.connected) return;
     const answer = await this.call("seq", {});
-    if (answer.ok && answer.seq > this.seq) this.resync();
+    if (!answer.ok) return;
+    if (!answer.streams || !this.positions) {
+      if (answer.seq > Math.max(this.seq, ...this.applied)) this.resync();
+      return;
+    }
+    const behind = Object.entries(answer.streams).some(
+      ([stream, n]) => !(stream in this.positions) || n > this.positions[stream]);
+    if (behind) this.resync();
   }
 
   // Emit with an acknowledgement; resolves {ok:false, error:{code:"timeout"}} when none comes.

@@ -4,9 +4,10 @@ Flask-SocketIO's in-process test client can neither use a message queue nor
 run handlers concurrently, so these tests start ``python -m facilitator
 serve`` as subprocesses (``Worker``) and drive them with python-socketio
 clients that behave like ``static/js/live.js`` and ``static/js/outbox.js``
-(``LiveClient``): they keep the last applied sequence number, ask for a
-snapshot on a gap, a ``resync`` event or a reconnect, poll ``seq`` now and
-then, and resend unacknowledged actions with the same client id.
+(``LiveClient``): they keep the position of each of their streams, ask for a
+snapshot on a gap in one, a ``resync`` event or a reconnect, ask where their
+streams stand now and then, and resend unacknowledged actions with the same
+client id.
 """
 
 from __future__ import annotations
@@ -162,7 +163,14 @@ class LiveClient:
         self.sio = socketio.Client(reconnection=True, reconnection_delay=0.2,
                                    reconnection_delay_max=1.0, randomization_factor=0.2)
         self.lock = threading.RLock()
-        self.seq = -1
+        self.seq = -1  # the number of the last full snapshot
+        self.shared_seq = -1  # of the last shared part a step change brought
+        self.positions: dict[str, int] = {}  # stream -> n of its last message
+        self.applied: set[int] = set()  # event numbers above seq whose content is applied
+        self.early: list[dict[str, Any]] = []  # events before the first snapshot
+        self.received: list[dict[str, Any]] = []  # every event message, as it came
+        self.gaps = 0  # jumps in a stream (each asks for a snapshot)
+        self.unknown_streams = 0
         self.snapshot: dict[str, Any] | None = None
         self.events: list[dict[str, Any]] = []  # applied events, in order
         self.reflections: dict[str, dict[str, Any]] = {}  # id -> latest view
@@ -216,25 +224,53 @@ class LiveClient:
     # -- live.js ---------------------------------------------------------
     def _apply_snapshot(self, snap: dict[str, Any], partial: bool = False) -> None:
         with self.lock:
-            if snap["seq"] < self.seq:
+            if partial:
+                self.shared_seq = max(self.shared_seq, snap["seq"])
+            elif snap["seq"] < self.seq:
                 return  # an older answer that overtook a newer one
-            self.seq = snap["seq"]
+            else:
+                self.seq = self.shared_seq = snap["seq"]
+                self.positions = dict(snap.get("streams") or {})
+                self.applied = set()
             # a partial snapshot (sent with a step change) leaves the personal part
             self.snapshot = {**(self.snapshot or {}), **snap} if partial else snap
             self.snapshots += 1
             self.reflections = {r["id"]: r for r in snap.get("reflections", [])}
             circles = snap.get("activity", {}).get("circles", {})
             self.reflection_count = sum(c["reflections"] for c in circles.values())
+            if not partial:
+                early, self.early = self.early, []
+        if not partial:
+            for event in early:
+                self._apply_event(event)
 
     def _apply_event(self, event: dict[str, Any]) -> None:
+        """As live.js: a message is applied when it is the next one of its stream; an older
+        one is dropped, a jump asks for a snapshot; content comes once per event number."""
         with self.lock:
-            if event["seq"] <= self.seq:
+            self.received.append(event)
+            if self.seq < 0:
+                self.early.append(event)
                 return
-            started = self.seq >= 0
-            if started and event["seq"] > self.seq + 1:
+            stream = event.get("stream")
+            if stream not in self.positions:
+                self.unknown_streams += 1
                 self._tasks.put("resync")
                 return
-            self.seq = event["seq"]
+            n = event.get("n", event["seq"])
+            if n <= self.positions[stream]:
+                return
+            if n > self.positions[stream] + 1 or event.get("reason") == "unnumbered":
+                self.gaps += 1
+                self._tasks.put("resync")
+                return
+            self.positions[stream] = n
+            if event["seq"] <= self.seq or event["seq"] in self.applied:
+                return
+            personal = stream.startswith("participant:")
+            if not personal and event["seq"] <= self.shared_seq and event["type"] != "resync":
+                return
+            self.applied.add(event["seq"])
             self.events.append(event)
             activity = event.get("activity")
             if activity:
@@ -248,7 +284,7 @@ class LiveClient:
                 self.reflections.pop(event["removed"], None)
             # pages take the snapshot a "resync" brings, or ask for one; the console
             # also asks on its own "step"/"programme" events
-            if event["type"] == "resync" and "snapshot" in event and started:
+            if event["type"] == "resync" and "snapshot" in event:
                 self.pushed_snapshots += 1
                 self._apply_snapshot(event["snapshot"], partial=True)
             elif event["type"] in ("resync", "step", "programme"):
@@ -276,7 +312,12 @@ class LiveClient:
 
     def check_seq(self) -> None:
         answer = self.call("seq", {})
-        if answer.get("ok") and answer["seq"] > self.seq:
+        if not answer.get("ok"):
+            return
+        with self.lock:
+            behind = any(stream not in self.positions or n > self.positions[stream]
+                         for stream, n in answer["streams"].items())
+        if behind:
             self.resync()
 
     # -- outbox.js -------------------------------------------------------
