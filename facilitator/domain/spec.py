@@ -6,6 +6,7 @@ Missing parts fall back to the default DVG programme and perspectives.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import re
 import unicodedata
@@ -270,3 +271,178 @@ def apply_spec(workshop: Workshop, spec: Any, *, partial: bool) -> Workshop:
     if "findings" in spec:
         workshop.findings = parse_findings(spec["findings"])
     return workshop
+
+
+# -- the organiser's forms -------------------------------------------------------------
+# The organiser edits a session or a series template in forms whose field names are
+# the spec's own paths ("programme[2].start"), so that an ``Invalid`` error's field
+# names the form field it belongs to. These helpers turn the posted fields into a
+# spec and back, move rows, and collect one error per row; ``apply_spec`` stays the
+# authority on what is valid.
+
+#: the form's lists and the fields of one row of each
+FORM_ROWS: dict[str, tuple[str, ...]] = {
+    "programme": ("id", "kind", "start", "end", "title", "title_en", "description",
+                  "description_en"),
+    "perspectives": ("id", "label", "label_en"),
+    "circles": ("name", "name_en", "perspectives", "max_size"),
+    "findings": ("id", "title", "text"),
+}
+#: the fields that make a row worth keeping on save (a row left empty is dropped)
+_ROW_TEXT: dict[str, tuple[str, ...]] = {
+    "programme": ("title", "title_en", "description", "description_en", "start", "end"),
+    "perspectives": ("label", "label_en"),
+    "circles": ("name", "name_en"),
+    "findings": ("title", "text"),
+}
+_LISTS = "programme|perspectives|circles|findings"
+_FORM_KEY = re.compile(rf"^({_LISTS})\[(\d{{1,6}})\]\.([a-z_]{{1,20}})$")
+_ROW_OP = re.compile(rf"^(add|remove|up|down):({_LISTS})(?::(\d{{1,6}}))?$")
+
+
+def editable_spec(workshop: Workshop) -> dict[str, Any]:
+    """The part of a session the organiser edits: programme, perspectives, circles (the
+    ones grouping more than one perspective) and findings, as a spec."""
+    return {
+        "programme": [{"id": s.id, "title": s.title, "kind": s.kind, "start": s.planned_start,
+                       "end": s.planned_end, "description": s.description,
+                       "title_en": s.title_en, "description_en": s.description_en}
+                      for s in workshop.steps],
+        "perspectives": [{"id": p.id, "label": p.label, "label_en": p.label_en}
+                         for p in workshop.perspectives],
+        "circles": [{"name": c.name, "name_en": c.name_en, "perspectives": list(c.perspectives),
+                     "max_size": c.max_size}
+                    for c in workshop.circles if len(c.perspectives) > 1],
+        "findings": [{"id": f.id, "title": f.title, "text": f.text} for f in workshop.findings],
+    }
+
+
+def spec_from_form(pairs: Any) -> dict[str, list[dict[str, Any]]]:
+    """The four lists of a spec from posted ``(name, value)`` pairs named by spec path.
+
+    Other names (the session's title, the CSRF token, the button pressed) are left to
+    the caller. Rows keep the order of their numbers; a row's ``perspectives`` collects
+    every value (checkboxes); an empty ``id`` or ``max_size`` is left out (made or
+    defaulted by ``apply_spec``); ``max_size`` becomes a number when it is one.
+    """
+    rows: dict[str, dict[int, dict[str, Any]]] = {name: {} for name in FORM_ROWS}
+    for key, value in pairs:
+        match = _FORM_KEY.match(str(key))
+        if not match:
+            continue
+        name, index, attr = match.group(1), int(match.group(2)), match.group(3)
+        if attr not in FORM_ROWS[name]:
+            raise Invalid(N_("Unknown field: %(fields)s."), field=name, fields=attr)
+        if index >= MAX_ITEMS:
+            raise Invalid(N_("Too many items (at most %(max)s)."), field=name, max=MAX_ITEMS)
+        row = rows[name].setdefault(index, {"perspectives": []} if name == "circles" else {})
+        value = str(value)
+        if attr == "perspectives":
+            if len(row["perspectives"]) >= MAX_ITEMS:
+                raise Invalid(N_("Too many items (at most %(max)s)."),
+                              field=f"{name}[{index}].perspectives", max=MAX_ITEMS)
+            row["perspectives"].append(value)
+        elif attr not in row:
+            row[attr] = value
+    spec: dict[str, list[dict[str, Any]]] = {}
+    for name, numbered in rows.items():
+        spec[name] = []
+        for _index, row in sorted(numbered.items()):
+            row = {k: v for k, v in row.items() if not (k in ("id", "max_size") and not v.strip())}
+            if isinstance(row.get("max_size"), str) and row["max_size"].strip().isdigit():
+                row["max_size"] = int(row["max_size"].strip()[:6])
+            spec[name].append(row)
+    return spec
+
+
+def _blank_row(name: str) -> dict[str, Any]:
+    if name == "programme":
+        return {"kind": StepKind.CIRCLE.value, "title": ""}
+    if name == "circles":
+        return {"name": "", "perspectives": []}
+    return {}
+
+
+def is_blank_row(name: str, row: dict[str, Any]) -> bool:
+    """A row with none of its texts filled in (a step added and left empty)."""
+    return not any(str(row.get(k) or "").strip() for k in _ROW_TEXT[name])
+
+
+def without_blank_rows(spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` without the rows left empty, which saving drops."""
+    return {key: [r for r in value if not (isinstance(r, dict) and is_blank_row(key, r))]
+            if key in FORM_ROWS and isinstance(value, list) else value
+            for key, value in spec.items()}
+
+
+def apply_row_op(spec: dict[str, Any], op: str) -> tuple[dict[str, Any], str]:
+    """Add, remove or move a row of one of the form's lists (the buttons of a form that
+    works without JavaScript). Returns the new spec and the list and row the change
+    happened at (``"programme[3]"``, or ``"programme"`` when the list is now empty)."""
+    match = _ROW_OP.match(op or "")
+    if not match:
+        raise Invalid(N_("This button is not known."), field="op")
+    action, name, number = match.group(1), match.group(2), match.group(3)
+    rows = list(spec.get(name) or [])
+    if action == "add":
+        if len(rows) >= MAX_ITEMS:
+            raise Invalid(N_("Too many items (at most %(max)s)."), field=name, max=MAX_ITEMS)
+        rows.append(_blank_row(name))
+        at = len(rows) - 1
+    else:
+        if number is None or int(number) >= len(rows):
+            raise Invalid(N_("This button is not known."), field="op")
+        at = int(number)
+        if action == "remove":
+            del rows[at]
+            at = min(at, len(rows) - 1)
+        else:
+            to = at - 1 if action == "up" else at + 1
+            if 0 <= to < len(rows):
+                rows[at], rows[to] = rows[to], rows[at]
+                at = to
+    return {**spec, name: rows}, (f"{name}[{at}]" if at >= 0 else name)
+
+
+def _check_row(errors: dict[str, Invalid], name: str, index: int, check: Any,
+               *args: Any) -> None:
+    """Run ``check`` on one row as if it were the list's first; file its error under
+    the row's own number."""
+    try:
+        check(*args)
+    except Invalid as exc:
+        field = str(exc.params.get("field", name))
+        first = f"{name}[0]"
+        if field.startswith(first):
+            field = f"{name}[{index}]{field[len(first):]}"
+        errors.setdefault(field, exc)
+
+
+def form_errors(workshop: Workshop, spec: dict[str, Any]) -> dict[str, Invalid]:
+    """Every row's first error, by field path, so a form can show them all at once;
+    when the rows are fine, the first error of the whole spec (circles sharing a
+    perspective, an empty programme). Empty when ``apply_spec`` would accept ``spec``
+    (``workshop`` is not changed)."""
+    errors: dict[str, Invalid] = {}
+    lists = {name: spec.get(name) for name in FORM_ROWS}
+    if all(isinstance(rows, list) and len(rows) <= MAX_ITEMS for rows in lists.values()):
+        for i, row in enumerate(lists["programme"]):
+            _check_row(errors, "programme", i, parse_steps, [row])
+        for i, row in enumerate(lists["perspectives"]):
+            _check_row(errors, "perspectives", i, parse_perspectives, [row])
+        for i, row in enumerate(lists["findings"]):
+            _check_row(errors, "findings", i, parse_findings, [row])
+        if not errors:
+            try:
+                perspectives = parse_perspectives(lists["perspectives"])
+            except Invalid:
+                perspectives = None
+            if perspectives is not None:
+                for i, row in enumerate(lists["circles"]):
+                    _check_row(errors, "circles", i, parse_circles, [row], perspectives, 8)
+    if not errors:
+        try:
+            apply_spec(copy.deepcopy(workshop), spec, partial=True)
+        except Invalid as exc:
+            errors[str(exc.params.get("field", "spec"))] = exc
+    return errors

@@ -4,14 +4,38 @@ sessions (programme, perspectives, circles, findings), export and delete."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
+from ..domain import series as series_domain
 from ..domain.errors import DomainError, RateLimited
+from ..domain.model import StepKind, Workshop
 from ..domain.operations import Actor
 from ..domain.rules import Action, Role, require, require_any_step
-from ..domain.spec import parse_text
+from ..domain.spec import (
+    FORM_ROWS,
+    apply_row_op,
+    apply_spec,
+    editable_spec,
+    form_errors,
+    parse_text,
+    spec_from_form,
+    without_blank_rows,
+)
 from ..live import publish
 from .auth import (
     check_organiser_key,
@@ -51,17 +75,10 @@ def organiser_required(action: Action):
 
 def spec_text(workshop) -> str:
     """The editable part of a session as YAML: programme, perspectives, circles, findings."""
-    spec = {
-        "programme": [{"id": s.id, "title": s.title, "kind": s.kind, "start": s.planned_start,
-                       "end": s.planned_end, "description": s.description,
-                       "title_en": s.title_en, "description_en": s.description_en}
-                      for s in workshop.steps],
-        "perspectives": [{"id": p.id, "label": p.label, "label_en": p.label_en}
-                         for p in workshop.perspectives],
-        "circles": [{"name": c.name, "perspectives": c.perspectives, "max_size": c.max_size}
-                    for c in workshop.circles if len(c.perspectives) > 1],
-        "findings": [{"id": f.id, "title": f.title, "text": f.text} for f in workshop.findings],
-    }
+    return _yaml(editable_spec(workshop))
+
+
+def _yaml(spec: dict) -> str:
     return yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=100)
 
 
@@ -131,30 +148,272 @@ def new():
         422 if errors else 200
 
 
+BASICS = ("title", "date", "place", "facilitator")
+#: per-session details a series template leaves to each session
+PER_SESSION = ("title", "date", "place", "municipality", "series")
+
+
+def _message(exc: DomainError) -> str:
+    return error_body(exc)["error"]["message"]
+
+
+def _digest(text: str) -> str:
+    """A fingerprint of the YAML as shown, to tell whether the organiser changed it
+    (browsers send a textarea back with CRLF line ends)."""
+    return hashlib.sha256(text.replace("\r\n", "\n").strip().encode()).hexdigest()
+
+
+@dataclass
+class SpecForm:
+    """A posted organiser form: what to show again, or the spec to save."""
+
+    spec: dict[str, Any]
+    values: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    #: the element to focus after a row was added, removed or moved
+    focus: str | None = None
+    #: the button pressed there: add, remove, up or down
+    focus_action: str | None = None
+    #: the errors are about the YAML (shown at the YAML field, not at form fields)
+    from_yaml: bool = False
+    status: int = 200
+    #: set when the form asks to save and nothing is wrong
+    to_save: dict[str, Any] | None = None
+
+
+def _posted_yaml(form, files) -> str | None:
+    """The YAML or JSON the organiser gave in the advanced part: an uploaded file, or
+    the text field when changed (or posted without its fingerprint, as scripts do)."""
+    upload = files.get("spec_file")
+    if upload and upload.filename:
+        return upload.read(256 * 1024).decode("utf-8", "replace")
+    text = form.get("spec")
+    if text is not None and form.get("spec_digest") != _digest(text):
+        return text
+    return None
+
+
+def read_spec_form(target: Workshop, values: dict[str, str], basics: tuple[str, ...]) -> SpecForm:
+    """Read the posted programme, perspectives, circles and findings of ``target``.
+
+    A button of a row (``op``) changes the rows and shows the form again, unsaved;
+    saving checks every row (``spec.form_errors``) and gives the spec to save. The
+    organiser's YAML or JSON, when given, replaces the form (``from_yaml``).
+    """
+    form = request.form
+    typed = {name: form.get(name, "") for name in basics if name in form}
+    result = SpecForm(spec=editable_spec(target), values={**values, **typed})
+    errors: dict[str, DomainError] = {}
+    text = _posted_yaml(form, request.files)
+    try:
+        if text is not None:
+            result.from_yaml = True
+            spec = parse_text(text)
+            for name in basics:
+                if name in form:
+                    spec[name] = form[name]
+            result.to_save = spec
+            return result
+        spec = spec_from_form(form.items(multi=True))
+        op = form.get("op", "save")
+        if op != "save":
+            result.spec, result.focus = apply_row_op(spec, op)
+            result.focus_action = op.split(":", 1)[0]
+            return result
+        spec = without_blank_rows(spec)
+        result.spec = spec
+        errors = form_errors(target, {**spec, **typed})
+        if not errors:
+            result.to_save = {**spec, **typed}
+    except DomainError as exc:
+        errors = {str(exc.params.get("field", "spec")): exc}
+    if errors:
+        result.to_save = None
+        result.status = max(exc.status for exc in errors.values())
+        result.errors = {name: _message(exc) for name, exc in errors.items()}
+        if result.from_yaml:
+            result.errors = _at_yaml_field(result.errors, basics)
+    return result
+
+
+def _at_yaml_field(errors: dict[str, str], basics: tuple[str, ...]) -> dict[str, str]:
+    """Errors about a part of the YAML belong to the YAML field (it has no field per part)."""
+    out = {k: v for k, v in errors.items() if k in basics}
+    rest = " ".join(v for k, v in errors.items() if k not in basics)
+    if rest:
+        out["spec"] = rest
+    return out
+
+
+def _form_context(form: SpecForm) -> dict[str, Any]:
+    return {"spec": form.spec, "errors": form.errors, "focus": form.focus,
+            "focus_action": form.focus_action,
+            "values": form.values, "from_yaml": form.from_yaml,
+            "kinds": [k.value for k in StepKind], "lists": FORM_ROWS}
+
+
 @bp.route("/<code>", methods=["GET", "POST"])
 @organiser_required(Action.EDIT_SESSION)
 def edit(code: str):
-    """Edit a session; shows its links, export buttons and the danger zone."""
+    """Edit a session in forms (or as YAML); shows its links, export buttons and the
+    danger zone."""
     workshop = ops().workshop(code)
-    errors: dict[str, str] = {}
-    text = spec_text(workshop)
+    values = {"title": workshop.title, "date": workshop.date, "place": workshop.place,
+              "facilitator": workshop.facilitator_name}
+    form = SpecForm(spec=editable_spec(workshop), values=values)
     if request.method == "POST":
-        form = request.form
-        text = form.get("spec", "")
-        try:
-            spec = parse_spec(text)
-            for field in ("title", "date", "place", "facilitator"):
-                if field in form:
-                    spec[field] = form[field]
-            workshop, events = ops().edit_workshop(Actor(Role.ORGANISER, workshop.code), spec)
-        except DomainError as exc:
-            errors[str(exc.params.get("field", "spec"))] = error_body(exc)["error"]["message"]
-        else:
-            publish(workshop.code, events)
-            flash(_("The changes have been saved."))
-            return redirect(url_for("organiser.edit", code=workshop.code))
+        form = read_spec_form(workshop, values, BASICS)
+        if form.to_save is not None:
+            try:
+                workshop, events = ops().edit_workshop(Actor(Role.ORGANISER, workshop.code),
+                                                       form.to_save)
+            except DomainError as exc:
+                form.errors = {str(exc.params.get("field", "spec")): _message(exc)}
+                if form.from_yaml:
+                    form.errors = _at_yaml_field(form.errors, BASICS)
+                form.status = exc.status
+            else:
+                publish(workshop.code, events)
+                flash(_("The changes have been saved."))
+                return redirect(url_for("organiser.edit", code=workshop.code))
+    text = request.form.get("spec", "") if form.from_yaml and "spec" in request.form \
+        else spec_text(workshop)
+    series = None
+    if workshop.series:
+        doc = ops().store.get_doc(series_domain.KIND, workshop.series)
+        series = series_domain.Series.from_dict(doc) if doc else None
     return render_template("organiser/edit.html", workshop=workshop, links=links_for(workshop),
-                           spec=text, errors=errors), 422 if errors else 200
+                           series=series, yaml_text=text, yaml_digest=_digest(spec_text(workshop)),
+                           **_form_context(form)), form.status
+
+
+def _download(spec: dict, name: str):
+    """The spec as a YAML (default) or JSON file."""
+    wanted = request.args.get("format", "yaml")
+    if wanted not in ("yaml", "json"):
+        abort(400)
+    if wanted == "json":
+        body, mime, ext = json.dumps(spec, ensure_ascii=False, indent=2), "application/json", "json"
+    else:
+        body, mime, ext = _yaml(spec), "application/yaml", "yaml"
+    return Response(body, mimetype=mime, headers={
+        "Content-Disposition": f'attachment; filename="{name}.{ext}"'})
+
+
+@bp.get("/<code>/spec")
+@organiser_required(Action.EDIT_SESSION)
+def spec_download(code: str):
+    """The session's programme, perspectives, circles and findings as YAML or JSON."""
+    workshop = ops().workshop(code)
+    return _download(editable_spec(workshop), f"sessie-{workshop.code}")
+
+
+# -- series ----------------------------------------------------------------------------
+
+def _series_service() -> series_domain.SeriesService:
+    return series_domain.SeriesService(ops())
+
+
+@bp.route("/series", methods=["GET", "POST"])
+@organiser_required(Action.MANAGE_SERIES)
+def series_list():
+    """Every series, and a form for a new one (it starts from the default programme)."""
+    service = _series_service()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            created = service.create(Role.ORGANISER, request.form.get("title", ""))
+        except DomainError as exc:
+            errors[str(exc.params.get("field", "title"))] = _message(exc)
+        else:
+            flash(_("The series has been created."))
+            return redirect(url_for("organiser.series_page", series_id=created.id))
+    everything = service.all(Role.ORGANISER)
+    return render_template("organiser/series_list.html", all_series=everything,
+                           counts={s.id: len(service.sessions(s)) for s in everything},
+                           errors=errors, values=request.form), 422 if errors else 200
+
+
+def _template_trial(series: series_domain.Series) -> Workshop:
+    """A session made from the series' template, as the forms show and check it."""
+    trial = Workshop(code="", title=series.title)
+    apply_spec(trial, series_domain.session_spec(series), partial=False)
+    return trial
+
+
+def _render_series(series, form: SpecForm, trial: Workshop, session_errors=None,
+                   session_values=None, status: int = 200):
+    text = request.form.get("spec", "") if form.from_yaml and "spec" in request.form \
+        else _yaml(editable_spec(trial))
+    return render_template(
+        "organiser/series.html", series=series, sessions=_series_service().sessions(series),
+        yaml_text=text, yaml_digest=_digest(_yaml(editable_spec(trial))),
+        session_errors=session_errors or {}, session_values=session_values or {},
+        **_form_context(form)), status
+
+
+@bp.route("/series/<series_id>", methods=["GET", "POST"])
+@organiser_required(Action.MANAGE_SERIES)
+def series_page(series_id: str):
+    """A series: its sessions, a new session, and its template in forms (or as YAML)."""
+    series = _series_service().get(Role.ORGANISER, series_id)
+    trial = _template_trial(series)
+    form = SpecForm(spec=editable_spec(trial), values={})
+    if request.method == "POST":
+        form = read_spec_form(trial, {}, ())
+        if form.to_save is not None:
+            try:
+                template = {k: v for k, v in form.to_save.items() if k not in PER_SESSION}
+                if form.from_yaml:
+                    candidate = series_domain.Series.from_dict(
+                        {**series.to_dict(), "template": template})
+                    trial = _template_trial(candidate)
+                else:
+                    apply_spec(trial, template, partial=True)
+                kept = {k: v for k, v in series.template.items()
+                        if k not in FORM_ROWS and k not in PER_SESSION}
+                series.template = {**kept, **(template if form.from_yaml else {}),
+                                   **editable_spec(trial)}
+            except DomainError as exc:
+                form.errors = {str(exc.params.get("field", "spec")): _message(exc)}
+                if form.from_yaml:
+                    form.errors = _at_yaml_field(form.errors, ())
+                form.status = exc.status
+            else:
+                # the series module has no update yet: the page writes the checked template
+                ops().store.put_doc(series_domain.KIND, series.id, series.to_dict())
+                flash(_("The template has been saved. New sessions of this series start from it."))
+                return redirect(url_for("organiser.series_page", series_id=series.id))
+    return _render_series(series, form, trial, status=form.status)
+
+
+@bp.post("/series/<series_id>/sessions")
+@organiser_required(Action.MANAGE_SERIES)
+def series_add_session(series_id: str):
+    """A new session of the series, from its template, with its own date and place."""
+    service = _series_service()
+    series = service.get(Role.ORGANISER, series_id)
+    values = {k: request.form.get(k, "") for k in ("title", "date", "place", "municipality")}
+    try:
+        workshop = service.add_session(Role.ORGANISER, series.id, values["date"] or None,
+                                       values["place"] or None, values["municipality"] or None,
+                                       values["title"] or None)
+    except DomainError as exc:
+        trial = _template_trial(series)
+        return _render_series(series, SpecForm(spec=editable_spec(trial), values={}), trial,
+                              session_errors={str(exc.params.get("field", "title")):
+                                              _message(exc)},
+                              session_values=values, status=exc.status)
+    flash(_("The session has been created."))
+    return redirect(url_for("organiser.edit", code=workshop.code))
+
+
+@bp.get("/series/<series_id>/template")
+@organiser_required(Action.MANAGE_SERIES)
+def series_template_download(series_id: str):
+    """The series' template as YAML or JSON."""
+    series = _series_service().get(Role.ORGANISER, series_id)
+    return _download(editable_spec(_template_trial(series)), f"reeks-{series.id}")
 
 
 @bp.post("/<code>/rotate")
