@@ -101,6 +101,15 @@ def problems(environ: dict[str, str] | None = None) -> tuple[list[str], dict[str
         except ImportError as exc:
             found.append(f"FACILITATOR_ASYNC_MODE={mode} but {mode} cannot be imported ({exc})")
 
+    metrics_at = cfg.get("METRICS_ADDRESS") or ""
+    if metrics_at:
+        from .config import split_address
+
+        if split_address(metrics_at)[0] in ("0.0.0.0", "::", "*"):
+            found.append(f"FACILITATOR_METRICS_ADDRESS {metrics_at} listens on every interface: "
+                         "anyone who reaches the host reads the metrics without a token (use "
+                         "127.0.0.1 or a private address)")
+
     store_url = cfg.get("STORE") or ""
     if store_url:
         found.extend(_store_problems(store_url))
@@ -183,4 +192,10 @@ def summary(cfg: dict[str, Any], instance: str | None = None) -> str:
     return (f"facilitator {release}: store {_safe(store)}, message queue "
             f"{_safe(cfg.get('MESSAGE_QUEUE') or 'none (one process)')}, async mode "
             f"{cfg.get('ASYNC_MODE')}, public URL {cfg.get('PUBLIC_URL') or 'from each request'}"
-            f", env {cfg.get('ENV')}")
+            f", metrics {_metrics_where(cfg)}, env {cfg.get('ENV')}")
+
+
+def _metrics_where(cfg: dict[str, Any]) -> str:
+    if cfg.get("METRICS_ADDRESS"):
+        return f"on http://{cfg['METRICS_ADDRESS']}/metrics"
+    return "at /metrics with the token" if cfg.get("METRICS_TOKEN") else "off"

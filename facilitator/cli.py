@@ -160,6 +160,8 @@ def serve(host: str, port: int, app=None) -> None:
         socketio.start_background_task(_retention_loop, app)
     from .check import summary
 
+    if cfg.get("METRICS_ADDRESS"):
+        _serve_metrics(app, cfg["METRICS_ADDRESS"])
     print(f"facilitator: serving on http://{host}:{port} ({mode}); "
           + summary(cfg, app.instance_path), flush=True)
     if mode == "eventlet":
@@ -172,6 +174,36 @@ def serve(host: str, port: int, app=None) -> None:
         # Werkzeug's threaded server with simple-websocket: one thread per connection.
         kwargs["allow_unsafe_werkzeug"] = True
     socketio.run(app, **kwargs)
+
+
+def _serve_metrics(app, address: str) -> None:
+    """``/metrics`` on a listener of its own (``FACILITATOR_METRICS_ADDRESS``), served
+    beside the app in a background task of the async mode; a port already taken ends
+    the start with one clear line."""
+    import socket
+    from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+    from .config import split_address
+    from .realtime import socketio
+    from .web.observe import metrics_app
+
+    host, port = split_address(address)
+
+    class Quiet(WSGIRequestHandler):
+        def log_message(self, format, *args) -> None:  # noqa: A002 - the base's name
+            pass  # a scrape every few seconds is not worth a log line
+
+    class Server(WSGIServer):
+        address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
+    try:
+        server = make_server(host, port, metrics_app(app), server_class=Server,
+                             handler_class=Quiet)
+    except OSError as exc:
+        print(f"facilitator: cannot serve metrics on {address} "
+              f"(FACILITATOR_METRICS_ADDRESS): {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    socketio.start_background_task(server.serve_forever)
 
 
 def _retention_loop(app) -> None:

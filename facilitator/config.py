@@ -35,11 +35,24 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "PROXY_FIX_HOST": (False, lambda v: v.lower() in ("1", "true", "yes")),
     "LOG_FORMAT": ("text", str),  # json: one JSON line per request and Socket.IO event
     "METRICS_TOKEN": (None, str),  # bearer token for /metrics; unset: no /metrics at all
+    # host:port of a listener of its own for /metrics (no token there; the app's is 404)
+    "METRICS_ADDRESS": (None, str),
 }
 
 
 #: the least length of each secret in production
 STRONG = {"SECRET_KEY": 32, "ORGANISER_TOKEN": 16}
+
+
+def split_address(text: str) -> tuple[str, int]:
+    """``host:port`` (``[v6]:port`` for IPv6) -> (host, port); ValueError when it is not."""
+    host, sep, port = text.strip().rpartition(":")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536 \
+            or any(c in host for c in "[]/ "):
+        raise ValueError(text)
+    return host, int(port)
 
 
 def parse_limits(text: str) -> dict[str, tuple[int, int]]:
@@ -85,6 +98,12 @@ def load(overrides: dict[str, Any] | None = None,
     if not config.get("ORGANISER_TOKEN"):
         config["ORGANISER_TOKEN"] = secrets.token_urlsafe(18)
         config["GENERATED_ORGANISER_TOKEN"] = True
+    if config.get("METRICS_ADDRESS"):
+        try:
+            split_address(config["METRICS_ADDRESS"])
+        except ValueError:
+            raise ConfigError(f"FACILITATOR_METRICS_ADDRESS {config['METRICS_ADDRESS']!r} is "
+                              "not host:port (e.g. 127.0.0.1:9100)") from None
     if config["ASYNC_MODE"] not in ("eventlet", "threading", "gevent"):
         raise ConfigError("FACILITATOR_ASYNC_MODE must be eventlet, threading or gevent")
     return config

@@ -7,9 +7,13 @@
   (``/f/<code>/<token>``), never with the secret in them.
 * ``/metrics`` in the Prometheus text format, only with
   ``Authorization: Bearer <FACILITATOR_METRICS_TOKEN>``; without that setting
-  the endpoint does not exist (404).  Per worker process: connected clients
-  per role, Socket.IO events (their rate is events per second), ack latency,
-  HTTP requests, store call latency.
+  the endpoint does not exist (404).  Or, with ``FACILITATOR_METRICS_ADDRESS``
+  (``127.0.0.1:9100``), on a listener of its own at that address
+  (``metrics_app``, started by ``facilitator serve``), where the network is the
+  protection and no token is asked; the app itself then answers 404 for
+  ``/metrics``.  Per worker process: connected clients per role, Socket.IO
+  events (their rate is events per second), ack latency, HTTP requests, store
+  call latency.
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ def init_app(app: Flask) -> None:
         use_json_logs()
     store_base.hooks["on_call"] = _observe_store
     token = cfg.get("METRICS_TOKEN") or ""
+    separate = bool(cfg.get("METRICS_ADDRESS"))
 
     @app.before_request
     def start_request() -> None:
@@ -153,8 +158,9 @@ def init_app(app: Flask) -> None:
 
     @app.route("/metrics")
     def metrics():
-        """Prometheus text format; only with the metrics token (404 when none is set)."""
-        if not token:
+        """Prometheus text format; only with the metrics token (404 when none is set, and
+        when the metrics have an address of their own)."""
+        if not token or separate:
             abort(404)
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
@@ -162,6 +168,24 @@ def init_app(app: Flask) -> None:
                             status=401, mimetype="text/plain",
                             headers={"WWW-Authenticate": "Bearer"})
         return Response(generate_latest(REGISTRY), status=200, content_type=CONTENT_TYPE)
+
+
+def metrics_app(app: Flask) -> Callable[..., Any]:
+    """The WSGI app of the metrics listener (``FACILITATOR_METRICS_ADDRESS``): ``GET
+    /metrics`` in the Prometheus text format, no token; anything else 404."""
+
+    def serve_metrics(environ: dict[str, Any], start_response: Callable[..., Any]):
+        if environ.get("PATH_INFO") != "/metrics" or environ.get("REQUEST_METHOD") not in (
+                "GET", "HEAD"):
+            start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"not found: the metrics are at /metrics\n"]
+        with app.app_context():  # the connected-clients gauge reads the app's live table
+            body = generate_latest(REGISTRY)
+        start_response("200 OK", [("Content-Type", CONTENT_TYPE),
+                                  ("Content-Length", str(len(body)))])
+        return [body]
+
+    return serve_metrics
 
 
 def socket_event(name: str,
