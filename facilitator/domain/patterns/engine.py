@@ -7,9 +7,10 @@ from typing import Any
 
 from ..model import Reflection, WorkshopData
 from ..privacy import Viewer, is_visible
-from ..text import NormalisedText, normalise
+from ..text import NormalisedText, generic_keys, normalise
 from .blind_spots import _blind_spots
 from .context import _Ctx
+from .dialogue import _add_harvests, _add_reasons, _dialogue, _unanswered_blind_spots
 from .findings import _finding_patterns
 from .index import _Norm, _TextIndex, _Vocab
 from .reactions import _reaction_analysis
@@ -105,6 +106,10 @@ class PatternEngine:
         rated_blind, rated_dividing = _finding_patterns(data, ctx)
         blind += rated_blind
         reactions["dividing_lines"] = reactions["dividing_lines"] + rated_dividing
+        dialogue = _dialogue(data, ctx)
+        blind += _unanswered_blind_spots(dialogue, ctx)
+        _add_reasons(reactions["dividing_lines"], data, ctx)
+        _add_harvests(text["themes"], data, ctx)
         people = _perspective_summary(data, scoped, ctx, text["authors"], reactions["given"])
         circles = _circle_summaries(index, data, scoped, ctx)
 
@@ -167,6 +172,8 @@ class PatternEngine:
             "common_ground": reactions["common_ground"],
             "dividing_lines": reactions["dividing_lines"],
             "blind_spots": blind,
+            "dialogue": {"asks": dialogue["asks"]},
+            "generic": {"field": len(generic_keys()), "session": list(ctx.session_generic)},
             "circles": circles,
             "perspectives": people,
             "counts": counts,
