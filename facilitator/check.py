@@ -101,15 +101,6 @@ def problems(environ: dict[str, str] | None = None) -> tuple[list[str], dict[str
         except ImportError as exc:
             found.append(f"FACILITATOR_ASYNC_MODE={mode} but {mode} cannot be imported ({exc})")
 
-    metrics_at = cfg.get("METRICS_ADDRESS") or ""
-    if metrics_at:
-        from .config import split_address
-
-        if split_address(metrics_at)[0] in ("0.0.0.0", "::", "*"):
-            found.append(f"FACILITATOR_METRICS_ADDRESS {metrics_at} listens on every interface: "
-                         "anyone who reaches the host reads the metrics without a token (use "
-                         "127.0.0.1 or a private address)")
-
     store_url = cfg.get("STORE") or ""
     if store_url:
         found.extend(_store_problems(store_url))
