@@ -22,8 +22,11 @@ const live = new Live({
     render();
     // The questions put to this phone's perspective are personal (a circle may hold several
     // perspectives) and come only from the exchange on: a step's shared snapshot cannot carry
-    // them, so entering the dialogue asks once for the whole snapshot.
-    if (partial && !DIALOGUE_KINDS.includes(before) && DIALOGUE_KINDS.includes(kindNow())) live.resync();
+    // them, so entering the dialogue asks once for the whole snapshot (spread over a few
+    // seconds: a whole room enters at once).
+    if (partial && !DIALOGUE_KINDS.includes(before) && DIALOGUE_KINDS.includes(kindNow())) {
+      setTimeout(() => live.resync(), Math.random() * 2500);
+    }
   },
   onEvent: (event) => { if (state) { apply(event); render(); } },
   onStatus: (status) => { showStatus($("[data-connection]"), status, T); renderOutbox(); },
