@@ -75,7 +75,8 @@ def world(make_session, api):
         "id"]
     return {"session": s, "participant": p, "code": s.code, "reflection": rid,
             "conclusion": cid, "finding": "f1", "series_id": "geen-reeks", "token": s.fac,
-            "question": "geen-vraag", "table": "1", "harvest": "geen-oogst",
+            "question": "geen-vraag", "answer": "geen-antwoord", "table": "1",
+            "harvest": "geen-oogst",
             "filename": "css/app.css", "name": "socket.io.min.js",
             "path:filename": "css/app.css"}
 
