@@ -99,7 +99,11 @@ def test_saving_the_form_unchanged_keeps_the_session(client, make_session, ops):
     s = make_session(title="Reflectiesessie Zwolle")
     logged_in(client)
     before = ops.workshop(s.code)
-    fields = form_of(client.get(f"/organiser/{s.code}", headers=NL).get_data(as_text=True))
+    page = client.get(f"/organiser/{s.code}", headers=NL).get_data(as_text=True)
+    form = page[page.index('id="spec-form"'):]
+    # Enter in a field presses the form's first button: it must save, not move a step
+    assert re.search(r'<button type="submit" name="op" value="(\w+)"', form).group(1) == "save"
+    fields = form_of(page)
     assert fields["programme[2].title"] == ["Reflectie op deze resultaten in eigen kring"]
     assert fields["programme[2].kind"] == ["circle"]
     response = post(client, f"/organiser/{s.code}", fields)
