@@ -157,3 +157,20 @@ def test_synthesis_themes_come_from_each_sessions_shared_reflections(api):
     assert "werkdruk" in [e["term"].lower() for e in out["recurring"]]
     assert not [t for t in out["themes"] if "parkeer" in t["term"].lower()]
     assert set(out) >= {"sessions", "themes", "concerns", "recurring", "once", "findings"}
+
+
+def test_the_series_page_links_the_synthesis_and_the_exports(api, app):
+    sid = api.post("/series", ORGANISER, {"title": "DVG 2027", "template": TEMPLATE}).json["id"]
+    api.post(f"/series/{sid}/sessions", ORGANISER, {"date": "2027-05-12", "place": "Ede"})
+    browser = app.test_client()
+    browser.post("/organiser/login", data={"token": ORGANISER})
+    page = browser.get(f"/organiser/series/{sid}").data.decode()
+    for href in (f"/api/series/{sid}/synthesis", f"/api/series/{sid}/export?format=docx",
+                 f"/api/series/{sid}/export?format=pdf", f"/api/series/{sid}/export?format=xlsx",
+                 f"/api/series/{sid}/export?format=csv"):
+        assert f'href="{href}"' in page, href
+    assert "Onderzoeksdata, niet samengevoegd" in page
+    # the links work with the organiser's page session, without a token
+    assert browser.get(f"/api/series/{sid}/synthesis").status_code == 200
+    md = browser.get(f"/api/series/{sid}/export?format=md")
+    assert md.status_code == 200 and md.data.startswith(b"# Reeksverslag: DVG 2027")
