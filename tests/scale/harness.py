@@ -310,6 +310,16 @@ class LiveClient:
             return True
         return False
 
+    def check_heads(self) -> dict[str, tuple[int, int]]:
+        """The streams whose last message is past this page's position: stream -> (here,
+        on the server); empty when the page is current."""
+        answer = self.call("seq", {})
+        assert answer.get("ok"), answer
+        with self.lock:
+            return {stream: (self.positions.get(stream, -1), n)
+                    for stream, n in answer["streams"].items()
+                    if n > self.positions.get(stream, -1)}
+
     def check_seq(self) -> None:
         answer = self.call("seq", {})
         if not answer.get("ok"):

@@ -69,8 +69,10 @@ def test_join_step_post_receive(mode, backend, spawn, live):
     wait_until(lambda: text in fac.texts(), 10, message="the facilitator to receive it")
     wait_until(lambda: text in phones["mate"].texts(), 10, message="the circle mate")
     wait_until(lambda: screen.reflection_count == 1, 10, message="the screen's activity")
-    wait_until(lambda: phones["other"].seq >= fac.seq, 10, message="the tick for another circle")
     assert text not in phones["other"].texts() and text not in screen.texts()
+    # another circle hears nothing of it: no content and no tick (its own streams only)
+    assert phones["other"].check_heads() == {}, "another circle's stream moved"
+    assert not [e for e in phones["other"].received if e["type"] in ("reflection", "tick")]
 
     again = phones["author"].call("post", {"text": text, "client_id": "c-1"})
     assert again["ok"] and not again["created"]
