@@ -90,4 +90,18 @@ def test_edit_a_programme_without_touching_yaml(server, page_for, screenshots):
     expect(page.get_by_role("group", name=re.compile(r"^Step 6: Pauze"))
            .get_by_label("Title in English")).to_have_value("Coffee and tea break")
     axe.check(page, "organiser forms in English")
+
+    # a series template has the same forms
+    status, series = api.call("POST", "/series", ORGANISER, {"title": "DVG Reflectiesessies 2027"})
+    assert status == 201, series
+    page.goto(f"{server}/organiser/series/{series['id']}?lang=nl")
+    expect(page.locator("h1")).to_have_text("DVG Reflectiesessies 2027")
+    page.get_by_role("button", name="Bevinding toevoegen").click()
+    finding = page.get_by_role("group", name=re.compile(r"^Bevinding 1$"))
+    expect(finding.get_by_label("Titel")).to_be_focused()
+    finding.get_by_label("Titel").fill("Verandering komt vaak van bovenaf")
+    page.get_by_role("button", name="Sjabloon opslaan").click()
+    expect(page.get_by_role("status")).to_contain_text("Het sjabloon is opgeslagen.")
+    axe.check(page, "series page")
+    shot(page, screenshots, "84-organiser-series")
     axe.assert_clean()
