@@ -28,8 +28,11 @@ def _common_ground(ctx: _Ctx, targets: _Targets, cg: np.ndarray, seen: np.ndarra
     min_share = np.where(inc, share, np.inf).min(1)
     tested = k >= 2
     cand = tested & (score >= s.common_min_score) & (min_share >= 0.5)
-    pooled_a = np.where(inc, agree, 0).sum(1)
-    pooled_s = np.where(inc, seen, 0).sum(1)
+    # The test counts every reaction from another perspective, also from perspectives
+    # with too few reactions to get a rate of their own: the console then rests on the
+    # same evidence as the screen, where those reactions count in the pooled column.
+    pooled_a = agree.sum(1)
+    pooled_s = seen.sum(1)
     p = np.ones(n_rows)
     for i in np.nonzero(cand)[0]:
         p[i] = _binom_sf(int(pooled_a[i]), int(pooled_s[i]), 0.5)

@@ -19,7 +19,7 @@ class PatternSettings:
     #: Shared themes: fewest authors, fewest perspectives, least share of all authors.
     theme_min_authors: int = 3
     theme_min_perspectives: int = 2
-    theme_min_share: float = 0.15
+    theme_min_share: float = 0.2
     max_themes: int = 10
     #: Distinctive concerns: fewest authors in the perspective, false discovery rate,
     #: strength of the informative Dirichlet prior (as a fraction of all counts), and how

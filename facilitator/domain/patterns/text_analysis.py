@@ -80,10 +80,16 @@ def _text_analysis(index: _TextIndex, ctx: _Ctx) -> dict[str, Any]:
 
 def variant_keys(key: str) -> list[str]:
     """The keys that are the same word written otherwise: a noun in ``-te``
-    (*werkdrukte* for *werkdruk*; keys are stems, so ``key + "t"``) and the compound
-    written as two words (*thuis werken* for *thuiswerken*: the phrase key whose two
-    words joined give ``key``)."""
-    out = [key + "t"] if len(key) >= 5 and " " not in key else []
+    (*werkdrukte* for *werkdruk*; keys are stems, so ``key + "t"``), the one who does it
+    in ``-er`` (*mantelzorger* for *mantelzorg*) and the compound written as two words
+    (*thuis werken* for *thuiswerken*: the phrase key whose two words joined give
+    ``key``)."""
+    out = [key + "t", key + "er"] if len(key) >= 5 and " " not in key else []
+    # and the other way round: *mantelzorg* for *mantelzorger*, *werkdruk* for *werkdrukte*
+    if " " not in key and len(key) >= 7 and key.endswith("er"):
+        out.append(key[:-2])
+    if " " not in key and len(key) >= 6 and key.endswith("t"):
+        out.append(key[:-1])
     if " " not in key:
         out += [f"{key[:i]} {key[i:]}" for i in range(3, len(key) - 2)]
     return out
