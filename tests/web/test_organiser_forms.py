@@ -343,3 +343,29 @@ def test_series_template_in_forms_and_a_session_from_it(client, api):
     assert 'id="error-date"' in bad.get_data(as_text=True)
     assert client.get("/organiser/series/geen-reeks").status_code == 404
     assert client.post("/organiser/series", data={"title": " "}).status_code == 422
+
+
+def test_series_template_as_yaml_for_power_users(client, api):
+    logged_in(client)
+    url = client.post("/organiser/series", data={"title": "Deiningssessies"}).location
+    series_id = url.rstrip("/").split("/")[-1]
+    spec = yaml.safe_load(client.get(f"{url}/template?format=yaml").data)
+    assert spec["programme"][0]["kind"] == "welcome"
+    fields = form_of(client.get(url).get_data(as_text=True))
+    spec["perspectives"] = [{"label": "Raadslid"}, {"label": "Wethouder"},
+                            {"label": "OR-lid", "label_en": "Works council member"}]
+    spec["circles"] = [{"name": "Bestuur", "perspectives": ["raadslid", "wethouder"]}]
+    fields["spec"] = [yaml.safe_dump(spec, allow_unicode=True)]
+    assert post(client, url, fields).status_code == 302
+    template = api.get(f"/series/{series_id}", ORGANISER).json["template"]
+    assert [p["id"] for p in template["perspectives"]] == ["raadslid", "wethouder", "or-lid"]
+    assert template["circles"][0]["perspectives"] == ["raadslid", "wethouder"]
+    # broken YAML, an alias bomb and an unknown key: the error at the YAML field, nothing saved
+    for text in ("programme: [unclosed\n", "a: &a [1]\nb: *a\n", "programma: []\n"):
+        fields = form_of(client.get(url).get_data(as_text=True))
+        fields["spec"] = [text]
+        response = post(client, url, fields)
+        assert response.status_code == 422, text
+        page = response.get_data(as_text=True)
+        assert 'id="error-spec"' in page and 'href="#field-spec"' in page, text
+    assert api.get(f"/series/{series_id}", ORGANISER).json["template"] == template
