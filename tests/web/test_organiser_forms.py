@@ -228,6 +228,12 @@ def test_findings_and_perspectives_rows(client, make_session, ops):
         ("f1", "Raadsleden voelen zich laat betrokken bij de verandering")]
     assert (workshop.perspectives[-1].id, workshop.perspectives[-1].label_en) == \
         ("griffier", "Clerk of the council")
+    # removing the last finding leaves the focus on "add a finding"
+    fields = form_of(client.get(url).get_data(as_text=True))
+    page = post(client, url, fields, op="remove:findings:0").get_data(as_text=True)
+    assert re.search(r'value="add:findings"[^>]*autofocus', page)
+    assert post(client, url, form_of(page)).status_code == 302
+    assert ops.workshop(s.code).findings == []
 
 
 def test_hostile_posts_get_field_errors_never_a_500(client, make_session, ops):
