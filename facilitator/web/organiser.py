@@ -214,14 +214,18 @@ def read_spec_form(target: Workshop, values: dict[str, str], basics: tuple[str, 
                     spec[name] = form[name]
             result.to_save = spec
             return result
-        spec = spec_from_form(form.items(multi=True))
+        # only the lists the page had (a hidden "lists" field each) change: a post of
+        # the title alone, or of a form without findings, keeps the others as they are
+        present = set(form.getlist("lists"))
+        spec = {name: rows for name, rows in spec_from_form(form.items(multi=True)).items()
+                if name in present}
         op = form.get("op", "save")
         if op != "save":
-            result.spec, result.focus = apply_row_op(spec, op)
+            result.spec, result.focus = apply_row_op({**result.spec, **spec}, op)
             result.focus_action = op.split(":", 1)[0]
             return result
         spec = without_blank_rows(spec)
-        result.spec = spec
+        result.spec = {**result.spec, **spec}
         errors = form_errors(target, {**spec, **typed})
         if not errors:
             result.to_save = {**spec, **typed}

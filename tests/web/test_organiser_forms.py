@@ -115,6 +115,16 @@ def test_saving_the_form_unchanged_keeps_the_session(client, make_session, ops):
     assert after.series is None  # a session outside a series, as before
 
 
+def test_a_post_without_the_lists_changes_only_what_it_has(client, make_session, ops):
+    s = make_session(findings=[{"title": "Regels knellen in de uitvoering"}])
+    logged_in(client)
+    response = client.post(f"/organiser/{s.code}", data={"title": "Sessie Hattem", "op": "save"})
+    assert response.status_code == 302
+    workshop = ops.workshop(s.code)
+    assert workshop.title == "Sessie Hattem"
+    assert len(workshop.steps) == 6 and len(workshop.findings) == 1
+
+
 def test_add_a_step_move_it_up_set_times_and_titles_then_save(client, make_session, api,
                                                                ops):
     s = make_session(title="Sessie Deventer")
