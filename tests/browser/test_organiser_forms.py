@@ -105,3 +105,24 @@ def test_edit_a_programme_without_touching_yaml(server, page_for, screenshots):
     axe.check(page, "series page")
     shot(page, screenshots, "84-organiser-series")
     axe.assert_clean()
+
+
+def test_the_forms_save_without_javascript(server, page_for):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    api = Api(server, ORGANISER)
+    code = api.create_session(title="Sessie zonder script")["code"]
+    page = page_for({**DESKTOP, "java_script_enabled": False})
+    page.goto(f"{server}/organiser/{code}")
+    page.get_by_label("Organisatorsleutel").fill(ORGANISER)
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Stap toevoegen").click()
+    added = page.get_by_role("group", name=re.compile(r"^Stap 7$"))
+    added.get_by_label("Titel in het Nederlands").fill("Napraten bij de borrel")
+    added.get_by_label("Begintijd").fill("17:00")
+    page.get_by_role("button", name="Opslaan", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("De wijzigingen zijn opgeslagen.")
+    _, public = api.call("GET", f"/sessions/{code}")
+    assert (public["steps"][-1]["title"], public["steps"][-1]["planned_start"]) == \
+        ("Napraten bij de borrel", "17:00")
