@@ -153,11 +153,17 @@ class SeriesService:
 Filter = Callable[[WorkshopData], bool]
 
 
-def _session_row(data: WorkshopData) -> dict[str, Any]:
+def _session_row(data: WorkshopData, min_group: int) -> dict[str, Any]:
     w = data.workshop
-    per: dict[str, int] = defaultdict(int)
+    people: dict[str, set[str]] = defaultdict(set)
     for p in data.participants:
-        per[p.perspective] += 1
+        people[p.perspective].add(p.id)
+    # who came, per perspective, under the small-group rule: "one town clerk in
+    # Zwolle" would name a person
+    per: dict[str, int] = defaultdict(int)
+    for pid, group in privacy.pool_assignment(people, min_group).items():
+        if group is not None:
+            per[group] += len(people[pid])
     return {"code": w.code, "title": w.title, "date": w.date, "place": w.place,
             "municipality": w.municipality, "participants": len(data.participants),
             "reflections": sum(1 for r in data.reflections if privacy.is_visible(r)),
@@ -414,7 +420,7 @@ def synthesis(series: Series, sessions: list[WorkshopData], *,
     out: dict[str, Any] = {
         "series": {"id": series.id, "title": series.title},
         "min_group": min_group,
-        "sessions": [_session_row(d) for d in chosen],
+        "sessions": [_session_row(d, min_group) for d in chosen],
         "findings": findings,
         "themes": [], "concerns": [], "recurring": [], "once": [],
     }

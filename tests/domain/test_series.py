@@ -190,6 +190,8 @@ def test_the_small_group_rule_holds_over_the_series():
     ids = [p["id"] for p in out["findings"][0]["rounds"]["before"]["perspectives"]]
     # two town clerks over the series: under three, and alone among the small ones
     assert ids == ["raadslid"] and privacy.OTHER not in ids
+    # who came per perspective: the single town clerk of each session is not shown
+    assert [s["perspectives"] for s in out["sessions"]] == [{"raadslid": 3}, {}]
     # the total adds up what is shown: the clerks' scores cannot be worked out from it
     assert out["findings"][0]["rounds"]["before"]["n"] == 3
     assert out["findings"][0]["rounds"]["before"]["mean"] == 4.67
