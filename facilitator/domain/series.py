@@ -17,7 +17,7 @@ otherwise.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from statistics import fmean
@@ -204,21 +204,30 @@ def _findings(sessions: list[WorkshopData], min_group: int,
         entry: dict[str, Any] = {"id": fid, "title": title, "rounds": {}}
         for round_ in ("before", "after"):
             groups = overall.get((fid, round_), {})
+            where = privacy.pool_assignment({pid: {w for w, _ in s} for pid, s in groups.items()},
+                                            min_group)
             pooled = _pooled(groups, min_group)
             rows = []
-            for pid, scores in pooled.items():
+            for group, scores in pooled.items():
                 figure = _figure(scores, min_group)
                 if figure is None:
                     continue
-                sessions_of = {}
+                # per session, the same people as the row (the perspectives that make it
+                # up over the series), shown where they are enough on their own
+                members = [pid for pid, g in where.items() if g == group]
+                candidates = {}
                 for data in sessions:
                     code = data.workshop.code
-                    mine = _pooled(per_session.get((fid, round_, code), {}), min_group)
-                    one = _figure(mine.get(pid, []), min_group)
+                    mine = per_session.get((fid, round_, code), {})
+                    if group == privacy.OTHER and sum(1 for pid in members if mine.get(pid)) < 2:
+                        continue  # a pool needs two perspectives, per session too
+                    one = _figure([x for pid in members for x in mine.get(pid, [])], min_group)
                     if one:
-                        sessions_of[code] = one
-                rows.append({"id": pid, "label": labels.get(pid, pid), **figure,
-                             "sessions": sessions_of})
+                        candidates[code] = one
+                keep = _safe_sessions(figure["people"],
+                                      {c: f["people"] for c, f in candidates.items()}, min_group)
+                rows.append({"id": group, "label": labels.get(group, group), **figure,
+                             "sessions": {c: f for c, f in candidates.items() if c in keep}})
             # the total adds up only the figures shown: "total minus the perspectives
             # listed" must not reveal a group left out
             shown = {row["id"] for row in rows}
@@ -229,6 +238,22 @@ def _findings(sessions: list[WorkshopData], min_group: int,
                                        "perspectives": rows}
         out.append(entry)
     return out
+
+
+def _safe_sessions(people: int, candidates: dict[str, int], min_group: int) -> set[str]:
+    """The sessions whose own figure may stand beside a row's figure over the series.
+
+    Each has at least ``min_group`` people, and the people of the sessions left
+    out add up to none or to at least ``min_group``: otherwise the series figure
+    minus the session figures shown would give the figure of a small group.
+    """
+    shown = {code: n for code, n in candidates.items() if n >= min_group}
+    while shown:
+        rest = people - sum(shown.values())
+        if rest == 0 or rest >= min_group:
+            break
+        del shown[min(shown, key=lambda code: (shown[code], code))]
+    return set(shown)
 
 
 def _pooled(groups: dict[str, list[tuple[str, int]]],
@@ -347,22 +372,30 @@ def _reaction_findings(sessions: list[WorkshopData], min_group: int, labels: dic
                     for code, x in items]
         overall = privacy.pooled_counts(opinions, min_group)
         codes = list(dict.fromkeys(code for code, _ in items))
-        per_code = {code: privacy.pooled_counts(
-            [o for (c, _), o in zip(items, opinions, strict=True) if c == code], min_group)
-            for code in codes}
-        people: dict[str, set[str]] = defaultdict(set)
         where = privacy.pool_assignment(_people_by_perspective(opinions), min_group)
-        for o in opinions:
+        people: dict[str, set[str]] = defaultdict(set)
+        # row -> session -> (people, perspectives, counts): the row's own people per
+        # session, as for the ratings
+        parts: dict[str, dict[str, tuple[set[str], set[str], Counter]]] = defaultdict(
+            lambda: defaultdict(lambda: (set(), set(), Counter())))
+        for (code, _x), o in zip(items, opinions, strict=True):
             group = where.get(o.perspective)
-            if group is not None:
-                people[group].add(o.participant)
+            if group is None:
+                continue
+            people[group].add(o.participant)
+            who, perspectives, counts = parts[group][code]
+            who.add(o.participant)
+            perspectives.add(o.perspective)
+            counts[o.kind] += 1
         rows = []
         for pid, counts in overall["by_perspective"].items():
+            candidates = {c: len(who) for c, (who, perspectives, _n) in parts[pid].items()
+                          if pid != privacy.OTHER or len(perspectives) >= 2}
+            keep = _safe_sessions(len(people[pid]), candidates, min_group)
             rows.append({"id": pid, "label": labels.get(pid, pid), "people": len(people[pid]),
                          **{k: counts.get(k, 0) for k in kinds},
-                         "sessions": {c: {k: v["by_perspective"][pid].get(k, 0) for k in kinds}
-                                      for c, v in per_code.items()
-                                      if pid in v["by_perspective"]}})
+                         "sessions": {c: {k: parts[pid][c][2].get(k, 0) for k in kinds}
+                                      for c in codes if c in keep}})
         rows.sort(key=lambda r: (r["id"] == privacy.OTHER, -r["people"], r["id"]))
         out[fid] = {"sessions": codes, "total": {k: overall["total"].get(k, 0) for k in kinds},
                     "perspectives": rows, "withheld": bool(overall.get("withheld"))}

@@ -82,8 +82,8 @@ def small_series() -> list[WorkshopData]:
                       ("a4", "burger", 2)], ["werkdruk", "vertrouwen", "hybride werken"],
                      [("raadslid", "kaderstelling", 3, 4)])
     deventer = session("DEV001", "Deventer",
-                       [("b1", "raadslid", 3), ("b2", "raadslid", 3), ("b3", "burger", 1),
-                        ("b4", "burger", 2)], ["Vertrouwen", "kaderstelling"],
+                       [("b1", "raadslid", 3), ("b2", "raadslid", 3), ("b5", "raadslid", 4),
+                        ("b3", "burger", 1), ("b4", "burger", 2)], ["Vertrouwen", "kaderstelling"],
                        [("raadslid", "kaderstelling", 2, 2), ("burger", "parkeren", 2, 2)])
     ede = session("EDE001", "Ede", [], ["vertrouwen", "werkdruk"])
     # Zwolle rated f1: its reactions on f1 do not count for f1
@@ -113,13 +113,14 @@ def test_synthesis_against_a_series_computed_by_hand():
     assert [s["code"] for s in out["sessions"]] == ["ZWL001", "DEV001", "EDE001"]
     f1 = out["findings"][0]
     rows = {p["id"]: p for p in f1["rounds"]["before"]["perspectives"]}
-    # over the series: five raadsleden (3.8) and three burgers (1.67), each >= 3 people
-    assert rows["raadslid"]["people"] == 5 and rows["raadslid"]["mean"] == 3.8
+    # over the series: six raadsleden (23 / 6) and three burgers (5 / 3), each >= 3 people
+    assert rows["raadslid"]["people"] == 6 and rows["raadslid"]["mean"] == 3.83
     assert rows["burger"]["people"] == 3 and rows["burger"]["mean"] == 1.67
     # per session only where that session has enough people of the perspective
-    assert rows["raadslid"]["sessions"] == {"ZWL001": {"n": 3, "people": 3, "mean": 4.33}}
+    assert rows["raadslid"]["sessions"] == {"ZWL001": {"n": 3, "people": 3, "mean": 4.33},
+                                            "DEV001": {"n": 3, "people": 3, "mean": 3.33}}
     assert rows["burger"]["sessions"] == {}
-    assert f1["rounds"]["before"]["n"] == 8
+    assert f1["rounds"]["before"]["n"] == 9 and f1["rounds"]["before"]["mean"] == 3.11
     # Ede has no ratings of f1: its reactions count instead, Zwolle's do not
     assert f1["sources"] == {"ZWL001": "ratings", "DEV001": "ratings", "EDE001": "reactions"}
     assert f1["reactions"] == {
@@ -195,3 +196,24 @@ def test_the_small_group_rule_holds_over_the_series():
     # the total adds up what is shown: the clerks' scores cannot be worked out from it
     assert out["findings"][0]["rounds"]["before"]["n"] == 3
     assert out["findings"][0]["rounds"]["before"]["mean"] == 4.67
+
+
+def test_no_subtraction_reveals_a_small_group_in_one_session():
+    """Three raadsleden in one session and two in another: the series figure (five)
+    minus the first session's figure would give the two; so the per-session figure
+    is left out, and the series figure stays."""
+    one = session("ONE001", "A", [("a1", "raadslid", 5), ("a2", "raadslid", 5),
+                                  ("a3", "raadslid", 4)], [])
+    two = session("TWO001", "B", [("b1", "raadslid", 1), ("b2", "raadslid", 1)], [])
+    three = session("THR001", "C", [("c1", "raadslid", 3), ("c2", "raadslid", 3),
+                                    ("c3", "raadslid", 3)], [])
+    series = new_series("s", "t", {}, "now")
+    row = synthesis(series, [one, two])["findings"][0]["rounds"]["before"]["perspectives"][0]
+    assert (row["people"], row["mean"], row["sessions"]) == (5, 3.2, {})
+    # a third session of three: showing both sessions of three would leave the two out
+    # again, so one of them is left out too (with the two: five people, not derivable)
+    row = synthesis(series, [one, two, three])["findings"][0]["rounds"]["before"][
+        "perspectives"][0]
+    assert row["people"] == 8 and len(row["sessions"]) == 1
+    left_out = 8 - sum(f["people"] for f in row["sessions"].values())
+    assert left_out >= privacy.MIN_GROUP
