@@ -136,6 +136,7 @@ def test_the_research_dataset_as_excel(api, series):
     column = {name: i for i, name in enumerate(COLUMNS)}
     for row in values[1:]:
         assert isinstance(row[column["created_at"]], datetime)
+        assert row[column["date"]] in (datetime(2027, 3, 4), datetime(2027, 4, 8))
         assert row[column["score"]] is None or isinstance(row[column["score"]], int)
     texts = [row[column["text"]] for row in values[1:]]
     assert '=HYPERLINK("http://x.nl","klik")' in texts  # stored as text, not a formula

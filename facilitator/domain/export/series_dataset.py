@@ -10,8 +10,8 @@ without cleaning:
   ASCII snake_case names, ``.`` as the decimal point, empty cells for missing
   values, times as ``YYYY-MM-DD HH:MM:SS`` (local time), ``shared`` as 1/0.
   (``pandas.read_csv(f)``, ``read.csv(f, encoding="UTF-8")``.)
-* Excel: the same table on the first sheet ``data`` (times as dates, numbers as
-  numbers) and a ``codebook`` sheet that explains each column.
+* Excel: the same table on the first sheet ``data`` (days and times as dates,
+  numbers as numbers) and a ``codebook`` sheet that explains each column.
 
 The participant id is ``<session code>-P<nnn>``: the n-th participant of that
 session, the same in every row and every export of the same data; names never
@@ -173,6 +173,16 @@ def to_xlsx(table: list[dict[str, Any]], lang: str = "nl") -> bytes:
         line: list[Any] = []
         for column in COLUMNS:
             value = entry[column]
+            if column == "date" and isinstance(value, str):
+                try:  # the session's day as an Excel date (a real calendar date in the spec)
+                    value = datetime.strptime(value, "%Y-%m-%d")
+                except ValueError:
+                    pass
+                else:
+                    cell = WriteOnlyCell(data, value)
+                    cell.number_format = "yyyy-mm-dd"
+                    line.append(cell)
+                    continue
             if isinstance(value, datetime):
                 value = value.replace(tzinfo=None)
                 cell = WriteOnlyCell(data, value)
