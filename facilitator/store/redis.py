@@ -276,12 +276,15 @@ class RedisStore:
         pool_timeout = float(options.pop("pool_timeout", 20.0))
         pool = redis.BlockingConnectionPool.from_url(
             clean, max_connections=max_connections, timeout=pool_timeout, **options)
-        client = redis.Redis(connection_pool=pool)
+        client = redis.Redis.from_pool(pool)  # the store made the pool: close() ends it
         store = cls(client, prefix=prefix, max_events=max_events)
         try:
             store.open_schema()
         except StoreUnavailable:
             pass  # Redis is away: the first ping that answers reads the schema
+        except BaseException:
+            store.close()  # NewerSchema: no one gets this store, so its connections go now
+            raise
         return store
 
     # -- schema ----------------------------------------------------------
