@@ -183,8 +183,45 @@ def client_strings() -> dict[str, str]:
     }
 
 
+#: Strings only the console and the screen use. The phone page leaves them out: its first
+#: load has a budget (bench/page_weight.py, tests/web/test_pages.py).
+NOT_ON_PHONE = frozenset({
+    "now_showing", "kind_welcome", "kind_presentation", "kind_circle", "kind_exchange",
+    "kind_conclusions", "kind_closing", "finding_of", "reason_from", "reason_about",
+    "unanswered", "tables_composed", "no_tables", "circle_of", "participants_one",
+    "participants_other", "reflections_one", "reflections_other", "absent_one", "absent_other",
+    "taken_along_count", "withheld", "select", "selected_count", "select_first", "hide",
+    "hidden", "spotlight", "timer", "timer_unplanned", "timer_over", "screen_blanked",
+    "screen_live", "draft", "publish", "empty_conclusion", "conclusion_added", "none_yet", "pin",
+    "to_conclusion", "too_few", "small_group", "patterns_unavailable", "patterns_stale",
+    "patterns_themes", "patterns_common_ground", "patterns_dividing_lines",
+    "patterns_distinctive", "patterns_blind_spots", "patterns_circles", "patterns_manual",
+    "pin_map", "group_needs_selection", "group_added", "open_before", "close_before",
+    "open_after", "close_after", "raters", "findings_on_screen", "finding_to_conclusion",
+    "why_list", "recognition_map", "recognition_explained", "general_conclusions", "thanks"})
+
+
+#: The phone's dialogue strings (issue 17): they come with the dialogue part the phone
+#: fetches once the session gets there (``participant.dialogue_part``), not with the page.
+PHONE_DIALOGUE = frozenset({
+    "all_perspectives", "question_to", "question_from_to", "empty_question", "question_sent",
+    "no_questions", "no_questions_to_you", "support_plus", "supports_n", "your_answer",
+    "send_answer", "answer_sent", "empty_answer", "answers", "no_answers", "new_question",
+    "new_answer", "harvest_sent", "empty_harvest", "no_harvests"})
+
+
+def dialogue_strings() -> dict[str, str]:
+    """The strings of the phone's dialogue part, in the request's language."""
+    strings = client_strings()
+    return {key: strings[key] for key in sorted(PHONE_DIALOGUE)}
+
+
 def socket_context(actor: Actor, via: Role | None = None) -> dict[str, Any]:
     """What a live page needs to connect: code, signed page token, strings (``via``: see
     ``auth.page_token``)."""
+    strings = client_strings()
+    if actor.role == Role.PARTICIPANT:
+        strings = {k: v for k, v in strings.items()
+                   if k not in NOT_ON_PHONE and k not in PHONE_DIALOGUE}
     return {"code": actor.code, "code_display": joincode.display(actor.code),
-            "socket_token": page_token(actor, via), "strings": client_strings()}
+            "socket_token": page_token(actor, via), "strings": strings}

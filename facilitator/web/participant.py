@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Blueprint, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from ..domain.errors import DomainError, RateLimited
+from ..domain.errors import N_, DomainError, RateLimited, Unauthorized
 from ..domain.operations import new_token
 from ..domain.registrations import RegistrationService
 from ..domain.rules import Action, Role, require
@@ -14,7 +23,7 @@ from ..live import publish
 from .auth import client_address, cookie_actor, find_workshop, limit, ops, set_identity_cookie
 from .i18n import error_body, select_locale
 from .i18n import gettext as _
-from .pages import socket_context
+from .pages import dialogue_strings, socket_context
 
 bp = Blueprint("participant", __name__)
 
@@ -99,6 +108,20 @@ def phone(code: str):
     require(actor.role, Action.VIEW_SESSION, workshop.current_kind())
     return render_template("participant/phone.html", workshop=workshop,
                            participant=actor.participant, **socket_context(actor))
+
+
+@bp.get("/p/<code>/dialogue")
+def dialogue_part(code: str):
+    """The phone's dialogue forms and lists with their strings (issue 17), fetched by
+    static/js/phone-dialogue.js once the session gets there: the phone's first load stays
+    within its budget (bench/page_weight.py)."""
+    workshop = find_workshop(code)
+    actor = cookie_actor(workshop.code, Role.PARTICIPANT)
+    if actor is None:
+        raise Unauthorized(N_("This link or token is not valid (any more)."))
+    require(actor.role, Action.VIEW_SESSION, workshop.current_kind())
+    return jsonify({"strings": dialogue_strings(),
+                    "html": render_template("participant/_dialogue.html", workshop=workshop)})
 
 
 @bp.get("/toegankelijkheid")

@@ -1,7 +1,7 @@
 // The participant's phone: current step, posting, the own circle, reactions to
 // other circles, questions to other perspectives and their answers, the table's
 // harvest and endorsing conclusions, as the server's rules allow.
-import { $, announce, el, format, localized, pageData, perspectiveLabel, perspectiveSpan, reconcile, setFieldError, setText, upsert } from "./dom.js";
+import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setFieldError, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { createRating } from "./rating.js";
@@ -20,10 +20,8 @@ const live = new Live({
     const before = state ? kindNow() : null;
     state = partial && state ? { ...state, ...snap } : snap;
     render();
-    // The questions put to this phone's perspective are personal (a circle may hold several
-    // perspectives) and come only from the exchange on: a step's shared snapshot cannot carry
-    // them, so entering the dialogue asks once for the whole snapshot (spread over a few
-    // seconds: a whole room enters at once).
+    // questions to one's perspective are personal, so a step's shared snapshot lacks them:
+    // entering the dialogue, ask once for the whole one (spread: a room enters at once)
     if (partial && !DIALOGUE_KINDS.includes(before) && DIALOGUE_KINDS.includes(kindNow())) {
       setTimeout(() => live.resync(), Math.random() * 2500);
     }
@@ -55,7 +53,7 @@ function apply(event) {
     state.my_endorsements[event.endorsement.conclusion] = event.endorsement;
   }
   if ("rating_open" in event) state.rating = { ...state.rating, open_round: event.rating_open };
-  applyDialogue(event);
+  if (DIALOGUE_TYPES.has(event.type)) dialogueDo("apply", event);
 }
 
 function keepRating(r) {
@@ -81,7 +79,7 @@ function kindNow() {
 function ensureOutbox() {
   if (outbox) return;
   outbox = new Outbox(live, `${page.code}:${state.me.id}`, {
-    onChange: () => { renderOutbox(); if (state) { renderExchange(); renderQuestions(); renderHarvest(); renderConclusions(); rating.render(); } },
+    onChange: () => { renderOutbox(); if (state) { renderExchange(); renderDialogue(); renderConclusions(); rating.render(); } },
     onDelivered: (item, answer) => {
       if (item.event === "post" && answer.reflection) {
         upsert(state.reflections, answer.reflection);
@@ -89,18 +87,7 @@ function ensureOutbox() {
       }
       if (item.event === "react" && answer.reaction) state.my_reactions[answer.reaction.reflection] = answer.reaction;
       if (item.event === "endorse" && answer.endorsement) state.my_endorsements[answer.endorsement.conclusion] = answer.endorsement;
-      if (item.event === "ask" && answer.question) {
-        mergeQuestion(listOf("questions"), answer.question);
-        announce(announcer, T.question_sent);
-      }
-      if (item.event === "answer" && answer.answer) {
-        addAnswer(answer.answer);
-        announce(announcer, T.answer_sent);
-      }
-      if (item.event === "harvest" && answer.harvest) {
-        upsert(listOf("harvests"), answer.harvest);
-        announce(announcer, T.harvest_sent);
-      }
+      if (DIALOGUE_SENT.has(item.event)) dialogueDo("delivered", item, answer);
       if (item.event === "rate" && answer.rating) {
         keepRating(answer.rating);
         announce(announcer, T.rating_saved);
@@ -156,8 +143,7 @@ function render() {
   show("compose", can("post_reflection"));
   renderCircle();
   renderExchange();
-  renderQuestions();
-  renderHarvest();
+  renderDialogue();
   renderConclusions();
   renderOutbox();
 }
@@ -402,274 +388,37 @@ form.addEventListener("submit", (event) => {
 });
 
 // -- the dialogue (issue 17) ------------------------------------------------------
-// Questions to another perspective (or to all), prepared in the circle and put in the
-// exchange; circle-mates support them and the answers they get. Asking, answering and
-// a table's harvest go through the outbox with a client id (nothing lost or doubled);
-// a support is a toggle, sent at once like marking a reflection.
-const answerDrafts = new Map();
-const answerErrors = new Map();
+// Questions, answers and the table's harvest live in phone-dialogue.js, loaded with its
+// forms and strings once needed (a light first load); what comes before waits in `early`.
+const DIALOGUE_SENT = new Set(["ask", "answer", "harvest"]);
+const DIALOGUE_TYPES = new Set(["question", "answer", "harvest"]);
+let dialogue = null;
+let dialogueLoading = false;
+let early = [];
 
-function listOf(name) {
-  if (!Array.isArray(state[name])) state[name] = [];
-  return state[name];
+function dialogueDo(what, ...args) {
+  if (dialogue) dialogue[what](...args);
+  else if (early && early.length < 1000) early.push([what, args]);
+  else early = null;  // too much to replay: the module reads a fresh snapshot instead
 }
 
-function mergeQuestion(list, q) {
-  const known = list.some((x) => x.id === q.id);
-  upsert(list, known ? q : { answers: [], unanswered: true, ...q });
+function renderDialogue() {
+  if (dialogue) { dialogue.render(); return; }
+  const needed = can("ask_question") || can("view_questions") || can("post_harvest")
+    || (state.table !== null && state.table !== undefined)
+    || (outbox && outbox.items.some((i) => DIALOGUE_SENT.has(i.event)));
+  if (!needed || dialogueLoading) return;
+  dialogueLoading = true;
+  import("./phone-dialogue.js")
+    .then((module) => module.loadDialogue({
+      code: page.code, getState: () => state, getOutbox: () => outbox, live, T, lang, announcer,
+      can, kindNow, show }))
+    .then((loaded) => {
+      dialogue = loaded;
+      if (early) early.forEach(([what, args]) => dialogue[what](...args));
+      else live.resync();
+      early = [];
+      dialogue.render();
+    })
+    .catch(() => { dialogueLoading = false; });
 }
-
-function addAnswer(a) {
-  let fresh = false;
-  for (const list of [listOf("questions"), listOf("questions_to_me")]) {
-    const q = list.find((x) => x.id === a.question);
-    if (!q) continue;
-    q.answers = q.answers || [];
-    fresh = fresh || !q.answers.some((x) => x.id === a.id);
-    upsert(q.answers, a);
-    q.unanswered = false;
-  }
-  return fresh;
-}
-
-function applyDialogue(event) {
-  if (event.type === "question") {
-    const q = event.question;
-    if (q.circle === state.me.circle) {
-      mergeQuestion(listOf("questions"), q);
-    } else {
-      const fresh = !listOf("questions_to_me").some((x) => x.id === q.id);
-      mergeQuestion(listOf("questions_to_me"), q);
-      if (fresh) announce(announcer, T.new_question);
-    }
-  }
-  if (event.type === "answer") {
-    const mineAsked = listOf("questions").some((q) => q.id === event.answer.question);
-    if (addAnswer(event.answer) && mineAsked && event.answer.perspective !== state.me.perspective) {
-      announce(announcer, T.new_answer);
-    }
-  }
-  if (event.type === "harvest" && state.table != null && event.harvest.table === state.table) {
-    upsert(listOf("harvests"), event.harvest);
-  }
-}
-
-function label(id) {
-  if (id === "all") return T.all_perspectives;
-  return perspectiveLabel(state.workshop.perspectives, id, lang) || T.other_perspective;
-}
-
-// An item still in the outbox: sending, waiting, or refused (then it can be removed).
-function pendingCard(item) {
-  const failed = item.state === "failed";
-  let status = live.connected ? T.sending : T.waiting;
-  if (failed) status = `${T.failed}: ${item.error || T.error}`;
-  return el("li", { class: `card outbox-item outbox-item--${failed ? "failed" : "waiting"}` },
-    el("p", { class: "card-text", text: item.summary }),
-    el("p", { class: "pending", text: status }),
-    failed ? el("button", {
-      type: "button", class: "utrecht-button utrecht-button--subtle", dataset: { key: `dismiss-${item.id}` },
-      onclick: () => outbox.dismiss(item.id),
-    }, T.dismiss, el("span", { class: "visually-hidden", text: `: ${item.summary.slice(0, 40)}` })) : null);
-}
-
-function supportButton(key, pressed, about, onclick) {
-  return el("button", {
-    type: "button", class: `utrecht-button utrecht-button--secondary-action${pressed ? " utrecht-button--pressed" : ""}`,
-    "aria-pressed": String(pressed), dataset: { key }, onclick,
-  }, T.support_plus, el("span", { class: "visually-hidden", text: `: ${about.slice(0, 60)}` }));
-}
-
-function answersList(q, mayRate) {
-  const answers = q.answers || [];
-  if (!answers.length) return el("p", { class: "card-meta", text: T.no_answers });
-  const mine = state.my_answer_supports || [];
-  return el("ul", { class: "reasons answers", "aria-label": T.answers }, answers.map((a) => {
-    const supported = mine.includes(a.id);
-    return el("li", { class: "reason-item" },
-      el("strong", { text: label(a.perspective) }), ": ", el("span", { text: a.text }),
-      a.supports ? el("span", { class: "card-meta", text: ` · ${format(T.supports_n, { n: a.supports })}` }) : null,
-      mayRate && can("support_answer") ? el("div", { class: "card-actions" },
-        supportButton(`asup-${a.id}`, supported, a.text, () => supportAnswer(q.id, a.id, !supported))) : null);
-  }));
-}
-
-function fillAddressees() {
-  const select = $("[data-question-to]");
-  const options = state.workshop.perspectives.filter((p) => p.id !== state.me.perspective);
-  const key = options.map((p) => p.id).join(" ");
-  if (select.dataset.options === key) return;
-  const chosen = select.value;
-  select.dataset.options = key;
-  select.replaceChildren(el("option", { value: "all", text: T.all_perspectives }),
-    ...options.map((p) => el("option", { value: p.id, text: label(p.id) })));
-  if (chosen && (chosen === "all" || options.some((p) => p.id === chosen))) select.value = chosen;
-}
-
-function renderQuestions() {
-  if (!state) return;
-  const mine = listOf("questions");
-  const toMe = listOf("questions_to_me");
-  const canAsk = can("ask_question");
-  const dialogue = DIALOGUE_KINDS.includes(kindNow());
-  show("questions", canAsk || (can("view_questions") && (mine.length > 0 || (dialogue && toMe.length > 0))));
-  $("[data-ask]").hidden = !canAsk;
-  if (canAsk) fillAddressees();
-  const pending = outbox ? outbox.items.filter((i) => i.event === "ask") : [];
-  const supported = state.my_supports || [];
-  // the circle's best questions rise: most supported first, then oldest first
-  const sorted = mine.slice().sort((a, b) => (b.supports - a.supports) || String(a.created_at).localeCompare(String(b.created_at)));
-  const items = [...sorted, ...pending.map((i) => ({ id: `pending-${i.id}`, pending: i }))];
-  reconcile($("[data-my-questions]"), items.length ? items : [{ id: "empty" }], (q) => q.id, (q) => {
-    if (q.id === "empty") return el("li", { class: "empty", text: T.no_questions });
-    if (q.pending) return pendingCard(q.pending);
-    const on = supported.includes(q.id);
-    return el("li", { class: "card" },
-      el("p", { class: "card-meta", text: format(T.question_to, { to: label(q.to) }) }),
-      el("p", { class: "card-text", text: q.text }),
-      el("p", { class: "card-meta", text: format(T.supports_n, { n: q.supports || 0 }) }),
-      can("support_question") ? el("div", { class: "card-actions" },
-        supportButton(`qsup-${q.id}`, on, q.text, () => supportQuestion(q.id, !on))) : null,
-      answersList(q, true));
-  }, { animate: true });
-  $("[data-to-me-block]").hidden = !dialogue;
-  reconcile($("[data-questions-to-me]"), dialogue ? (toMe.length ? toMe : [{ id: "empty" }]) : [], (q) => q.id, (q) => {
-    if (q.id === "empty") return el("li", { class: "empty", text: T.no_questions_to_you });
-    return el("li", { class: "card" },
-      el("p", { class: "card-meta", text: format(T.question_from_to, { from: label(q.perspective), to: label(q.to) }) }),
-      el("p", { class: "card-text", text: q.text }),
-      answersList(q, false),
-      can("answer_question") ? answerForm(q) : null);
-  }, { animate: true });
-}
-
-function answerForm(q) {
-  const fieldId = `answer-${q.id}`;
-  const errorId = `answer-error-${q.id}`;
-  const error = answerErrors.get(q.id) || "";
-  const area = el("textarea", {
-    id: fieldId, class: `utrecht-textarea reason-text${error ? " utrecht-textarea--invalid" : ""}`, rows: "2", maxlength: "280",
-    dataset: { key: `answer-text-${q.id}` }, "aria-invalid": error ? "true" : undefined,
-    "aria-describedby": error ? errorId : undefined,
-    oninput: (e) => answerDrafts.set(q.id, e.target.value),
-  });
-  area.value = answerDrafts.get(q.id) || "";
-  const pending = outbox && outbox.pending("answer", (d) => d.question === q.id);
-  return el("div", { class: "reason" },
-    el("label", { for: fieldId, class: "reason-label", text: T.your_answer }),
-    el("p", { class: "utrecht-form-field-error-message field-error", id: errorId, text: error, hidden: !error }),
-    area,
-    el("button", {
-      type: "button", class: "utrecht-button utrecht-button--secondary-action",
-      dataset: { key: `answer-send-${q.id}` }, onclick: () => sendAnswer(q.id),
-    }, T.send_answer, el("span", { class: "visually-hidden", text: `: ${q.text.slice(0, 60)}` })),
-    pending ? el("p", { class: "pending", text: live.connected ? T.sending : T.waiting }) : null);
-}
-
-function sendAnswer(id) {
-  const text = (answerDrafts.get(id) || "").trim().slice(0, 280);
-  if (!text) {
-    answerErrors.set(id, T.empty_answer);
-    renderQuestions();
-    const area = document.getElementById(`answer-${id}`);
-    if (area) area.focus();
-    return;
-  }
-  answerErrors.delete(id);
-  answerDrafts.delete(id);
-  outbox.add("answer", { question: id, text }, text);
-  renderQuestions();
-  announce(announcer, live.connected ? T.sending : T.waiting);
-}
-
-async function supportQuestion(id, on) {
-  const answer = await live.call("support", { question: id, supported: on });
-  if (!answer.ok) { announce(announcer, (answer.error && answer.error.message) || T.offline); return; }
-  mergeQuestion(listOf("questions"), answer.question);
-  state.my_supports = (state.my_supports || []).filter((x) => x !== id).concat(on ? [id] : []);
-  renderQuestions();
-  announce(announcer, format(T.supports_n, { n: answer.question.supports }));
-}
-
-async function supportAnswer(questionId, id, on) {
-  const answer = await live.call("support_answer", { answer: id, supported: on });
-  if (!answer.ok) { announce(announcer, (answer.error && answer.error.message) || T.offline); return; }
-  addAnswer(answer.answer);
-  state.my_answer_supports = (state.my_answer_supports || []).filter((x) => x !== id).concat(on ? [id] : []);
-  renderQuestions();
-  announce(announcer, format(T.supports_n, { n: answer.answer.supports }));
-}
-
-const askForm = $("[data-ask]");
-const questionText = $("#question-text");
-
-function setQuestionError(message) {
-  setFieldError({
-    field: $("[data-question-field]"), control: questionText, error: $("[data-question-error]"),
-    invalidClass: "utrecht-textarea--invalid", describedBy: "question-hint",
-    describedByWithError: "question-hint question-error",
-  }, message);
-}
-
-askForm.addEventListener("submit", (event) => {
-  event.preventDefault();
-  const text = questionText.value.trim();
-  if (!text) {
-    setQuestionError(T.empty_question);
-    questionText.focus();
-    return;
-  }
-  if (!outbox) return;
-  setQuestionError("");
-  outbox.add("ask", { to: $("[data-question-to]").value || "all", text }, text);
-  questionText.value = "";
-  questionText.focus();  // ready for the next question; the list below says it is on its way
-  renderQuestions();
-  announce(announcer, live.connected ? T.sending : T.waiting);
-});
-
-// *Wat ons opviel*: a table's harvest, by any member of that table.
-function renderHarvest() {
-  if (!state) return;
-  const seated = state.table !== null && state.table !== undefined;
-  const canPost = seated && can("post_harvest");
-  const list = seated ? listOf("harvests") : [];
-  show("harvest", canPost || list.length > 0);
-  setText($("[data-harvest-table]"), seated ? format(T.table_n, { n: state.table }) : "");
-  $("[data-harvest-form]").hidden = !canPost;
-  const pending = outbox ? outbox.items.filter((i) => i.event === "harvest") : [];
-  const items = [...list, ...pending.map((i) => ({ id: `pending-${i.id}`, pending: i }))];
-  reconcile($("[data-harvests]"), items.length ? items : [{ id: "empty" }], (h) => h.id, (h) => {
-    if (h.id === "empty") return el("li", { class: "empty", text: T.no_harvests });
-    if (h.pending) return pendingCard(h.pending);
-    return el("li", { class: "card" }, el("p", { class: "card-text", text: h.text }),
-      h.shared ? el("span", { class: "badge", text: T.on_screen }) : null);
-  }, { animate: true });
-}
-
-const harvestText = $("#harvest-text");
-
-function setHarvestError(message) {
-  setFieldError({
-    field: $("[data-harvest-field]"), control: harvestText, error: $("[data-harvest-error]"),
-    invalidClass: "utrecht-textarea--invalid", describedBy: "harvest-hint",
-    describedByWithError: "harvest-hint harvest-error",
-  }, message);
-}
-
-$("[data-harvest-form]").addEventListener("submit", (event) => {
-  event.preventDefault();
-  const text = harvestText.value.trim();
-  if (!text) {
-    setHarvestError(T.empty_harvest);
-    harvestText.focus();
-    return;
-  }
-  if (!outbox || state.table == null) return;
-  setHarvestError("");
-  outbox.add("harvest", { table: state.table, text }, text);
-  harvestText.value = "";
-  harvestText.focus();
-  renderHarvest();
-  announce(announcer, live.connected ? T.sending : T.waiting);
-});
