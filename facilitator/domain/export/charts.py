@@ -1,12 +1,15 @@
 """Horizontal bar charts as inline SVG (HTML/PDF) and as PNG (Word), without dependencies.
 
 A chart is a ``BarChart``: categories (one row each) and one or more series
-(grouped bars per row).  ``svg(chart)`` returns an ``<svg>`` element with no
-external resources; ``png(chart)`` draws the same chart with a small built-in
-5x7 pixel font and writes the PNG with ``zlib``.  The pixel font covers ASCII;
-accented letters keep their accent where the glyph leaves room (lower case) and
-other characters (emoji, say) are drawn as a small box: the tables next to
-every chart carry the exact labels.
+(grouped bars per row), with the decimal separator of the report's language
+("4,2" in Dutch).  ``svg(chart)`` returns an ``<svg>`` element with no external
+resources; ``png(chart)`` draws the same chart for Word with a real TrueType
+font (Liberation Sans or DejaVu Sans, the Debian font packages ``./dev``
+installs for WeasyPrint, drawn with Pillow, which WeasyPrint brings) at
+``PRINT_PT`` points once the picture is placed 16 cm wide. Without Pillow or
+those fonts it falls back to a small built-in 5x7 pixel font written with
+``zlib``: ASCII, accents where the glyph leaves room, other characters as a
+small box; the tables next to every chart carry the exact labels.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import unicodedata
 import zlib
 from dataclasses import dataclass, field
 from html import escape
+from typing import Any
 
 #: Okabe-Ito colours: distinguishable with the common forms of colour blindness.
 BLUE = "#0072B2"
@@ -42,6 +46,12 @@ class BarChart:
     title: str
     categories: list[str]
     series: list[Series] = field(default_factory=list)
+    #: the decimal separator of the report's language: "," in Dutch, "." in English
+    decimal: str = "."
+
+    def number(self, value: float) -> str:
+        """A value as the chart writes it: ``4`` or ``4,2`` (one decimal)."""
+        return _number(value).replace(".", self.decimal)
 
     def maximum(self) -> float:
         """The largest value of all series (at least 1, so that empty charts draw)."""
@@ -99,9 +109,10 @@ def svg(chart: BarChart, *, width: int = 640) -> str:
             w = plot_w * value / biggest
             by = y + j * bar_h
             out.append(f'<rect x="{plot_x}" y="{by}" width="{w:.1f}" height="{bar_h - 2}" '
-                       f'fill="{s.color}"><title>{escape(s.name)}: {_number(value)}</title></rect>')
+                       f'fill="{s.color}"><title>{escape(s.name)}: {chart.number(value)}'
+                       "</title></rect>")
             out.append(f'<text x="{plot_x + w + 4:.1f}" y="{by + bar_h - 4}">'
-                       f"{_number(value)}</text>")
+                       f"{chart.number(value)}</text>")
     out.append(f'<line x1="{plot_x}" y1="{top - 4}" x2="{plot_x}" y2="{height - pad}" '
                f'stroke="#555" stroke-width="1"/>')
     out.append("</svg>")
@@ -299,7 +310,15 @@ class _Canvas:
 
 
 def png(chart: BarChart, *, width: int = 520, scale: int = 2) -> bytes:
-    """The chart as PNG bytes (``width`` logical pixels wide, drawn at ``scale``)."""
+    """The chart as PNG bytes for Word: with a TrueType font where one is found (see the
+    module docstring), else with the pixel font (``width`` logical pixels at ``scale``)."""
+    if font_file("regular") and font_file("bold"):
+        return _truetype_png(chart)
+    return pixel_png(chart, width=width, scale=scale)
+
+
+def pixel_png(chart: BarChart, *, width: int = 520, scale: int = 2) -> bytes:
+    """The chart drawn with the built-in pixel font (no Pillow, no font files)."""
     ink, axis = _hex("#222222"), _hex("#555555")
     nseries = max(len(chart.series), 1)
     bar_h, gap, pad = 10, 6, 8
@@ -332,6 +351,98 @@ def png(chart: BarChart, *, width: int = 520, scale: int = 2) -> bytes:
             w = int(round(plot_w * value / biggest))
             by = y + j * bar_h
             canvas.rect(plot_x, by, w, bar_h - 2, _hex(s.color))
-            canvas.text(plot_x + w + 3, by, _number(value), ink)
+            canvas.text(plot_x + w + 3, by, chart.number(value), ink)
     canvas.rect(plot_x - 1, top - 3, 1, height - top - pad + 3, axis)
     return canvas.png()
+
+
+# -- PNG with a TrueType font (Pillow) --------------------------------------------
+
+#: The picture's width in Word (docx places charts 16 cm wide) and its resolution.
+PRINT_CM, PRINT_DPI = 16.0, 200
+#: The size of the labels, and of the title, in points once printed at ``PRINT_CM``.
+PRINT_PT, TITLE_PT = 9.0, 10.5
+_FONT_DIRS = ("/usr/share/fonts/truetype/liberation", "/usr/share/fonts/truetype/liberation2",
+              "/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/TTF",
+              "/Library/Fonts", "C:/Windows/Fonts")
+_FONT_NAMES = {"regular": ("LiberationSans-Regular.ttf", "DejaVuSans.ttf", "arial.ttf"),
+               "bold": ("LiberationSans-Bold.ttf", "DejaVuSans-Bold.ttf", "arialbd.ttf")}
+
+
+@functools.lru_cache(maxsize=4)
+def font_file(kind: str) -> str | None:
+    """The path of the TrueType font the PNG charts use (``regular``/``bold``), or None
+    when Pillow or every candidate font is missing (then the pixel font draws)."""
+    try:
+        import PIL.ImageFont  # noqa: F401 - only whether it is there
+    except ImportError:  # pragma: no cover - weasyprint brings Pillow
+        return None
+    from pathlib import Path
+
+    for name in _FONT_NAMES[kind]:
+        for folder in _FONT_DIRS:
+            path = Path(folder) / name
+            if path.is_file():
+                return str(path)
+    return None
+
+
+def _truetype_png(chart: BarChart) -> bytes:
+    """The chart drawn with Pillow at ``PRINT_DPI``, sized so that its text prints at
+    ``PRINT_PT`` points when Word places it ``PRINT_CM`` wide."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    px_per_pt = PRINT_DPI / 72
+    width = int(PRINT_CM / 2.54 * PRINT_DPI)
+    font = ImageFont.truetype(font_file("regular"), int(PRINT_PT * px_per_pt))
+    bold = ImageFont.truetype(font_file("bold"), int(TITLE_PT * px_per_pt))
+    line = int(PRINT_PT * px_per_pt * 1.4)
+    nseries = max(len(chart.series), 1)
+    pad, bar_h, gap = line // 2, int(line * 0.8), line // 2
+    label_w = min(max((font.getlength(c) for c in chart.categories), default=0),
+                  width * 0.4)
+    value_w = font.getlength("0000,0")
+    plot_x = pad + int(label_w) + pad
+    plot_w = max(width - plot_x - int(value_w) - 2 * pad, width // 5)
+    legend_h = line if nseries > 1 else 0
+    top = pad + line + legend_h + gap // 2
+    row_h = nseries * bar_h + gap
+    height = top + max(len(chart.categories), 1) * row_h + pad
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+    draw.text((pad, pad), _fit(chart.title, bold, width - 2 * pad), font=bold, fill="#222222")
+    x = pad
+    for s in chart.series if nseries > 1 else []:
+        y = pad + line + gap // 4
+        draw.rectangle([x, y, x + bar_h // 2, y + bar_h // 2], fill=s.color)
+        draw.text((x + bar_h, y - bar_h // 6), s.name, font=font, fill="#222222")
+        x += bar_h + int(font.getlength(s.name)) + line
+    biggest = chart.maximum()
+    for i, category in enumerate(chart.categories):
+        y = top + i * row_h
+        label = _fit(category, font, label_w)
+        draw.text((plot_x - pad // 2, y + nseries * bar_h / 2), label, font=font,
+                  fill="#222222", anchor="rm")
+        for j, s in enumerate(chart.series):
+            value = float(s.values[i]) if i < len(s.values) else 0.0
+            w = int(round(plot_w * value / biggest))
+            by = y + j * bar_h
+            if w:
+                draw.rectangle([plot_x, by, plot_x + w, by + bar_h - 3], fill=s.color)
+            draw.text((plot_x + w + pad // 3, by + (bar_h - 3) / 2), chart.number(value),
+                      font=font, fill="#222222", anchor="lm")
+    draw.line([plot_x - 1, top - gap // 2, plot_x - 1, height - pad], fill="#555555", width=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG", dpi=(PRINT_DPI, PRINT_DPI), optimize=False)
+    return out.getvalue()
+
+
+def _fit(text: str, font: Any, room: float) -> str:
+    """``text`` shortened with an ellipsis to fit ``room`` pixels in ``font``."""
+    if font.getlength(text) <= room:
+        return text
+    while text and font.getlength(text + "…") > room:
+        text = text[:-1]
+    return text.rstrip() + "…"

@@ -320,6 +320,17 @@ def _participation(report: Report, pictures: _Pictures) -> list[str]:
                 for c in report.circle_rows], [4.0, 5.5, 2.5, 2.5, 2.5], numeric={2, 3, 4})]
 
 
+def _reflection_cell(report: Report, r: Any) -> str:
+    """A reflection's text with its finding, and for a shared one the reactions it got."""
+    t = report.t
+    lines = [r.text] + ([f"({t['finding']}: {r.finding})"] if r.finding else [])
+    if r.shared:
+        lines.append(r.counts(t))
+    lines += [f"– {x.author.display()} ({report.kind_label(x.kind)}): {x.text}"
+              for x in r.comments]
+    return "\n".join(lines)
+
+
 def _circles(report: Report, pictures: _Pictures) -> list[str]:
     t = report.t
     out = [_heading(t["circles"], 1)]
@@ -328,25 +339,9 @@ def _circles(report: Report, pictures: _Pictures) -> list[str]:
         if circle.reflections:
             out.append(_table(
                 ["#", t["participant"], t["reflection"], t["shared"]],
-                [[r.number, r.author.display(),
-                  f"{r.text}\n({t['finding']}: {r.finding})" if r.finding else r.text,
+                [[r.number, r.author.display(), _reflection_cell(report, r),
                   t["yes"] if r.shared else ""] for r in circle.reflections],
                 [1.0, 4.0, 9.5, 2.5], numeric={0}))
-    return out
-
-
-def _reactions(report: Report, pictures: _Pictures) -> list[str]:
-    t = report.t
-    out = [_heading(t["per_reflection"], 1), _table(
-        ["#", t["participant"], t["reflection"], t["agree"], t["disagree"], t["pass"]],
-        [[i.reflection.number, f"{i.reflection.author.display()}\n({i.reflection.circle})",
-          i.reflection.text, i.count("agree"), i.count("disagree"), i.count("pass")]
-         for i in report.dialogue], [1.0, 3.8, 6.2, 2.0, 2.0, 2.0], numeric={0, 3, 4, 5})]
-    comments = [(i.reflection, x) for i in report.dialogue for x in i.comments()]
-    if comments:
-        out.append(_heading(t["comments"], 2))
-        out += [_lead(f"#{r.number} · {x.author.display()} ({report.kind_label(x.kind)}): ",
-                      x.text, style=_BULLET) for r, x in comments]
     return out
 
 
@@ -381,7 +376,7 @@ def _method(report: Report, pictures: _Pictures) -> list[str]:
 LAYOUT: dict[str, Callable[[Report, _Pictures], list[str]]] = {
     "summary": _summary, "story": _story, "findings": _findings, "dialogue": _dialogue,
     "conclusions": _conclusions, "participation": _participation, "circles": _circles,
-    "reactions": _reactions, "patterns": _patterns, "method": _method}
+    "patterns": _patterns, "method": _method}
 
 
 def render(report: Report) -> bytes:

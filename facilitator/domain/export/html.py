@@ -12,7 +12,7 @@ from collections.abc import Callable
 from html import escape
 
 from . import charts
-from .report import Person, Report
+from .report import Report
 
 CSS = """
 @page { size: A4; margin: 18mm 16mm 20mm 16mm;
@@ -43,10 +43,11 @@ th, td { border: 0.6pt solid #b8c2cc; padding: 3pt 5pt; text-align: left; vertic
 th { background: #e8eef3; }
 td.n, th.n { text-align: right; white-space: nowrap; }
 thead { display: table-header-group; }
-tr, .reflection, .pattern, figure { break-inside: avoid; page-break-inside: avoid; }
-ol.reflections, ul.plain { list-style: none; padding: 0; margin: 4pt 0; }
-.reflection { border-left: 3pt solid #c9d3dc; padding: 2pt 8pt; margin: 0 0 6pt; }
-.reflection.shared { border-left-color: #009E73; }
+tr, .r, .question, .pattern, figure { break-inside: avoid; page-break-inside: avoid; }
+ul.plain { list-style: none; padding: 0; margin: 4pt 0; }
+.r { white-space: pre-line; overflow-wrap: break-word; border-left: 3pt solid #c9d3dc;
+  padding: 2pt 8pt; margin: 0 0 6pt; }
+.r.s { border-left-color: #009E73; }
 .who { font-weight: 600; }
 .tag { display: inline-block; font-size: 8.5pt; padding: 0 4pt; border-radius: 3pt;
   background: #e0f2ec; color: #00563f; margin-left: 4pt; }
@@ -76,10 +77,6 @@ def _table(header: list[str], rows: list[list[object]], numeric: set[int] | None
                                     for i, v in enumerate(row)) + "</tr>" for row in rows)
     cap = f"<caption class=muted>{_e(caption)}</caption>" if caption else ""
     return f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _who(person: Person) -> str:
-    return f'<span class="who">{_e(person.display())}</span>'
 
 
 def _figure(chart: charts.BarChart) -> str:
@@ -184,9 +181,8 @@ def _exchange(report: Report) -> str:
     if exchange.reasons:
         out.append(f"<h3>{_e(t['reasons'])}</h3><p>{_e(t['reasons_intro'])}</p>")
         for group in exchange.reasons:
-            out.append(f"<h4>{_e(group.heading)}</h4><ul>"
-                       + "".join(f"<li>#{x.reflection.number}: {_text(x.text)}</li>"
-                                 for x in group.reasons) + "</ul>")
+            out.append(f"<h4>{_e(group.heading)}</h4><p class=r>" + _e("\n".join(
+                f"#{x.reflection.number}: {x.text}" for x in group.reasons)) + "</p>")
     return "".join(out)
 
 
@@ -225,12 +221,12 @@ def _conclusions(report: Report) -> str:
                           [[p.perspective, p.support, p.concern] for p in c.per_perspective]
                           + [[t["total"], c.support, c.concern]], numeric={1, 2}))
         if c.comments():
-            out.append(f"<h4>{_e(t['comments'])}</h4><ul class=plain>" + "".join(
-                f"<li>{_who(e.author)} <span class=muted>({_e(report.kind_label(e.kind))})"
-                f"</span>: {_text(e.text)}</li>" for e in c.comments()) + "</ul>")
+            out.append(f"<h4>{_e(t['comments'])}</h4><p class=r>" + _e("\n".join(
+                f"– {e.author.display()} ({report.kind_label(e.kind)}): {e.text}"
+                for e in c.comments())) + "</p>")
         if c.reflections:
             out.append(f"<h4>{_e(t['rests_on'])}</h4>" + "".join(
-                f'<p class="r">#{r.number} {_who(r.author)}<br>{_text(r.text)}</p>'
+                f'<p class="r"><b>#{r.number} {_e(r.author.display())}</b>\n{_e(r.text)}</p>'
                 for r in c.reflections))
         out.append("</article>")
     out.append("</section>")
@@ -256,8 +252,9 @@ def _participation(report: Report) -> str:
 
 
 def _circles(report: Report) -> str:
-    """Every listed reflection, per circle: one paragraph each (the appendix is long, and
-    a paragraph lays out much faster in the PDF than a list item with boxes inside)."""
+    """Every listed reflection per circle, with the reactions it got: one paragraph each,
+    its lines kept by ``white-space: pre-line`` (the appendix is long, and a paragraph of
+    plain text lays out much faster in the PDF than boxes and line-break elements)."""
     t = report.t
     out = [f'<section id="circles"><h2>{_e(t["circles"])}</h2>']
     for section in report.circles:
@@ -266,28 +263,14 @@ def _circles(report: Report) -> str:
         if not section.reflections:
             out.append(f"<p>{_e(t['no_reflections'])}</p>")
         for r in section.reflections:
-            tags = f' <i class="tag">{_e(t["shared_long"])}</i>' if r.shared else ""
-            finding = f" <i>· {_e(t['finding'])}: {_e(r.finding)}</i>" if r.finding else ""
+            head = [f"#{r.number} {r.author.display()}"]
+            head += [t["shared_long"]] if r.shared else []
+            head += [f"{t['finding']}: {r.finding}"] if r.finding else []
+            lines = [r.text] + ([r.counts(t)] if r.shared else [])
+            lines += [f"– {x.author.display()} ({report.kind_label(x.kind)}): {x.text}"
+                      for x in r.comments]
             out.append(f'<p class="r{" s" if r.shared else ""}" data-id="{_e(r.id)}">'
-                       f"#{r.number} {_who(r.author)}{tags}{finding}<br>{_text(r.text)}</p>")
-    out.append("</section>")
-    return "".join(out)
-
-
-def _reactions(report: Report) -> str:
-    """The appendix's reactions: per reflection taken into the dialogue, the counts and
-    the comments."""
-    t = report.t
-    out = [f'<section id="reactions"><h2>{_e(t["per_reflection"])}</h2>']
-    for item in report.dialogue:
-        r = item.reflection
-        counts = " · ".join(f"{_e(t[k])} {item.count(k)}" for k in ("agree", "disagree", "pass"))
-        out.append(f'<p class="r s">#{r.number} {_who(r.author)} ({_e(r.circle)})<br>'
-                   f"{_text(r.text)}<br><i>{counts}</i></p>")
-        if item.comments():
-            out.append('<ul class="plain">' + "".join(
-                f"<li>{_who(x.author)} ({_e(report.kind_label(x.kind))}): {_text(x.text)}</li>"
-                for x in item.comments()) + "</ul>")
+                       f"<b>{_e(' · '.join(head))}</b>\n{_e(chr(10).join(lines))}</p>")
     out.append("</section>")
     return "".join(out)
 
@@ -326,7 +309,7 @@ def _method(report: Report) -> str:
 LAYOUT: dict[str, Callable[[Report], str]] = {
     "summary": _summary, "story": _story, "findings": _findings, "dialogue": _dialogue,
     "conclusions": _conclusions, "participation": _participation, "circles": _circles,
-    "reactions": _reactions, "patterns": _patterns, "method": _method}
+    "patterns": _patterns, "method": _method}
 
 
 def _head(report: Report, for_pdf: bool) -> list[str]:

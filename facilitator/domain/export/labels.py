@@ -101,6 +101,7 @@ NL: dict[str, str] = {
     "finding": "Bevinding",
     "circles": "Reflecties per kring",
     "no_reflections": "Geen reflecties.",
+    "decimal": ",",
     "dialogue_section": "De dialoog",
     "dialogue_section_intro": "Wat de perspectieven elkaar vroegen en antwoordden, wat de "
                               "gemengde tafels opviel en waarom deelnemers reflecties van "
@@ -275,6 +276,7 @@ EN: dict[str, str] = {
     "finding": "Finding",
     "circles": "Reflections per circle",
     "no_reflections": "No reflections.",
+    "decimal": ".",
     "dialogue_section": "The dialogue",
     "dialogue_section_intro": "What the perspectives asked and answered each other, what "
                               "struck the mixed tables, and why participants found others' "

@@ -169,31 +169,22 @@ def _participation(report: Report) -> list[str]:
 
 
 def _circles(report: Report) -> list[str]:
+    """Every listed reflection per circle, with the reactions it got."""
     t = report.t
     out = [f"## {t['circles']}", ""]
     for section in report.circles:
         out += [f"### {t['circle']} {escape(section.name)}", "", escape(section.line), ""]
         for r in section.reflections:
-            marks = [f"_{t['shared_long']}_"] if r.shared else []
+            marks = [f"*{t['shared_long']}*"] if r.shared else []
             marks += [f"{t['finding']}: {escape(r.finding)}"] if r.finding else []
             suffix = f" — {' · '.join(marks)}" if marks else ""
+            counts = f"  \n  {r.counts(t)}" if r.shared else ""
             out.append(f"- **#{r.number} {escape(r.author.display())}**{suffix}  \n"
-                       f"  {escape(r.text)}")
+                       f"  {escape(r.text)}{counts}")
+            out += [f"  - {escape(x.author.display())} ({report.kind_label(x.kind)}): "
+                    f"{escape(x.text)}" for x in r.comments]
         out += [""] if section.reflections else [t["no_reflections"], ""]
     return out
-
-
-def _reactions(report: Report) -> list[str]:
-    t = report.t
-    out = [f"## {t['per_reflection']}", ""]
-    for item in report.dialogue:
-        r = item.reflection
-        counts = " · ".join(f"{t[k]} {item.count(k)}" for k in ("agree", "disagree", "pass"))
-        out.append(f"- **#{r.number} {escape(r.author.display())}** ({escape(r.circle)}): "
-                   f"{escape(r.text)}  \n  {counts}")
-        out += [f"  - {escape(x.author.display())} ({report.kind_label(x.kind)}): "
-                f"{escape(x.text)}" for x in item.comments()]
-    return out + [""]
 
 
 def _patterns(report: Report) -> list[str]:
@@ -225,7 +216,7 @@ def _method(report: Report) -> list[str]:
 LAYOUT: dict[str, Callable[[Report], list[str]]] = {
     "summary": _summary, "story": _story, "findings": _findings, "dialogue": _dialogue,
     "conclusions": _conclusions, "participation": _participation, "circles": _circles,
-    "reactions": _reactions, "patterns": _patterns, "method": _method}
+    "patterns": _patterns, "method": _method}
 
 
 def render(report: Report) -> str:

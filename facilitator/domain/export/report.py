@@ -145,6 +145,14 @@ class ReflectionItem:
     agree: int = 0
     disagree: int = 0
     pass_: int = 0
+    #: The reactions to it that carry a text (the appendix lists them with it).
+    comments: list[ReactionItem] = field(default_factory=list)
+
+    def counts(self, t: dict[str, str]) -> str:
+        """``Herkenbaar 3 · Niet herkenbaar 1 · Geen mening 0`` (as shown to the reader)."""
+        return " · ".join(f"{t[k]} {n}" for k, n in (("agree", self.agree),
+                                                     ("disagree", self.disagree),
+                                                     ("pass", self.pass_)))
 
 
 @dataclass
@@ -718,7 +726,8 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
             item.chart = charts.BarChart(
                 title=f"{item.title}: {t['rating_chart']}", categories=labels,
                 series=[charts.Series(t["round_before"], means("before"), charts.BLUE),
-                        charts.Series(t["round_after"], means("after"), charts.ORANGE)])
+                        charts.Series(t["round_after"], means("after"), charts.ORANGE)],
+                decimal=t["decimal"])
         for group in entry.get("reasons", []):
             for reason in group["texts"]:
                 score = t["score_none"] if reason["score"] is None else str(reason["score"])
@@ -906,7 +915,6 @@ def _sections(report: Report) -> list[str]:
     keys = ["summary", "story"]
     keys += ["findings"] if report.findings else []
     keys += ["dialogue", "conclusions", "participation", "circles"]
-    keys += ["reactions"] if report.dialogue else []
     keys += ["patterns"] if report.patterns is not None else []
     return [*keys, "method"]
 
@@ -947,6 +955,7 @@ def _reaction_items(ctx: _Ctx, listed: list[ReflectionItem]) -> list[ReactionIte
         by_reflection[reaction.reflection.id].append(reaction)
     for item in listed:
         mine = by_reflection.get(item.id, [])
+        item.comments = [x for x in mine if x.text.strip()]
         where = ctx.pooled(_people(mine))
         for x in mine:
             if where.get(x.perspective_id) is None:
@@ -1107,7 +1116,8 @@ def _conclusion_item(ctx: _Ctx, c: Conclusion, number: int, mine: list[Endorseme
             title=f"{t['conclusion']} {number}: {t['support_concern'].lower()}",
             categories=[p.perspective for p in per],
             series=[charts.Series(t["support"], [p.support for p in per], charts.GREEN),
-                    charts.Series(t["concern"], [p.concern for p in per], charts.VERMILION)]),
+                    charts.Series(t["concern"], [p.concern for p in per], charts.VERMILION)],
+            decimal=t["decimal"]),
         support=sum(p.support for p in per) if pool
         else sum(e.kind == "support" for e in mine),
         concern=sum(p.concern for p in per) if pool
@@ -1142,14 +1152,16 @@ def _participation_chart(t: dict[str, str], rows: list[PerspectiveRow]) -> chart
     return charts.BarChart(
         title=t["participation_perspective"], categories=[r.label for r in rows],
         series=[charts.Series(t["participants"], [r.participants for r in rows], charts.BLUE),
-                charts.Series(t["reflections"], [r.reflections for r in rows], charts.ORANGE)])
+                charts.Series(t["reflections"], [r.reflections for r in rows], charts.ORANGE)],
+        decimal=t["decimal"])
 
 
 def _circle_chart(t: dict[str, str], rows: list[CircleRow]) -> charts.BarChart:
     return charts.BarChart(
         title=t["participation_circle"], categories=[c.name for c in rows],
         series=[charts.Series(t["participants"], [c.participants for c in rows], charts.BLUE),
-                charts.Series(t["reflections"], [c.reflections for c in rows], charts.ORANGE)])
+                charts.Series(t["reflections"], [c.reflections for c in rows], charts.ORANGE)],
+        decimal=t["decimal"])
 
 
 def _agenda(ctx: _Ctx) -> list[AgendaRow]:
