@@ -198,7 +198,8 @@ NOT_ON_PHONE = frozenset({
     "patterns_distinctive", "patterns_blind_spots", "patterns_circles", "patterns_manual",
     "pin_map", "group_needs_selection", "group_added", "open_before", "close_before",
     "open_after", "close_after", "raters", "findings_on_screen", "finding_to_conclusion",
-    "why_list", "recognition_map", "recognition_explained", "general_conclusions", "thanks"})
+    "why_list", "recognition_map", "recognition_explained", "general_conclusions", "thanks",
+    "sent", "locked", "rating_done", "previous", "next", "why_save", "before", "after"})
 
 
 #: The phone's dialogue strings (issue 17): they come with the dialogue part the phone
