@@ -119,7 +119,11 @@ def open_limiter(store_url: str, limits: dict[str, tuple[int, int]] | None = Non
     if store_url.startswith(("redis://", "rediss://", "unix://")):
         import redis
 
-        pool = redis.BlockingConnectionPool.from_url(store_url, max_connections=64, timeout=20,
+        from .store.redis import DEFAULT_PREFIX, split_prefix
+
+        url, prefix = split_prefix(store_url)
+        pool = redis.BlockingConnectionPool.from_url(url, max_connections=64, timeout=20,
                                                      socket_timeout=5)
-        return RedisLimiter(redis.Redis(connection_pool=pool), limits)
+        return RedisLimiter(redis.Redis(connection_pool=pool), limits,
+                            prefix=f"{prefix or DEFAULT_PREFIX}:rl")
     return MemoryLimiter(limits)

@@ -203,6 +203,16 @@ def _check_code(code: str) -> str:
 
 
 @reports_outages(_is_outage)
+
+def split_prefix(url: str) -> tuple[str, str | None]:
+    """(the URL without ``prefix=``, the last ``prefix`` it named or None): the key prefix
+    is ours, not redis-py's, so every client made from a store URL takes it off first."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    prefixes = [v for k, v in query if k == "prefix"]
+    clean = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "prefix"])))
+    return clean, (prefixes[-1] if prefixes else None)
+
 class RedisStore:
     """``Store`` on Redis; see ``base.Store`` for the contract, ``docs/store.md`` for keys.
 
@@ -249,14 +259,9 @@ class RedisStore:
         ``prefix`` as argument wins over the query parameter.  Other query
         parameters and ``redis_kwargs`` go to redis-py (the query wins there).
         """
-        parts = urlsplit(url)
-        query = parse_qsl(parts.query, keep_blank_values=True)
-        url_prefixes = [v for k, v in query if k == "prefix"]
-        clean = urlunsplit(
-            parts._replace(query=urlencode([(k, v) for k, v in query if k != "prefix"]))
-        )
+        clean, url_prefix = split_prefix(url)
         if prefix is None:
-            prefix = url_prefixes[-1] if url_prefixes else DEFAULT_PREFIX
+            prefix = url_prefix or DEFAULT_PREFIX
         options: dict[str, Any] = {
             "socket_timeout": 5.0,
             "socket_connect_timeout": 5.0,

@@ -83,3 +83,15 @@ def test_socket_events_per_connection_are_limited(limited):
     clock.now += 11
     assert sio.emit("seq", {}, callback=True)["ok"]
     sio.disconnect()
+
+
+def test_a_store_url_with_a_key_prefix_gives_the_limiter_that_prefix(clean_redis_url):
+    """``?prefix=`` is the store's own option: redis-py must not get it (it raised a
+    TypeError, so every limited request answered 500), and the counters live under it."""
+    from facilitator.ratelimit import RedisLimiter, open_limiter
+
+    limiter = open_limiter(clean_redis_url + "?prefix=gemeente-a")
+    assert isinstance(limiter, RedisLimiter)
+    assert limiter.hit("post", "someone")
+    keys = limiter.client.keys("*")
+    assert keys and all(k.startswith(b"gemeente-a:rl:post:someone:") for k in keys)
