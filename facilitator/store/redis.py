@@ -202,8 +202,6 @@ def _check_code(code: str) -> str:
     return code
 
 
-@reports_outages(_is_outage)
-
 def split_prefix(url: str) -> tuple[str, str | None]:
     """(the URL without ``prefix=``, the last ``prefix`` it named or None): the key prefix
     is ours, not redis-py's, so every client made from a store URL takes it off first."""
@@ -213,6 +211,8 @@ def split_prefix(url: str) -> tuple[str, str | None]:
     clean = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in query if k != "prefix"])))
     return clean, (prefixes[-1] if prefixes else None)
 
+
+@reports_outages(_is_outage)
 class RedisStore:
     """``Store`` on Redis; see ``base.Store`` for the contract, ``docs/store.md`` for keys.
 
