@@ -1,12 +1,18 @@
-"""A bare Flask-SocketIO broadcaster: the same protocol shape as the app, no application logic.
+"""A bare Flask-SocketIO server: the same protocol shape as the app, no application logic.
 
 ``bench/load.py`` runs it under the same load as the app to tell what the
 application (store, rules, views) adds to the cost of Flask-SocketIO itself.
 It numbers events (a counter in this process, or Redis ``INCR`` when several
-workers share a message queue), acknowledges every action and broadcasts
-one event per action to everyone; it stores nothing.
+workers share a message queue), acknowledges every action and stores nothing.
 
-    python bench/bare_server.py --port 5100 --mode eventlet [--queue redis://...]
+``--rooms everyone`` (the default) broadcasts one event per action to every
+page. ``--rooms circle`` sends each post only to its circle's room, the
+facilitator and the screen (a reaction to the reactor, the reflection's circle,
+the facilitator and the screen): the floor that sending each phone only what
+it must see can reach. Its circles are those of a session with circles of 8,
+without the even split: the perspective a phone joins with, numbered per 8.
+
+    python bench/bare_server.py --port 5100 --mode eventlet [--queue redis://...] [--rooms circle]
 """
 
 from __future__ import annotations
@@ -25,6 +31,9 @@ def _args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--queue", default=os.environ.get("FACILITATOR_MESSAGE_QUEUE") or None,
                         help="redis:// URL: several workers share events and the counter")
     parser.add_argument("--max-connections", type=int, default=5000)
+    parser.add_argument("--rooms", choices=["everyone", "circle"], default="everyone",
+                        help="broadcast every event, or send each to its circle's room")
+    parser.add_argument("--circle-size", type=int, default=8)
     return parser.parse_args(argv)
 
 
@@ -99,45 +108,89 @@ def create_session():
                     "screen_token": "screen-" + uuid.uuid4().hex}), 201
 
 
+#: per perspective, how many have joined (circles of ``--circle-size`` by join order)
+joined: dict[str, int] = {}
+joined_lock = threading.Lock()
+#: sid -> the circle of the phone on it (None: the facilitator or the screen)
+circle_of: dict[str, str | None] = {}
+#: reflection id -> its circle (for reactions in ``--rooms circle``)
+reflection_circle: dict[str, str] = {}
+PAGES = "pages"  # the facilitator and the screen, in ``--rooms circle``
+
+
 @app.post("/api/sessions/<code>/participants")
 def join(code: str):
     payload = request.get_json(silent=True) or {}
-    return jsonify({"participant_token": uuid.uuid4().hex, "participant_id": uuid.uuid4().hex,
-                    "circle": payload.get("perspective", "c")}), 201
+    perspective = str(payload.get("perspective", "c"))
+    with joined_lock:
+        number = joined[perspective] = joined.get(perspective, 0) + 1
+    circle = f"{perspective}-{(number - 1) // ARGS.circle_size + 1}"
+    # the token names the circle: the bare server keeps no participants
+    return jsonify({"participant_token": f"phone:{circle}:{uuid.uuid4().hex}",
+                    "participant_id": uuid.uuid4().hex, "circle": circle}), 201
 
 
 @socketio.on("connect")
 def on_connect(auth=None):
-    join_room(ROOM)
-    socketio.emit("snapshot", {"seq": counter.last()}, to=request.sid)
+    token = str((auth or {}).get("token") or "")
+    circle = token.split(":")[1] if token.startswith("phone:") else None
+    circle_of[request.sid] = circle
+    if ARGS.rooms == "everyone":
+        join_room(ROOM)
+    elif circle is None:
+        join_room(PAGES)
+    else:
+        join_room(f"circle:{circle}")
+    snapshot = {"seq": counter.last()}
+    if circle is not None:
+        snapshot["me"] = {"circle": circle}
+    socketio.emit("snapshot", snapshot, to=request.sid)
     return True
 
 
-def _broadcast(event: dict) -> int:
+@socketio.on("disconnect")
+def on_disconnect(*_args):
+    circle_of.pop(request.sid, None)
+
+
+def _broadcast(event: dict, rooms: list[str] | None = None) -> int:
     seq = counter.next()
-    socketio.emit("event", {**event, "seq": seq}, to=ROOM)
+    if ARGS.rooms == "everyone":
+        socketio.emit("event", {**event, "seq": seq}, to=ROOM)
+    elif rooms is None:  # a share, a step: every page
+        socketio.emit("event", {**event, "seq": seq})
+    else:
+        socketio.emit("event", {**event, "seq": seq}, to=rooms + [PAGES])
     return seq
 
 
 @socketio.on("post")
 def on_post(data):
     rid = uuid.uuid4().hex
+    circle = circle_of.get(request.sid)
+    if circle is not None:
+        reflection_circle[rid] = circle
     _broadcast({"type": "reflection", "reflection": {"id": rid, "text": data.get("text"),
-                                                     "circle": data.get("circle")}})
+                                                     "circle": circle}},
+               [f"circle:{circle}"])
     return {"ok": True, "reflection": {"id": rid}, "created": True}
 
 
 @socketio.on("react")
 def on_react(data):
+    target = reflection_circle.get(str(data.get("reflection")))
     _broadcast({"type": "reaction", "reaction": {"reflection": data.get("reflection"),
                                                  "kind": data.get("kind"),
-                                                 "text": data.get("text")}})
+                                                 "text": data.get("text")}},
+               [request.sid] + ([f"circle:{target}"] if target else []))
     return {"ok": True}
 
 
 @socketio.on("share")
 def on_share(data):
-    _broadcast({"type": "reflection_updated", "reflection": {"id": data.get("reflection")}})
+    rid = str(data.get("reflection"))
+    _broadcast({"type": "reflection_updated", "reflection": {
+        "id": rid, "circle": reflection_circle.get(rid)}})  # a share reaches everyone
     return {"ok": True}
 
 
@@ -163,7 +216,8 @@ def main() -> int:
         kwargs["max_size"] = ARGS.max_connections
     elif ARGS.mode == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
-    print(f"bare: serving on http://{ARGS.host}:{ARGS.port} ({ARGS.mode})", flush=True)
+    print(f"bare: serving on http://{ARGS.host}:{ARGS.port} ({ARGS.mode}, rooms: {ARGS.rooms})",
+          flush=True)
     socketio.run(app, **kwargs)
     return 0
 

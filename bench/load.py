@@ -63,6 +63,11 @@ FILLER = ("Wat ik herken is dat de verandering via informele netwerken loopt en 
           "daar pas laat bij betrokken wordt; vanuit mijn positie zie ik dat vaak gebeuren.")
 
 
+#: the bare servers: ``bare`` broadcasts every event to every page, ``bare-circle`` sends
+#: each to its circle's room (and the facilitator and screen): the floor of streams
+BARE_KINDS = {"bare": "everyone", "bare-circle": "circle"}
+
+
 def raise_nofile_limit() -> int:
     """Raise the open-files limit to the hard limit (servers and clients inherit it)."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -104,9 +109,9 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        if self.kind == "bare":
+        if self.kind in BARE_KINDS:
             cmd = [sys.executable, str(ROOT / "bench" / "bare_server.py"), "--port",
-                   str(self.port), "--mode", self.mode]
+                   str(self.port), "--mode", self.mode, "--rooms", BARE_KINDS[self.kind]]
             return cmd + (["--queue", self.queue] if self.queue else [])
         return [sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",
                 "--port", str(self.port)]
@@ -254,11 +259,15 @@ class Client:
         self.acks: list[tuple[str, float, float, bool, str]] = []
         self.disconnected = False
         self.circle: str | None = None
+        self.messages = 0  # every event message received, duplicates included
+        self.connect_at: float | None = None  # when this page started to connect
+        self.snapshot_at: float | None = None  # when its first snapshot arrived
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("event", self._on_event)
         self.sio.on("disconnect", self._on_disconnect)
 
     def connect(self) -> None:
+        self.connect_at = time.monotonic()
         self.sio.connect(self.url, auth={"token": self.token, "code": self.code},
                          transports=["websocket"], wait_timeout=60)
         # A browser gives up on a server only after ping interval + ping timeout
@@ -269,10 +278,16 @@ class Client:
         eio.ping_timeout = eio.ping_interval + eio.ping_timeout
 
     def _on_snapshot(self, snap: dict[str, Any]) -> None:
+        if self.snapshot_at is None:
+            self.snapshot_at = time.monotonic()
         self.last_seq = max(self.last_seq, snap.get("seq", -1))
+        me = snap.get("me")
+        if me and me.get("circle"):
+            self.circle = me["circle"]  # after the even split too
 
     def _on_event(self, event: dict[str, Any]) -> None:
         now = time.monotonic()
+        self.messages += 1
         seq = event["seq"]
         if seq in self.seen:
             return  # a page drops a number it already has (e.g. the plain resync)
@@ -353,14 +368,15 @@ def phone_process(conn, spec: dict[str, Any]) -> None:
     """A client process: drives ``spec['count']`` phones on commands from the bench."""
     raise_nofile_limit()
     phones: list[Client] = []
-    code = spec["code"]
+    codes = spec["codes"]
     while True:
         command, arg = _receive(conn)
         if command == "join":
             def join(i: int) -> Client:
                 idx = spec["first"] + i
                 url = spec["urls"][idx % len(spec["urls"])]
-                perspective = PERSPECTIVES[idx % len(PERSPECTIVES)]
+                code = codes[idx % len(codes)]
+                perspective = PERSPECTIVES[(idx // len(codes)) % len(PERSPECTIVES)]
                 answer = _post_json(url, f"/api/sessions/{code}/participants",
                                     {"perspective": perspective}, spec["source_ip"])
                 phone = Client(idx, url, answer["participant_token"], code)
@@ -370,18 +386,32 @@ def phone_process(conn, spec: dict[str, Any]) -> None:
             phones = parallel(join, list(range(spec["count"])), 4)
             conn.send([(p.idx, p.circle) for p in phones])
         elif command == "connect":
+            # arg: how many at a time, as fast as they go; or {"start", "spread", "total"}:
+            # a connect storm, phone i connecting at start + i / total * spread
             started = time.monotonic()
             errors: list[str] = []
 
-            def connect(phone: Client, errors: list[str] = errors) -> None:
+            def connect(phone: Client, errors: list[str] = errors, arg=arg) -> None:
+                if isinstance(arg, dict):
+                    delay = arg["start"] + phone.idx / arg["total"] * arg["spread"] - \
+                        time.monotonic()
+                    if delay > 0:
+                        time.sleep(delay)
                 try:
                     phone.connect()
                 except Exception as exc:  # noqa: BLE001 - reported, not raised
                     errors.append(repr(exc))
 
-            parallel(connect, phones, arg)
+            parallel(connect, phones, len(phones) if isinstance(arg, dict) else arg)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and any(
+                    p.snapshot_at is None and p.sio.connected for p in phones):
+                time.sleep(0.05)
             conn.send({"seconds": time.monotonic() - started, "errors": errors[:5],
-                       "failed": len(errors)})
+                       "failed": len(errors),
+                       "no_snapshot": sum(1 for p in phones if p.snapshot_at is None),
+                       "snapshot_s": [p.snapshot_at - p.connect_at for p in phones
+                                      if p.snapshot_at is not None]})
         elif command == "status":
             conn.send({"syncs": sum(p.syncs for p in phones),
                        "sync_errors": sum(p.sync_errors for p in phones),
@@ -408,6 +438,10 @@ def phone_process(conn, spec: dict[str, Any]) -> None:
             conn.send("scheduled")
         elif command == "collect":
             conn.send(summarise_receivers(phones, arg))
+        elif command == "circles":
+            conn.send([(p.idx, p.circle) for p in phones])
+        elif command == "missing":
+            conn.send(summarise_receivers(phones, arg)["missing"])
         elif command == "close":
             for phone in phones:
                 phone.close()
@@ -415,12 +449,23 @@ def phone_process(conn, spec: dict[str, Any]) -> None:
             return
 
 
-def summarise_receivers(clients: list[Client], sends: dict[int, float]) -> dict[str, Any]:
-    """Latencies (seconds) of every measured event at these clients, and what is missing."""
+def expected_at(client: Client, circle: str | None, reactor: int | None) -> bool:
+    """Whether a page must receive an event: the facilitator and the screen every one; a
+    phone every one when ``circle`` is None (the broadcaster), else those of its circle
+    and its own reactions."""
+    return client.idx < 0 or circle is None or client.circle == circle or client.idx == reactor
+
+
+def summarise_receivers(clients: list[Client], sends: list[tuple]) -> dict[str, Any]:
+    """Latencies (seconds) of every measured event at the clients that must receive it, and
+    what is missing. ``sends``: (code, seq, sent, circle, reactor) per event."""
     latencies: list[float] = []
-    missing = 0
+    missing = expected = 0
     for client in clients:
-        for seq, sent in sends.items():
+        for code, seq, sent, circle, reactor in sends:
+            if code != client.code or not expected_at(client, circle, reactor):
+                continue
+            expected += 1
             got = client.seen.get(seq)
             if got is None:
                 missing += 1
@@ -428,30 +473,46 @@ def summarise_receivers(clients: list[Client], sends: dict[int, float]) -> dict[
                 latencies.append(got - sent)
     acks = [(name, done - sent, ok, error) for c in clients for name, sent, done, ok, error
             in c.acks]
-    return {"latencies": latencies, "missing": missing, "expected": len(sends) * len(clients),
-            "acks": acks, "disconnected": sum(c.disconnected for c in clients)}
+    return {"latencies": latencies, "missing": missing, "expected": expected,
+            "acks": acks, "disconnected": sum(c.disconnected for c in clients),
+            "messages": sum(c.messages for c in clients if c.idx >= 0)}
 
 
 # -- one scenario ------------------------------------------------------------
 class Bench:
-    """Servers, client processes, the facilitator and the screen of one scenario."""
+    """Servers, client processes, the facilitators and the screens of one scenario.
+
+    ``scenario``: ``steady`` (connect, circle step, ``rate`` posts a second for
+    ``window`` seconds with one post per phone, exchange step, as many reactions),
+    or ``burst`` (a connect storm, every phone connecting within ``storm`` seconds,
+    then the circle step and ``rate`` posts a second for ``window`` seconds, phones
+    posting more than once). ``sessions`` sessions side by side share the phones.
+    """
 
     def __init__(self, kind: str, mode: str, phones: int, workers: int, procs: int,
                  rate: float, store: str, workdir: Path, window: float = 20.0,
-                 log=print) -> None:
+                 log=print, scenario: str = "steady", sessions: int = 1,
+                 storm: float = 10.0) -> None:
         self.kind, self.mode, self.phones, self.workers = kind, mode, phones, workers
         self.procs, self.rate, self.store_kind = procs, rate, store
-        #: events per phase: ``rate`` a second for ``window`` seconds, at most one per phone
-        self.actions = max(1, min(phones, round(rate * window)))
+        self.scenario, self.sessions, self.storm = scenario, sessions, storm
+        self.window = window
+        #: events per phase: ``rate`` a second for ``window`` seconds (steady: at most
+        #: one per phone)
+        self.actions = max(1, round(rate * window))
+        if scenario == "steady":
+            self.actions = min(phones, self.actions)
         self.workdir = workdir
         self.log = log
         self.redis: Redis | None = None
         self.servers: list[Server] = []
         self.pipes: list[Any] = []
         self.children: list[Any] = []
-        self.fac: Client | None = None
-        self.screen: Client | None = None
+        self.facs: list[Client] = []
+        self.screens: list[Client] = []
         self.sync_errors = 0
+        #: reflection id -> its circle (for the reactions' receivers)
+        self.reflection_circles: dict[str, str | None] = {}
 
     # helpers
     def broadcast(self, command: str, arg: Any = None) -> list[Any]:
@@ -484,38 +545,53 @@ class Bench:
         return out
 
     def step_and_wait(self, step: str, rounds: int, phase: str, result: dict[str, Any]) -> None:
-        """Open ``step`` as the facilitator and note in ``result`` how long every phone
-        took to get its ``rounds``-th snapshot (``resync_{phase}_s``, ``_p50_s``, ``_p95_s``)."""
+        """Open ``step`` in every session as its facilitator and note in ``result`` how
+        long every phone took to get its ``rounds``-th snapshot (``resync_{phase}_s``,
+        ``_p50_s``, ``_p95_s``)."""
         sent = time.monotonic()
-        self.fac.send("step", {"step": step})
+        for fac in self.facs:
+            fac.send("step", {"step": step})
         synced = self.wait_synced(rounds, 120, sent)
         for key, value in synced.items():
             result[f"resync_{phase}_{key}"] = value
 
-    def measured(self, kinds: tuple[str, ...]) -> dict[int, tuple[str, int, float]]:
-        """seq -> (type, phone, send time) of the bench's own posts and reactions."""
-        out: dict[int, tuple[str, int, float]] = {}
-        assert self.fac is not None and self.fac.events is not None
-        for seq, event in list(self.fac.events.items()):
-            if event["type"] not in kinds:
-                continue
-            body = event.get("reflection") or event.get("reaction") or {}
-            parts = (body.get("text") or "").split()
-            if len(parts) >= 3 and parts[0] == "bench":
-                out[seq] = (event["type"], int(parts[1]), float(parts[2]))
+    def measured(self, kinds: tuple[str, ...]) -> list[tuple[str, int, float, Any, Any]]:
+        """The bench's own posts and reactions, as every facilitator received them:
+        (code, seq, send time, circle that must receive it or None for all, reactor)."""
+        out = []
+        for fac in self.facs:
+            assert fac.events is not None
+            for seq, event in list(fac.events.items()):
+                if event["type"] not in kinds:
+                    continue
+                body = event.get("reflection") or event.get("reaction") or {}
+                parts = (body.get("text") or "").split()
+                if len(parts) < 3 or parts[0] != "bench":
+                    continue
+                idx, sent = int(parts[1]), float(parts[2])
+                if self.kind == "bare":
+                    circle, reactor = None, None  # the broadcaster sends everyone everything
+                elif event["type"] == "reflection":
+                    circle, reactor = body.get("circle"), None
+                    self.reflection_circles[body.get("id")] = circle
+                else:
+                    circle = self.reflection_circles.get(body.get("reflection"), "")
+                    reactor = idx
+                out.append((fac.code, seq, sent, circle, reactor))
         return out
 
     def drain(self, expected: int, kinds: tuple[str, ...], timeout: float) -> bool:
-        """Wait until the facilitator has every bench event and every phone the last number."""
+        """Wait until the facilitators have every bench event and every page that must
+        receive one has it (or ``timeout``)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            events = self.measured(kinds)
-            if len(events) >= expected:
-                last = max(events)
-                statuses = self.broadcast("status", 0)
-                if min(s["min_seq"] for s in statuses) >= last and self.screen.last_seq >= last:
+            sends = self.measured(kinds)
+            if len(sends) >= expected:
+                missing = sum(self.broadcast("missing", sends))
+                missing += summarise_receivers(self.facs + self.screens, sends)["missing"]
+                if missing == 0:
                     return True
-            time.sleep(0.2)
+            time.sleep(0.5)
         return False
 
     def schedule(self, kind: str, items: list[tuple[float, int, dict[str, Any]]]) -> None:
@@ -532,6 +608,7 @@ class Bench:
         result: dict[str, Any] = {"server": self.kind, "mode": self.mode, "phones": self.phones,
                                   "workers": self.workers, "client_processes": self.procs,
                                   "rate_per_s": self.rate, "store": self.store_kind,
+                                  "scenario": self.scenario, "sessions": self.sessions,
                                   "loadavg_before": os.getloadavg()[0]}
         try:
             self._run(result)
@@ -540,7 +617,9 @@ class Bench:
             result["server_log_errors"] = self.server_errors()
         return result
 
-    def _run(self, result: dict[str, Any]) -> None:
+    def _start(self, result: dict[str, Any]) -> list[str]:
+        """Redis when asked, the servers, the sessions and the client processes: the
+        session codes."""
         queue = store = None
         if self.workers > 1 or self.store_kind == "redis":
             self.redis = Redis(self.workdir).start()
@@ -553,11 +632,17 @@ class Bench:
             self.servers.append(Server(self.kind, self.mode, store if self.kind == "app"
                                        else None, queue, self.workdir, name).start())
         urls = [s.url for s in self.servers]
-        created = requests.post(f"{urls[0]}/api/sessions", json={"title": "Bench"},
-                                headers={"Authorization": f"Bearer {ORGANISER}"},
-                                timeout=30).json()
-        code = created["code"]
-
+        codes = []
+        for n in range(self.sessions):
+            created = requests.post(f"{urls[0]}/api/sessions", json={"title": f"Bench {n}"},
+                                    headers={"Authorization": f"Bearer {ORGANISER}"},
+                                    timeout=30).json()
+            codes.append(created["code"])
+            # each session's console and screen on a worker of its own, round the workers
+            self.facs.append(Client(-1, urls[n % len(urls)], created["facilitator_token"],
+                                    created["code"], keep_events=True))
+            self.screens.append(Client(-2, urls[(n + 1) % len(urls)], created["screen_token"],
+                                       created["code"]))
         ctx = mp.get_context("spawn")
         size = -(-self.phones // self.procs)
         for p in range(self.procs):
@@ -565,108 +650,99 @@ class Bench:
             if count <= 0:
                 break
             parent, child = ctx.Pipe()
-            spec = {"first": first, "count": count, "urls": urls, "code": code,
+            spec = {"first": first, "count": count, "urls": urls, "codes": codes,
                     "source_ip": f"127.0.{1 + p // 250}.{2 + p % 250}"}
             proc = ctx.Process(target=phone_process, args=(child, spec), daemon=True)
             proc.start()
             self.pipes.append(parent)
             self.children.append(proc)
+        return codes
 
+    def _connect(self, result: dict[str, Any]) -> None:
+        """Join every phone, connect the consoles and screens, then the phones: as fast as
+        they go (steady), or a storm spread over ``storm`` seconds (burst)."""
         t = time.monotonic()
-        circles = dict(pair for chunk in self.broadcast("join") for pair in chunk)
+        self.broadcast("join")
         result["join_s"] = round(time.monotonic() - t, 2)
-        self.fac = Client(-1, urls[0], created["facilitator_token"], code, keep_events=True)
-        self.screen = Client(-2, urls[-1], created["screen_token"], code)
-        self.fac.connect()
-        self.screen.connect()
+        for client in self.facs + self.screens:
+            client.connect()
         t = time.monotonic()
-        connected = self.broadcast("connect", 8)
+        if self.scenario == "burst":
+            arg: Any = {"start": t + 0.5, "spread": self.storm, "total": self.phones}
+        else:
+            arg = 8
+        connected = self.broadcast("connect", arg)
         result["connect_s"] = round(time.monotonic() - t, 2)
         result["connect_failed"] = sum(c["failed"] for c in connected)
+        result["connect_no_snapshot"] = sum(c["no_snapshot"] for c in connected)
+        snapshot_s = sorted(x for c in connected for x in c["snapshot_s"])
+        for name, p in (("p50", 50), ("p95", 95), ("max", 100)):
+            value = percentile(snapshot_s, p)
+            result[f"snapshot_{name}_s"] = round(value, 3) if value is not None else None
         if result["connect_failed"]:
             result["connect_errors"] = [e for c in connected for e in c["errors"]][:5]
         self.log(f"  {self.phones} phones joined in {result['join_s']}s, "
-                 f"connected in {result['connect_s']}s ({result['connect_failed']} failed)")
+                 f"connected in {result['connect_s']}s ({result['connect_failed']} failed, "
+                 f"snapshot p95 {result['snapshot_p95_s']} s)")
 
-        # the circle step: every page gets (or asks for) the new snapshot
-        self.step_and_wait("eigen-kring", 1, "circle", result)
-        result["sync_errors_circle"] = self.sync_errors
-
-        # posting: ``actions`` phones post once each, evenly spread at ``rate`` a second
+    def _post_phase(self, result: dict[str, Any]) -> tuple[float, float, list[int]]:
+        """``actions`` posts at ``rate`` a second: (server CPU seconds, wall seconds, the
+        phones in posting order)."""
         window = self.actions / self.rate
         cpu0, t0 = self.server_cpu(), time.monotonic()
         start = t0 + 1.0
         order = list(range(self.phones))
         random.Random(1).shuffle(order)
-        order = order[:self.actions]
+        posters = [order[k % self.phones] for k in range(self.actions)]
         items = [(start + rank / self.rate, idx,
-                  {"text": f"bench {idx} {{t}} {FILLER}", "client_id": f"b{idx}"})
-                 for rank, idx in enumerate(order)]
+                  {"text": f"bench {idx} {{t}} {FILLER}", "client_id": f"b{idx}-{rank}"})
+                 for rank, idx in enumerate(posters)]
         self.schedule("post", items)
         time.sleep(max(0.0, start + window - time.monotonic()))
-        drained = self.drain(self.actions, ("reflection",), 60)
-        result["posts_drained"] = drained
-        post_cpu = self.server_cpu() - cpu0
-        post_wall = time.monotonic() - t0
+        result["posts_drained"] = self.drain(self.actions, ("reflection",), 60)
+        return self.server_cpu() - cpu0, time.monotonic() - t0, order[:min(self.phones,
+                                                                          self.actions)]
 
-        # share one reflection per circle, then the exchange step
-        posts = self.measured(("reflection",))
-        reflections: dict[str, tuple[str, str]] = {}  # circle -> (reflection id, circle)
-        for seq in sorted(posts):
-            event = self.fac.events[seq]
-            rid = event["reflection"]["id"]
-            circle = event["reflection"].get("circle") or circles.get(posts[seq][1])
-            if circle not in reflections and len(reflections) < 16:
-                reflections[circle] = (rid, circle)
-        for rid, _ in reflections.values():
-            self.fac.send("share", {"reflection": rid, "shared": True})
-            time.sleep(0.05)
-        time.sleep(1.0)
-        self.step_and_wait("dialoog", 2, "exchange", result)
-        result["sync_errors_exchange"] = self.sync_errors - result["sync_errors_circle"]
+    def _run(self, result: dict[str, Any]) -> None:
+        self._start(result)
+        self._connect(result)
 
-        # reacting: every phone reacts once to a shared reflection of another circle
-        targets = list(reflections.values())
-        cpu1, t1 = self.server_cpu(), time.monotonic()
-        start = t1 + 1.0
-        items = []
-        for rank, idx in enumerate(order):
-            options = [rid for rid, circle in targets if circle != circles.get(idx)] or \
-                [targets[0][0]]
-            items.append((start + rank / self.rate, idx,
-                          {"reflection": options[idx % len(options)], "kind": "agree",
-                           "text": f"bench {idx} {{t}}", "client_id": f"r{idx}"}))
-        self.schedule("react", items)
-        time.sleep(max(0.0, start + window - time.monotonic()))
-        drained = self.drain(self.actions, ("reaction",), 60)
-        result["reactions_drained"] = drained
-        react_cpu = self.server_cpu() - cpu1
-        react_wall = time.monotonic() - t1
+        # the circle step: every page gets (or asks for) the new snapshot
+        self.step_and_wait("eigen-kring", 1, "circle", result)
+        result["sync_errors_circle"] = self.sync_errors
+        messages0 = sum(p["messages"] for p in self.broadcast("collect", []))
+
+        post_cpu, post_wall, order = self._post_phase(result)
+        react_cpu = react_wall = 0.0
+        kinds: tuple[str, ...] = ("reflection",)
+        if self.scenario == "steady":
+            react_cpu, react_wall = self._react_phase(result, order)
+            kinds = ("reflection", "reaction")
         result["server_cpu_pct"] = round(100 * (post_cpu + react_cpu) / (post_wall + react_wall),
                                          1)
         result["server_rss_mb"] = round(sum(s.rss_mb() for s in self.servers), 1)
 
-        # collect: latency of every measured event at every client
-        measured = self.measured(("reflection", "reaction"))
-        sends = {seq: sent for seq, (_, _, sent) in measured.items()}
+        # collect: latency of every measured event at every page that must receive it
+        sends = self.measured(kinds)
         parts = self.broadcast("collect", sends)
-        parts.append(summarise_receivers([self.fac, self.screen], sends))
+        parts.append(summarise_receivers(self.facs + self.screens, sends))
         latencies = sorted(x for part in parts for x in part["latencies"])
         acks = [a for part in parts for a in part["acks"] if a[0] in ("post", "react")]
         failed = [a for a in acks if not a[2]]
-        expected_events = 2 * self.actions
-        events = len(sends)
-        receivers = self.phones + 2
+        expected_events = self.actions * (2 if self.scenario == "steady" else 1)
         delivered = len(latencies)
-        expected = expected_events * receivers
+        expected = sum(part["expected"] for part in parts)
         result.update({
-            "events": events, "events_expected": expected_events,
+            "events": len(sends), "events_expected": expected_events,
             "deliveries": delivered, "deliveries_expected": expected,
             "delivered_fraction": round(delivered / expected, 6) if expected else None,
             "acks_failed": len(failed),
             "ack_errors": sorted({a[3] for a in failed}),
             "disconnected": sum(part["disconnected"] for part in parts),
             "deliveries_per_s": round(delivered / (post_wall + react_wall), 1),
+            # event messages a phone received while phones posted (and reacted)
+            "messages_per_phone": round((sum(p["messages"] for p in parts) - messages0)
+                                        / self.phones, 1),
         })
         for name, p in (("p50", 50), ("p95", 95), ("p99", 99), ("max", 100)):
             value = percentile(latencies, p)
@@ -676,6 +752,40 @@ class Bench:
         if latencies:
             result["latency_mean_ms"] = round(statistics.fmean(latencies) * 1000, 1)
         result["loadavg_after"] = os.getloadavg()[0]
+
+    def _react_phase(self, result: dict[str, Any], order: list[int]) -> tuple[float, float]:
+        """Share one reflection per circle, open the exchange, and have every poster react
+        once to a shared reflection of another circle: (server CPU s, wall s)."""
+        shared: dict[Any, str] = {}  # circle -> reflection id
+        for code, seq, _sent, circle, _ in sorted(self.measured(("reflection",))):
+            fac = next(f for f in self.facs if f.code == code)
+            rid = fac.events[seq]["reflection"]["id"]
+            key = (code, circle if circle is not None else seq)
+            if key not in shared and len(shared) < 16 * self.sessions:
+                shared[key] = rid
+                fac.send("share", {"reflection": rid, "shared": True})
+                time.sleep(0.05)
+        time.sleep(1.0)
+        self.step_and_wait("dialoog", 2, "exchange", result)
+        result["sync_errors_exchange"] = self.sync_errors - result["sync_errors_circle"]
+        circles = dict(pair for chunk in self.broadcast("circles") for pair in chunk)
+        codes = [f.code for f in self.facs]
+        window = self.actions / self.rate
+        cpu1, t1 = self.server_cpu(), time.monotonic()
+        start = t1 + 1.0
+        items = []
+        for rank, idx in enumerate(order):
+            code = codes[idx % len(codes)]
+            options = [rid for (c, circle), rid in shared.items()
+                       if c == code and circle != circles.get(idx)] or \
+                [rid for (c, _), rid in shared.items() if c == code]
+            items.append((start + rank / self.rate, idx,
+                          {"reflection": options[idx % len(options)], "kind": "agree",
+                           "text": f"bench {idx} {{t}}", "client_id": f"r{idx}"}))
+        self.schedule("react", items)
+        time.sleep(max(0.0, start + window - time.monotonic()))
+        result["reactions_drained"] = self.drain(len(items), ("reaction",), 60)
+        return self.server_cpu() - cpu1, time.monotonic() - t1
 
     def server_errors(self) -> dict[str, int]:
         """Logged tracebacks per server, and the last error line of each kind."""
@@ -692,9 +802,8 @@ class Bench:
         return out
 
     def close(self) -> None:
-        for client in (self.fac, self.screen):
-            if client is not None:
-                client.close()
+        for client in self.facs + self.screens:
+            client.close()
         for pipe in self.pipes:
             try:
                 pipe.send(("close", None))
@@ -717,7 +826,8 @@ class Bench:
 
 
 # -- the table ---------------------------------------------------------------
-COLUMNS = [("server", "server"), ("mode", "mode"), ("phones", "phones"), ("workers", "workers"),
+COLUMNS = [("scenario", "scenario"), ("server", "server"), ("mode", "mode"),
+           ("phones", "phones"), ("workers", "workers"), ("sessions", "sessions"),
            ("runs", "runs"),
            ("rate/s", "rate_per_s"), ("events", "events"), ("delivered", "delivered_fraction"),
            ("p50 ms", "latency_p50_ms"), ("p95 ms", "latency_p95_ms"),
@@ -725,7 +835,8 @@ COLUMNS = [("server", "server"), ("mode", "mode"), ("phones", "phones"), ("worke
            ("ack p95", "ack_p95_ms"), ("connect s", "connect_s"),
            ("resync p95 s", "resync_exchange_p95_s"), ("resync max s", "resync_exchange_s"),
            ("srv CPU%", "server_cpu_pct"),
-           ("RSS MB", "server_rss_mb")]
+           ("RSS MB", "server_rss_mb"), ("msgs/phone", "messages_per_phone"),
+           ("connect failed", "connect_failed"), ("snapshot p95 s", "snapshot_p95_s")]
 
 
 def fmt(key: str, value: Any) -> str:
@@ -737,12 +848,12 @@ def fmt(key: str, value: Any) -> str:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    lines = ["| " + " | ".join(c for c, _ in COLUMNS) + " | app/bare p95 |",
-             "|" + "---|" * (len(COLUMNS) + 1)]
+    lines = ["| " + " | ".join(c for c, _ in COLUMNS) + " | app/bare p95 | app/bare-circle p95 |",
+             "|" + "---|" * (len(COLUMNS) + 2)]
     for r in results:
-        ratio = r.get("p95_ratio_vs_bare")
-        lines.append("| " + " | ".join(fmt(k, r.get(k)) for _, k in COLUMNS)
-                     + f" | {ratio if ratio is not None else '-'} |")
+        ratios = [r.get("p95_ratio_vs_bare"), r.get("p95_ratio_vs_bare_circle")]
+        lines.append("| " + " | ".join(fmt(k, r.get(k)) for _, k in COLUMNS) + " | "
+                     + " | ".join(str(x) if x is not None else "-" for x in ratios) + " |")
     return "\n".join(lines)
 
 
@@ -750,7 +861,8 @@ MEDIAN_KEYS = ["latency_p50_ms", "latency_p95_ms", "latency_p99_ms", "latency_ma
                "ack_p95_ms", "connect_s", "resync_circle_p50_s", "resync_circle_p95_s",
                "resync_circle_s", "resync_exchange_p50_s", "resync_exchange_p95_s",
                "resync_exchange_s", "server_cpu_pct",
-               "server_rss_mb", "loadavg_before"]
+               "server_rss_mb", "loadavg_before", "messages_per_phone", "snapshot_p50_s",
+               "snapshot_p95_s", "snapshot_max_s", "connect_failed", "connect_no_snapshot"]
 
 
 def summarise(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -758,12 +870,14 @@ def summarise(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     delivered fraction, and app p95 / bare p95 for the same mode and scenario."""
     groups: dict[tuple, list[dict[str, Any]]] = {}
     for r in results:
-        groups.setdefault((r["server"], r["mode"], r["phones"], r["workers"]), []).append(r)
+        groups.setdefault((r.get("scenario", "steady"), r["server"], r["mode"], r["phones"],
+                           r["workers"], r.get("sessions", 1)), []).append(r)
     rows = []
-    for (server, mode, phones, workers), runs in groups.items():
+    for (scenario, server, mode, phones, workers, sessions), runs in groups.items():
         ok = [r for r in runs if "error" not in r]
-        row: dict[str, Any] = {"server": server, "mode": mode, "phones": phones,
-                               "workers": workers, "runs": len(runs), "failed_runs":
+        row: dict[str, Any] = {"scenario": scenario, "server": server, "mode": mode,
+                               "phones": phones, "workers": workers, "sessions": sessions,
+                               "runs": len(runs), "failed_runs":
                                len(runs) - len(ok), "rate_per_s": runs[0].get("rate_per_s"),
                                "events": sum(r.get("events", 0) for r in ok)}
         fractions = [r["delivered_fraction"] for r in ok if r.get("delivered_fraction")
@@ -771,15 +885,18 @@ def summarise(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["delivered_fraction"] = min(fractions) if fractions else None
         for key in MEDIAN_KEYS:
             values = [r[key] for r in ok if r.get(key) is not None]
-            row[key] = round(statistics.median(values), 1) if values else None
+            digits = 3 if key.startswith("snapshot") else 1
+            row[key] = round(statistics.median(values), digits) if values else None
         rows.append(row)
+    same = ("scenario", "mode", "phones", "workers", "sessions")
     for row in rows:
-        bare = next((b for b in rows if b["server"] == "bare" and b["mode"] == row["mode"]
-                     and b["phones"] == row["phones"] and b["workers"] == row["workers"]),
-                    None)
-        if row["server"] == "app" and bare and bare["latency_p95_ms"] and \
-                row["latency_p95_ms"]:
-            row["p95_ratio_vs_bare"] = round(row["latency_p95_ms"] / bare["latency_p95_ms"], 2)
+        for kind, key in (("bare", "p95_ratio_vs_bare"),
+                          ("bare-circle", "p95_ratio_vs_bare_circle")):
+            bare = next((b for b in rows if b["server"] == kind
+                         and all(b[k] == row[k] for k in same)), None)
+            if row["server"] == "app" and bare and bare["latency_p95_ms"] and \
+                    row["latency_p95_ms"]:
+                row[key] = round(row["latency_p95_ms"] / bare["latency_p95_ms"], 2)
     return rows
 
 
@@ -814,11 +931,30 @@ def main(argv: list[str] | None = None) -> int:
                         help="repetitions (app and bare alternate); the table shows medians")
     parser.add_argument("--targets", action="store_true",
                         help="500 phones on one worker and 1000 on two, every mode")
+    parser.add_argument("--scenario", choices=["steady", "burst"], default="steady",
+                        help="steady: posts then reactions, one each per phone; burst: a "
+                             "connect storm, then posts at --rate for --window seconds")
+    parser.add_argument("--burst", action="store_true",
+                        help="the burst and storm of issue 13: 500 phones connect within "
+                             "10 s, then 40 posts/s for 15 s; app, bare and bare-circle")
+    parser.add_argument("--sessions", type=int, default=1,
+                        help="sessions side by side (the phones spread over them)")
+    parser.add_argument("--storm", type=float, default=10.0,
+                        help="burst: seconds over which all phones connect")
     args = parser.parse_args(argv)
     os.environ["BENCH_CLIENTS"] = args.clients  # read by the client processes at import
     limit = raise_nofile_limit()
 
     scenarios: list[tuple[int, int, float, int, str]] = []
+    if args.burst:
+        args.scenario = "burst"
+        args.window = 15.0 if args.window == 20.0 else args.window
+        args.rate = args.rate or 40.0
+        args.phones = 500 if args.phones == 100 else args.phones
+        if args.servers == "app,bare":
+            args.servers = "app,bare,bare-circle"
+        if args.modes == "eventlet,threading":
+            args.modes = "eventlet"
     if args.targets:
         scenarios = [(500, 1, args.rate or 5.0, args.procs or 4, args.store or "sqlite"),
                      (1000, 2, args.rate or 3.0, args.procs or 6, "redis")]
@@ -846,7 +982,9 @@ def main(argv: list[str] | None = None) -> int:
         started = time.monotonic()
         try:
             result = Bench(kind, mode, phones, workers, procs, rate, store,
-                           workdir, window=args.window).run()
+                           workdir, window=args.window, scenario=args.scenario,
+                           sessions=args.sessions if kind == "app" else 1,
+                           storm=args.storm).run()
         except Exception as exc:  # noqa: BLE001 - one failed run is a figure too
             result = {"server": kind, "mode": mode, "phones": phones,
                       "workers": workers, "rate_per_s": rate,
@@ -861,7 +999,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = summarise(results)
     meta = {"when": stamp, "cores": os.cpu_count(), "python": sys.version.split()[0],
             "nofile": limit, "repeat": args.repeat, "window_s": args.window,
-            "clients": args.clients,
+            "clients": args.clients, "scenario": args.scenario, "sessions": args.sessions,
             "note": "clients and servers share the machine"}
     path = RESULTS / f"load-{stamp}.json"
     path.write_text(json.dumps({"meta": meta, "summary": summary, "runs": results}, indent=2))

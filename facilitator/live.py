@@ -68,8 +68,22 @@ def _covers(have: tuple[int, int], wanted: tuple[int, int]) -> bool:
 
 
 def stream_counter(audience: str) -> str:
-    """The store counter that numbers the messages of one phone stream."""
+    """The store counter that numbers the messages of one phone stream (workers that
+    share a message queue number every message there)."""
     return f"stream:{audience}"
+
+
+def block_counter(audience: str) -> str:
+    """The store counter of the blocks of numbers one process takes for a phone stream."""
+    return f"streamblock:{audience}"
+
+
+#: One process alone (no message queue) numbers a stream in memory, from blocks of this
+#: many numbers taken from the store: one store write per block instead of one per
+#: message (on SQLite each write waits for the disk, and holds up the event loop). After
+#: a restart the next block starts above every number given out before: pages see a
+#: jump and read a snapshot once.
+STREAM_BLOCK = 1000
 
 
 @dataclass
@@ -104,6 +118,9 @@ class Live:
         #: (code, stream) whose message this process could not number (the store was
         #: away): the stream's next number is skipped, so its pages see a gap
         self._unnumbered: set[tuple[str, str]] = set()
+        #: (code, stream) -> (last number given, last number of the block), one process
+        self._numbers: dict[tuple[str, str], tuple[int, int]] = {}
+        self._numbering = threading.Lock()
         #: Socket.IO sid -> its connection (as many as this process has sockets)
         self.connections: dict[str, Connection] = {}
 
@@ -178,8 +195,31 @@ class Live:
         if not any(streams.is_phone_stream(name) for name in names):
             seq = self.ops.store.seq(actor.code)
             return {name: seq for name in names}
-        return {name: self.ops.store.counter(actor.code, stream_counter(name))
-                for name in names}
+        if self._shared_numbers():
+            return {name: self.ops.store.counter(actor.code, stream_counter(name))
+                    for name in names}
+        return {name: self._number(actor.code, name, take=False) for name in names}
+
+    def _shared_numbers(self) -> bool:
+        """Whether workers share a message queue (then the store numbers every message)."""
+        server = self.socketio.server
+        return server is not None and getattr(server.manager, "reseat_hook", None) is not None
+
+    def _number(self, code: str, audience: str, take: bool = True) -> int:
+        """The next number of a phone stream (``take``), or the last one given (a fresh
+        block when there is none yet in this process)."""
+        if self._shared_numbers():
+            return self.ops.store.next_number(code, stream_counter(audience))
+        key = (code, audience)
+        with self._numbering:
+            last, end = self._numbers.get(key, (0, 0))
+            if end == 0 or (take and last >= end):
+                block = self.ops.store.next_number(code, block_counter(audience))
+                last, end = (block - 1) * STREAM_BLOCK, block * STREAM_BLOCK
+            if take:
+                last += 1
+            self._numbers[key] = (last, end)
+            return last
 
     def _fresh(self, actor: Actor, data: WorkshopData | None = None) -> Actor:
         """The actor with its participant as stored now: a connection keeps the one it
@@ -247,7 +287,7 @@ class Live:
         if not streams.is_phone_stream(audience):
             return message
         try:
-            message["n"] = self.ops.store.next_number(code, stream_counter(audience))
+            message["n"] = self._number(code, audience)
         except Exception as exc:  # noqa: BLE001 - an outage: the pages must see a gap later
             with self._lock:
                 self._unnumbered.add((code, audience))
@@ -264,7 +304,7 @@ class Live:
             pending = [key for key in self._unnumbered if key[0] == code]
         for key in pending:
             try:
-                self.ops.store.next_number(code, stream_counter(key[1]))
+                self._number(code, key[1])
             except Exception:  # noqa: BLE001 - still away: try at the next publish
                 return
             with self._lock:

@@ -225,3 +225,33 @@ def test_a_reconnect_learns_where_each_stream_stands(sio, make_session):
     s.post(author["participant_token"], "en nu bent u er weer")
     (event,) = events_of(again)
     assert (event["stream"], event["n"]) == (stream, before + 3)
+
+
+def test_after_a_restart_stream_numbers_jump_above_the_last(app, sio, make_session):
+    """One process numbers a stream in memory from blocks taken from the store; a restarted
+    process takes a new block, so its first message is a jump (the page reads a snapshot
+    once) and never a number a page already has."""
+    from facilitator.live import Live
+
+    s = make_session()
+    author, mate = s.join("beleidsadviseur"), s.join("beleidsadviseur")
+    s.goto("circle")
+    phone = sio(mate["participant_token"], s.code)
+    stream = f"circle:{author['circle']}"
+    s.post(author["participant_token"], "voor de herstart: de nota komt altijd te laat")
+    (before,) = events_of(phone)
+    running = app.extensions["facilitator.live"]
+    restarted = Live(running.ops, running.socketio, running.min_group)
+    restarted.connections = running.connections  # the sockets stay; the memory is new
+    app.extensions["facilitator.live"] = restarted
+    try:
+        s.post(author["participant_token"], "na de herstart: nog steeds te laat hoor")
+        (after,) = events_of(phone)
+        assert after["stream"] == stream and after["n"] > before["n"] + 1
+        snap = phone.emit("sync", {}, callback=True)["snapshot"]
+        assert snap["streams"][stream] == after["n"]
+        s.post(author["participant_token"], "en daarna gewoon de volgende")
+        (next_one,) = events_of(phone)
+        assert next_one["n"] == after["n"] + 1
+    finally:
+        app.extensions["facilitator.live"] = running
