@@ -4,7 +4,6 @@
 import { $, announce, el, format, localized, pageData, perspectiveSpan, reconcile, setFieldError, setText, upsert } from "./dom.js";
 import { Live, showStatus } from "./live.js";
 import { Outbox } from "./outbox.js";
-import { createRating } from "./rating.js";
 
 const page = pageData();
 const T = page.strings;
@@ -32,7 +31,19 @@ const live = new Live({
   onNotice: (notice) => { if (state && notice.type === "rating") { keepRating(notice.rating); render(); } },
 });
 
-const rating = createRating({ getState: () => state, getOutbox: () => outbox, live, T, announcer });
+// Rating the findings loads while a rating round is open (a light first load).
+let rating = null;
+let ratingLoading = false;
+function renderRating() {
+  if (rating) rating.render();
+  else if (!ratingLoading && state.rating && state.rating.open_round) {
+    ratingLoading = true;
+    import("./rating.js").then((module) => {
+      rating = module.createRating({ getState: () => state, getOutbox: () => outbox, live, T, announcer });
+      rating.render();
+    }).catch(() => { ratingLoading = false; });
+  }
+}
 
 function can(action) {
   return Boolean(state && state.can.includes(action));
@@ -79,7 +90,7 @@ function kindNow() {
 function ensureOutbox() {
   if (outbox) return;
   outbox = new Outbox(live, `${page.code}:${state.me.id}`, {
-    onChange: () => { renderOutbox(); if (state) { renderExchange(); renderDialogue(); renderConclusions(); rating.render(); } },
+    onChange: () => { renderOutbox(); if (state) { renderExchange(); renderDialogue(); renderConclusions(); renderRating(); } },
     onDelivered: (item, answer) => {
       if (item.event === "post" && answer.reflection) {
         upsert(state.reflections, answer.reflection);
@@ -139,7 +150,7 @@ function render() {
   if (circle) localized($("[data-circle-name]"), circle.name_en, circle.name, lang);
   ensureOutbox();
   renderFindings(w);
-  rating.render();
+  renderRating();
   show("compose", can("post_reflection"));
   renderCircle();
   renderExchange();
