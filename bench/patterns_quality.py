@@ -184,10 +184,37 @@ def _pct(a: int, b: int) -> str:
     return "—" if b == 0 else f"{100 * a / b:.0f} %"
 
 
+def pooled_table(seeds: int) -> None:
+    """Precision / recall per kind pooled over ``seeds`` rebuilds of each session (the
+    same room and truth, other random choices): whether the figures hold beyond the one
+    seed of the fixture."""
+    print(f"Pooled over {seeds} seeds per session (items correct / reported, truths found "
+          "/ callable):\n")
+    print("| session | view | " + " | ".join(f"{k} P / R" for k in KINDS) + " |")
+    print("|---|---|" + "---|" * len(KINDS))
+    for name in SESSIONS:
+        for view in ("facilitator", "screen"):
+            total = {k: [0, 0, 0, 0] for k in KINDS}
+            for k in range(seeds):
+                session = build(name, seed=1000 + k)
+                result = PatternEngine().analyse(workshop_data(session), view)
+                truth, _why = callable_truth(session, view)
+                for kind, counts in score(result, truth, session["truth"]).items():
+                    total[kind] = [a + b for a, b in zip(total[kind], counts, strict=True)]
+            cells = [f"{_pct(t[0], t[1])} / {_pct(t[2], t[3])}" for t in
+                     (total[k] for k in KINDS)]
+            print(f"| {name} | {view} | " + " | ".join(cells) + " |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--verbose", action="store_true")
+    parser.add_argument("--seeds", type=int, default=0,
+                        help="also pool the scores over this many other seeds per session")
     args = parser.parse_args()
+    if args.seeds:
+        pooled_table(args.seeds)
+        return
     print("| session | participants | view | " + " | ".join(
         f"{k} P / R" for k in KINDS) + " | not callable | generic themes | ms |")
     print("|---|---|---|" + "---|" * len(KINDS) + "---|---|---|")

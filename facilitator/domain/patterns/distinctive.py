@@ -52,7 +52,8 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
     keys = index.vocab.keys
     meaningful = np.array([not all_generic(keys[int(t)]) for t in cand], dtype=bool)
     over = tested & (sub >= s.distinct_min_authors) & (z > 0) \
-        & (ratio >= s.distinct_min_ratio) & meaningful[None, :]
+        & (ratio >= s.distinct_min_ratio) & meaningful[None, :] \
+        & (sub >= s.distinct_min_share * sizes[:, None])
     p = np.ones(z.shape)
     rows, cols = np.nonzero(over)
     if rows.size:
@@ -194,7 +195,7 @@ def _candidates(y: np.ndarray, sizes: np.ndarray, tot: np.ndarray, s: Any) -> np
     share_i = (y + 1.0) / (sizes[:, None] + 2.0)
     share_j = (tot[None, :] - y + 1.0) / (rest[:, None] + 2.0)
     return (y >= s.distinct_min_authors) & (share_i / share_j >= s.distinct_min_ratio) \
-        & (rest[:, None] > 0)
+        & (rest[:, None] > 0) & (y >= s.distinct_min_share * sizes[:, None])
 
 
 def _permutation_threshold(users: _Users, p: np.ndarray, over: np.ndarray, sizes: np.ndarray,

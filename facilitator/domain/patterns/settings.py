@@ -28,6 +28,9 @@ class PatternSettings:
     distinct_fdr: float = 0.05
     distinct_prior: float = 0.1
     distinct_min_ratio: float = 1.5
+    #: ... and at least this share of the perspective's writers use it: a concern is
+    #: characteristic of the perspective, not of a few of its members.
+    distinct_min_share: float = 1 / 3
     max_distinct_per_perspective: int = 5
     #: Common ground: least consensus score (geometric mean of smoothed rates), FDR.
     common_min_score: float = 0.6
