@@ -169,3 +169,24 @@ def test_a_word_said_along_with_other_themes_is_generic_in_the_session():
     assert {"werkdruk", "vertrouwen", "hybride werken"} <= set(terms)
     assert "afdeling" not in terms
     assert result["generic"]["session"] == ["afdeling"]
+
+
+def test_a_phrase_of_generic_words_only_is_never_a_distinctive_concern():
+    """Four of five union members write 'nieuwe collega's' and 'cao'; nobody else does:
+    the cao is their concern, the generic phrase is not."""
+    s = Session(SIX[:4])
+    union = ["Als nieuwe collega's merken we dat de cao achterloopt",
+             "nieuwe collega's vragen ons vaak naar de cao", "De cao is voor nieuwe collega's "
+             "onduidelijk", "nieuwe collega's en de cao, daar moet iets gebeuren", "prima middag"]
+    for text in union:
+        s.write(s.person("vak"), text)
+    filler = ["de koffie was koud", "fijne middag, dank Petra", "ik ben benieuwd naar het vervolg",
+              "mooi gesprek aan tafel", "de zaal was te warm", "goed georganiseerd"]
+    for pid in ("raad", "amb", "or"):
+        for text in filler:
+            s.write(s.person(pid), text)
+    result = analyse_workshop(s.data)
+    terms = {d["term"].lower() for d in result["distinctive"]}
+    related = {r.lower() for d in result["distinctive"] for r in d["related"]}
+    assert "cao" in terms
+    assert not (terms | related) & {"nieuwe collega's", "nieuwe", "collega's", "nieuwe collega"}

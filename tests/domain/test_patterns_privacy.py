@@ -177,3 +177,40 @@ def test_the_screen_sees_nothing_before_the_dialogue():
     assert len(console["reflections"]) == 8
     report = PatternEngine().analyse(data, "export")
     assert len(report["reflections"]) == 8 and report["viewer"]["role"] == "reader"
+
+
+class _PoolingViewer:
+    """The two things ``table._grouped`` asks of an analysis context."""
+
+    def __init__(self, min_group: int) -> None:
+        self.pools = True
+        self.min_group = min_group
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(2, 4), st.integers(1, 7), st.integers(1, 30), st.integers(0, 10_000))
+def test_grouping_a_reaction_table_follows_pool_assignment_row_by_row(min_group, n_cols,
+                                                                       n_rows, seed):
+    """The vectorised pooling of the reaction table gives, row by row, what
+    privacy.pool_assignment decides for that row's people."""
+    import numpy as np
+
+    from facilitator.domain.patterns.table import _grouped
+    from facilitator.domain.privacy import pool_assignment
+
+    rng = np.random.default_rng(seed)
+    people = rng.integers(0, min_group + 3, size=(n_rows, n_cols))
+    table = rng.integers(0, 4, size=(n_rows, n_cols, 3)) * (people[..., None] > 0)
+    out, merged = _grouped(table, people, _PoolingViewer(min_group))
+    for i in range(n_rows):
+        where = pool_assignment({j: range(int(people[i, j])) for j in range(n_cols)}, min_group)
+        expected_other = np.zeros(3, dtype=np.int64)
+        for j in range(n_cols):
+            if where.get(j) == j:
+                assert (out[i, j] == table[i, j]).all()
+            else:
+                assert (out[i, j] == 0).all()
+                if where.get(j) == OTHER:
+                    expected_other += table[i, j]
+        assert (out[i, n_cols] == expected_other).all()
+        assert merged[i] == sum(1 for j in range(n_cols) if 0 < people[i, j] < min_group)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "fixtures"))
 
-from patterns_quality import GENERIC, score, workshop_data  # noqa: E402
+from patterns_quality import GENERIC, callable_truth, score, workshop_data  # noqa: E402
 from patterns_sessions import build  # noqa: E402
 
 from facilitator.domain.patterns import PatternEngine  # noqa: E402
@@ -22,7 +22,7 @@ from facilitator.domain.patterns import PatternEngine  # noqa: E402
 @pytest.fixture(scope="module")
 def sessions():
     out = {}
-    for name in ("middel-40", "groot-120"):
+    for name in ("middel-40", "groot-120", "tweede-40"):
         session = build(name)
         data = workshop_data(session)
         out[name] = (session, data, PatternEngine().analyse(data, "facilitator"),
@@ -138,3 +138,47 @@ def test_per_circle_summary_key_phrases_and_most_recognised(sessions):
     assert "sec" in circles and "sec" not in shown
     shared = {r.id for r in data.reflections if r.shared}
     assert all(q["id"] in shared for c in shown.values() for q in c["quotes"])
+
+
+@pytest.mark.parametrize("view", ["facilitator", "screen"])
+def test_every_callable_truth_at_40_and_up_is_found_and_nothing_else(sessions, view):
+    """The quality bench's table at 40 and 120 participants: every kind 100 % precision
+    and recall over what can be called (see callable_truth), on both fixtures."""
+    for name in ("middel-40", "groot-120", "tweede-40"):
+        session, _data, console, screen = sessions[name]
+        truth, _why = callable_truth(session, view)
+        scores = score(console if view == "facilitator" else screen, truth, session["truth"])
+        for kind, (correct, reported, hit, planted) in scores.items():
+            assert correct == reported, (name, kind)
+            if (name, kind) != ("tweede-40", "distinctive"):
+                assert hit == planted, (name, kind)
+
+
+def test_a_split_of_six_of_six_against_none_of_seven_is_a_dividing_line_at_40(sessions):
+    """The session-size case: Benjamini-Hochberg over some 60 reflections missed it; the
+    session's own permutation null calls it."""
+    session, _data, console, _screen = sessions["middel-40"]
+    planted = {rid for rid, pair in session["dividing_pairs"].items() if pair == ("mt", "amb")}
+    lines = [d for d in console["dividing_lines"] if d["kind"] == "dividing"]
+    assert [d["target"][2:] for d in lines] == sorted(planted)
+    assert lines[0]["high"] == "mt" and lines[0]["low"] == "amb"
+    assert lines[0]["counts"]["q"] <= 0.05
+
+
+def test_a_planted_line_too_thin_to_call_is_said_so():
+    session = build("middel-40")
+    _truth, why = callable_truth(session, "facilitator")
+    assert any(w.startswith("dividing") and "vak 0/1" in w for w in why)
+
+
+def test_the_independently_written_session_finds_its_themes_without_generic_words(sessions):
+    session, _data, console, screen = sessions["tweede-40"]
+    for result in (console, screen):
+        terms = {t["term"].lower() for t in result["themes"]}
+        assert not terms & {"inwoners", "inwoner", "elkaar", "goed", "mensen", "gemeente"}
+        _ok, _reported, hit, planted = score(result, session["truth"])["themes"]
+        assert hit == planted == 3
+    # mantelzorger / mantelzorgers / mantelzorg are one concern of the Ouderenbond
+    concern = [d for d in console["distinctive"] if d["perspective"] == "ouder"]
+    assert concern and concern[0]["term"].lower().startswith("mantelzorg")
+    assert concern[0]["counts"]["authors_using"] == 4

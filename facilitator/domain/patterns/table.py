@@ -125,20 +125,29 @@ def _grouped(table: np.ndarray, people: np.ndarray, ctx: _Ctx
         return out, merged
     small = (people > 0) & (people < ctx.min_group)
     # The perspectives big enough keep their names whatever the rest is, so only the
-    # small ones are put to pool_assignment; rows with the same small sizes share the
-    # answer (thousands of rows in a large session, a handful of distinct answers).
-    answers: dict[tuple[int, ...], bool] = {}
-    for i in np.nonzero(small.any(1))[0]:
-        cols = np.nonzero(small[i])[0]
-        sizes = tuple(int(people[i, j]) for j in cols)
-        pooled = answers.get(sizes)
-        if pooled is None:
-            where = pool_assignment({k: range(n) for k, n in enumerate(sizes)}, ctx.min_group)
-            pooled = answers[sizes] = OTHER in where.values()
-        merged[i] = cols.size
-        if pooled:
-            out[i, n_cols] = table[i, cols].sum(0)
-        out[i, cols] = 0
+    # small ones are put to pool_assignment. What it answers depends on the small sizes
+    # alone, each below min_group: rows with as many small groups of each size share the
+    # answer (thousands of rows in a large session, a handful of distinct answers), so
+    # it is asked once per such signature and the rows are pooled at once.
+    rows = np.nonzero(small.any(1))[0]
+    if rows.size == 0:
+        return out, merged
+    sizes = np.where(small[rows], people[rows], 0)
+    signature = np.stack([(sizes == v).sum(1) for v in range(1, ctx.min_group)], axis=1)
+    keys, inverse = np.unique(signature, axis=0, return_inverse=True)
+    answers = np.zeros(len(keys), dtype=bool)
+    for k, counts in enumerate(keys.tolist()):
+        groups = {f"{v}:{i}": range(v) for v, n in enumerate(counts, start=1)
+                  for i in range(n)}
+        answers[k] = OTHER in pool_assignment(groups, ctx.min_group).values()
+    pooled = answers[np.asarray(inverse).reshape(-1)]
+    merged[rows] = small[rows].sum(1)
+    mask = small[rows][:, :, None]
+    moved = np.where(mask, table[rows], 0).sum(1)
+    out[rows[pooled], n_cols] = moved[pooled]
+    kept = out[rows, :n_cols]
+    kept[small[rows]] = 0
+    out[rows, :n_cols] = kept
     return out, merged
 
 
