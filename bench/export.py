@@ -7,7 +7,8 @@
 The session comes from the tests' ``make_session`` (7 perspectives, 210
 participants, shared and hidden reflections, reactions across circles,
 conclusions with support and concerns).  Prints, per format, the best and
-median wall-clock time and the size; then the JSON archive's round trip and
+median wall-clock time, the CPU time of the best run (on a shared machine the
+wall clock also counts other processes) and the size; then the JSON archive's round trip and
 its restore into an in-memory SQLite store.  ``--check`` exits with 1 when a
 format takes 5 seconds or more.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import statistics
 import sys
 import time
@@ -31,14 +33,16 @@ from tests.domain.export import make_session  # noqa: E402
 LIMIT = 5.0
 
 
-def timed(func, repeat: int) -> tuple[float, float, object]:
-    """Best and median seconds of ``repeat`` calls, and the last result."""
-    times, result = [], None
+def timed(func, repeat: int) -> tuple[float, float, object, float]:
+    """Best and median wall seconds of ``repeat`` calls, the last result, and the CPU
+    seconds of the best call."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = func()
         times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times), result
+        cpu.append(time.process_time() - start_cpu)
+    return min(times), statistics.median(times), result, cpu[times.index(min(times))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -56,24 +60,28 @@ def main(argv: list[str] | None = None) -> int:
 
     data = make_session(reflections=args.reflections, per_perspective=args.per_perspective,
                         reactions=(3, 12))
+    print(f"preset: {args.preset}; load average at start: "
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"session: {len(data.reflections)} reflections "
           f"({sum(r.hidden for r in data.reflections)} hidden, "
           f"{sum(r.shared for r in data.reflections)} shared), "
           f"{len(data.participants)} participants, {len(data.reactions)} reactions, "
-          f"{len(data.conclusions)} conclusions, {len(data.endorsements)} endorsements")
-    print(f"{'format':<8} {'best s':>8} {'median s':>9} {'size':>12}")
+          f"{len(data.conclusions)} conclusions, {len(data.endorsements)} endorsements, "
+          f"{len(data.questions)} questions, {len(data.answers)} answers, "
+          f"{len(data.harvests)} table notes")
+    print(f"{'format':<8} {'best s':>8} {'median s':>9} {'cpu s':>7} {'size':>12}")
     total, slow = 0.0, []
     for fmt in FORMATS:
-        best, median, export = timed(lambda fmt=fmt: render(data, fmt, preset=args.preset),
-                                     args.repeat)
+        best, median, export, cpu = timed(
+            lambda fmt=fmt: render(data, fmt, preset=args.preset), args.repeat)
         total += best
         if best >= LIMIT:
             slow.append(fmt)
-        print(f"{fmt:<8} {best:>8.3f} {median:>9.3f} {len(export.content):>12,}")
+        print(f"{fmt:<8} {best:>8.3f} {median:>9.3f} {cpu:>7.3f} {len(export.content):>12,}")
     print(f"{'all':<8} {total:>8.3f}")
 
     counter = itertools.count()
-    best, _, _ = timed(lambda: from_archive(to_archive(data)), args.repeat)
+    best, _, _, _ = timed(lambda: from_archive(to_archive(data)), args.repeat)
     print(f"archive round trip (to_archive + from_archive): {best:.3f} s")
 
     def restore_once():
@@ -81,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         restore(store, data, f"B{next(counter):05d}", lambda: f"token-{next(counter):012d}")
         store.close()
 
-    best, _, _ = timed(restore_once, args.repeat)
+    best, _, _, _ = timed(restore_once, args.repeat)
     print(f"restore into SQLite (memory): {best:.3f} s")
     if args.check and slow:
         print(f"too slow (>= {LIMIT} s): {', '.join(slow)}")

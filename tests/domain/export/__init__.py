@@ -50,7 +50,6 @@ ANSWER_TEXTS = [
 HARVEST_TEXTS = [
     "Iedereen wil regie, maar niemand wil de eerste stap zetten.",
     "Vertrouwen groeit als de raad vaker op de werkvloer komt kijken",
-    UNSHARED_HARVEST,
 ]
 HIDDEN_CONCLUSION_MARKER = "VERBORGEN-CONCLUSIE"
 INJECTION = '=HYPERLINK("http://example.invalid/x","Klik hier")'
@@ -229,20 +228,25 @@ def make_session(reflections: int = 60, per_perspective: int = 3, seed: int = 7,
 def _dialogue(participants: list[Participant], workshop: Workshop,
               seed: int) -> tuple[list[Question], list[Answer], list[Harvest]]:
     """The exchange of issue 17: per perspective a question to the next one (and one to
-    all), answers to most, supporters from the asking circle, and a note per table of
-    which the last was never shared. Its own random stream keeps the rest as it was."""
+    all), a round per 30 people; answers to two in three, supporters from the asking
+    circle; a note per table of six, every third never shared. Its own random stream
+    keeps the rest of the session as it was."""
     rng = random.Random(seed + 1)
     ids = [p.id for p in workshop.perspectives]
     questions: list[Question] = []
     answers: list[Answer] = []
-    for n, pid in enumerate(ids + ["all"]):
-        asker = next(p for p in participants if p.perspective == (pid if pid != "all" else ids[0]))
-        to = "all" if pid == "all" else ids[(n + 1) % len(ids)]
+    by_perspective = {pid: [p for p in participants if p.perspective == pid] for pid in ids}
+    targets = [(r, pid) for r in range(max(1, len(participants) // 30)) for pid in ids + ["all"]]
+    for n, (round_, pid) in enumerate(targets):
+        mine = by_perspective[pid if pid != "all" else ids[0]]
+        asker = mine[round_ % len(mine)]
+        to = "all" if pid == "all" else ids[(ids.index(pid) + 1) % len(ids)]
         mates = [p.id for p in participants if p.circle == asker.circle]
         questions.append(Question(
             id=f"q{n}", participant=asker.id, perspective=asker.perspective,
             circle=asker.circle, to=to, text=QUESTION_TEXTS[n % len(QUESTION_TEXTS)] + f" (v{n})",
-            created_at=_at(121 + n), supporters=rng.sample(mates, k=rng.randint(0, len(mates)))))
+            created_at=_at(121 + n % 30),
+            supporters=rng.sample(mates, k=rng.randint(0, len(mates)))))
         if n % 3 == 2:
             continue  # unanswered: a blind spot
         pool = [p for p in participants if (to == "all" and p.circle != asker.circle)
@@ -252,11 +256,15 @@ def _dialogue(participants: list[Participant], workshop: Workshop,
                 id=f"a{n}-{k}", question=f"q{n}", participant=who.id,
                 perspective=who.perspective, circle=who.circle,
                 text=ANSWER_TEXTS[(n + k) % len(ANSWER_TEXTS)] + f" (a{n}-{k})",
-                created_at=_at(130 + n + k)))
-    harvests = [Harvest(id=f"h{n}", table=n + 1, participant=participants[n * 3].id,
-                        perspective=participants[n * 3].perspective, text=text,
-                        created_at=_at(150 + n), shared=text != UNSHARED_HARVEST)
-                for n, text in enumerate(HARVEST_TEXTS)]
+                created_at=_at(130 + (n + k) % 30)))
+    harvests = []
+    for n in range(max(3, len(participants) // 6)):
+        who = participants[(n * 3) % len(participants)]
+        shared = n % 3 != 2
+        text = HARVEST_TEXTS[n % 2] + f" (t{n + 1})" if shared else UNSHARED_HARVEST
+        harvests.append(Harvest(id=f"h{n}", table=n + 1, participant=who.id,
+                                perspective=who.perspective, text=text,
+                                created_at=_at(150 + n % 10), shared=shared))
     return questions, answers, harvests
 
 
