@@ -6,7 +6,6 @@ from typing import Any
 
 import numpy as np
 
-from ..text import all_generic
 from .context import OTHER, _Ctx, _item, _merge_note
 from .index import _examples, _prune, _quotes, _TextIndex, _with_variants
 from .stats import _hypergeom_sf, _r
@@ -49,8 +48,7 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
     # Only over-represented cells that could be kept get one; the others keep p = 1,
     # which never makes the Benjamini-Hochberg step less strict.
     # a term made of generic words only ("nieuwe collega") is style, never a concern
-    keys = index.vocab.keys
-    meaningful = np.array([not all_generic(keys[int(t)]) for t in cand], dtype=bool)
+    meaningful = ~index.vocab.generic_mask()[cand]
     over = tested & (sub >= s.distinct_min_authors) & (z > 0) \
         & (ratio >= s.distinct_min_ratio) & meaningful[None, :] \
         & (sub >= s.distinct_min_share * sizes[:, None])
@@ -170,23 +168,28 @@ def _author_columns(index: _TextIndex, groups: list[str], members: dict[str, lis
 def _build_author_columns(index: _TextIndex, groups: list[str], members: dict[str, list[str]],
                           cand: np.ndarray, testable: np.ndarray) -> _Users:
     group_of = {pid: gi for gi, g in enumerate(groups) for pid in members[g]}
-    col_of = {int(t): j for j, t in enumerate(cand) if testable[j]}
-    rows: list[int] = []
-    cols: list[int] = []
+    # term id -> candidate column (or -1), so every author's terms map in one step
+    col_of = np.full(len(index.vocab.keys), -1, dtype=np.int64)
+    col_of[cand[testable]] = np.nonzero(testable)[0]
     labels: list[int] = []
-    for author, terms in index.author_terms.items():
+    parts: list[np.ndarray] = []
+    owners: list[int] = []
+    for author in index.author_terms:
         gi = group_of.get(author.rsplit("\x1f", 1)[-1])
         if gi is None:
             continue
-        a = len(labels)
+        cols = col_of[index.terms_of(author)]
+        cols = cols[cols >= 0]
+        parts.append(cols)
+        owners.append(len(labels))
         labels.append(gi)
-        for tid, n in terms.items():
-            j = col_of.get(tid)
-            if n > 0 and j is not None:
-                rows.append(a)
-                cols.append(j)
-    return _Users(np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64),
-                  np.array(labels, dtype=np.int64), len(groups), len(cand))
+    if parts:
+        cols = np.concatenate(parts)
+        rows = np.repeat(np.array(owners, dtype=np.int64),
+                         np.array([p.size for p in parts], dtype=np.int64))
+    else:
+        cols = rows = np.zeros(0, dtype=np.int64)
+    return _Users(rows, cols, np.array(labels, dtype=np.int64), len(groups), len(cand))
 
 
 def _candidates(y: np.ndarray, sizes: np.ndarray, tot: np.ndarray, s: Any) -> np.ndarray:

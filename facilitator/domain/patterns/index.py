@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ..text import NormalisedText, most_frequent_form
+from ..text import NormalisedText, all_generic, most_frequent_form
 from .context import _Ctx, _excerpt
 
 # -- the incremental text index -----------------------------------------------
@@ -22,6 +22,7 @@ class _Vocab:
         self.keys: list[str] = []
         self.function: list[bool] = []
         self._mask = np.zeros(0, dtype=bool)
+        self._generic = np.zeros(0, dtype=bool)
 
     def tid(self, key: str, function: bool) -> int:
         tid = self.ids.get(key)
@@ -39,6 +40,16 @@ class _Vocab:
         if self._mask.size != len(self.function):
             self._mask = np.array(self.function, dtype=bool)
         return self._mask
+
+    def generic_mask(self) -> np.ndarray:
+        """Per term id: made of generic words of the field only (``text.all_generic``);
+        extended for new terms only, as the vocabulary only grows."""
+        have = self._generic.size
+        if have != len(self.keys):
+            more = np.fromiter((all_generic(k) for k in self.keys[have:]), dtype=bool,
+                               count=len(self.keys) - have)
+            self._generic = np.concatenate([self._generic, more])
+        return self._generic
 
 
 @dataclass(slots=True)
@@ -71,6 +82,8 @@ class _TextIndex:
         self.row_authors: list[int] = []
         self.author_terms: dict[str, dict[int, int]] = {}   # author -> term -> reflections
         self.author_refls: dict[str, int] = {}
+        #: author -> the term ids they used, as an array (dropped when the author changes)
+        self.author_arrays: dict[str, np.ndarray] = {}
         self.postings: dict[int, list[str]] = {}            # term -> reflection ids
         self.forms: dict[int, dict[str, int]] = {}          # term -> original form -> count
         self._matrix = np.zeros((4, 256), dtype=np.int32)
@@ -92,6 +105,7 @@ class _TextIndex:
     def add(self, rid: str, norm: _Norm, author: str, perspective: str,
             sort_key: tuple[int, str, str]) -> None:
         self.generation += 1
+        self.author_arrays.pop(author, None)
         row = self._row(perspective)
         self.entries[rid] = _Entry(norm, author, row, perspective, sort_key)
         terms = self.author_terms.get(author)
@@ -125,6 +139,7 @@ class _TextIndex:
     def remove(self, rid: str) -> None:
         self.generation += 1
         entry = self.entries.pop(rid)
+        self.author_arrays.pop(entry.author, None)
         terms = self.author_terms[entry.author]
         rows, cols, vals = self._pending
         for tid in entry.norm.tids:
@@ -145,6 +160,15 @@ class _TextIndex:
             del self.author_refls[entry.author]
             del self.author_terms[entry.author]
             self.row_authors[entry.row] -= 1
+
+    def terms_of(self, author: str) -> np.ndarray:
+        """The term ids an author used (kept until the author writes or loses a reflection)."""
+        arr = self.author_arrays.get(author)
+        if arr is None:
+            terms = self.author_terms[author]
+            arr = self.author_arrays[author] = np.fromiter(terms, dtype=np.int64,
+                                                           count=len(terms))
+        return arr
 
     def matrix(self) -> np.ndarray:
         """Rows: perspectives (in ``row_keys`` order); columns: term ids; cells: authors."""
