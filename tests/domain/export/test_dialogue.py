@@ -147,3 +147,37 @@ def test_the_story_tells_each_step_in_counts_a_reader_understands(small_groups, 
     people = {p.id for p in data.participants}
     assert f"Deelnemers: {len(people)} mensen" in text
     assert privacy.OTHER not in text
+
+
+def rated(data):
+    """The sample session with both findings rated before and after the dialogue, with
+    scores that give means such as 3,5 (uneven on purpose)."""
+    from facilitator.domain import findings
+    from facilitator.domain.model import Rating
+
+    out = []
+    for n, p in enumerate(data.participants):
+        for finding in ("f1", "f2"):
+            for round_, score in (("before", 2 + n % 4), ("after", 3 + n % 3)):
+                out.append(Rating(id=findings.rating_id(finding, round_, p.id), finding=finding,
+                                  round=round_, participant=p.id, perspective=p.perspective,
+                                  circle=p.circle, score=score, created_at="2026-03-12T13:50:00"))
+    data.ratings = out
+    return data
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "docx", "pdf"])
+def test_numbers_use_the_language_decimal_separator_in_every_format(fmt):
+    data = rated(make_session())
+    typed = sorted([r.text for r in data.reflections] + [x.text for x in data.reactions]
+                   + [e.text for e in data.endorsements] + [c.text for c in data.conclusions],
+                   key=len, reverse=True)
+    for lang, decimal, wrong in (("nl", r"\d,\d", r"\d\.\d"), ("en", r"\d\.\d", r"\d,\d")):
+        text = text_of(render(data, fmt, preset="bestuur", lang=lang).content, fmt)
+        if fmt == "html":  # the words and the charts' labels, not the CSS or SVG geometry
+            text = re.sub(r"<style>.*?</style>|<[^>]+>", " ", text, flags=re.S)
+        for piece in typed:
+            for line in piece.splitlines():
+                text = text.replace(line.strip(), " ") if line.strip() else text
+        assert re.search(decimal, text), "the ratings' means have decimals"
+        assert not re.search(wrong, text), re.search(wrong, text)

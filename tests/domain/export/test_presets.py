@@ -21,7 +21,7 @@ from facilitator.domain.export import DEFAULT_PRESET, html, render
 from facilitator.domain.export.report import build
 from facilitator.domain.model import Reflection
 
-from . import make_session
+from . import UNSHARED_HARVEST, make_session
 
 READER_PRESETS = ("bestuur", "deelnemers")
 REPORT_FORMATS = ("docx", "html", "pdf", "md", "csv", "xlsx")
@@ -111,6 +111,7 @@ def test_a_reader_never_sees_what_the_room_did_not(data, fmt, preset):
     if fmt == "pdf":  # and the markup it is laid out from
         text += "\n" + html.render(build(data, preset=preset), for_pdf=True)
     assert UNSHARED_TEXT not in text
+    assert UNSHARED_HARVEST not in text  # a table's note the room never saw
     for r in unshared(data):
         marker = re.search(r"\(r\d+\)", r.text)
         if marker:
@@ -199,8 +200,8 @@ FIELD_WORDS = re.compile(r"authors using|perspectives using|geometric mean|\bsco
                          r"_\w+|\bp-value\b", re.I)
 
 
-@pytest.mark.parametrize("lang", ["nl", "en"])
-@pytest.mark.parametrize("fmt", ["md", "html", "docx"])
+@pytest.mark.parametrize("fmt,lang", [(fmt, lang) for fmt in ("md", "html", "docx")
+                                      for lang in ("nl", "en")] + [("pdf", "nl")])
 def test_page_one_is_the_summary_with_support_per_perspective(data, fmt, lang):
     """The first section after the title holds the conclusions, each with its support
     per (shown) perspective in plain words, and the reflections it rests on."""
