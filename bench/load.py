@@ -264,6 +264,7 @@ class Client:
         self.snapshot_at: float | None = None  # when its first snapshot arrived
         self.sio.on("snapshot", self._on_snapshot)
         self.sio.on("event", self._on_event)
+        self.sio.on("events", self._on_events)
         self.sio.on("disconnect", self._on_disconnect)
 
     def connect(self) -> None:
@@ -284,6 +285,10 @@ class Client:
         me = snap.get("me")
         if me and me.get("circle"):
             self.circle = me["circle"]  # after the even split too
+
+    def _on_events(self, events: list[dict[str, Any]]) -> None:
+        for event in events:  # a busy room's batch, in order
+            self._on_event(event)
 
     def _on_event(self, event: dict[str, Any]) -> None:
         now = time.monotonic()

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +87,85 @@ def block_counter(audience: str) -> str:
 STREAM_BLOCK = 1000
 
 
+#: A room of at least ``COALESCE_MEMBERS`` sockets (on this worker) that is sent more
+#: than ``COALESCE_RATE`` messages in a second gets them in batches (``events``, a list
+#: in order) of at most ``COALESCE_WINDOW`` seconds: a whole hall sharing at once in the
+#: dialogue reaches every phone as a few frames, not hundreds. Small rooms (a circle,
+#: the console, the screen) cost little per message and are never kept waiting.
+COALESCE_RATE = 20
+COALESCE_WINDOW = 0.05
+COALESCE_MEMBERS = 50
+
+
+class Coalescer:
+    """Sends each room's messages in order: one by one while the room is quiet, in short
+    batches while it is busy. A batch is encoded once for the whole room, as a single
+    message is; acknowledgements of actions are not messages of a room and never wait."""
+
+    def __init__(self, socketio: Any, rate: int = COALESCE_RATE,
+                 window: float = COALESCE_WINDOW, members: int = COALESCE_MEMBERS) -> None:
+        self.socketio = socketio
+        self.rate, self.window, self.members = rate, window, members
+        self._lock = threading.Lock()
+        #: rooms -> send times within the last second
+        self._recent: dict[tuple[str, ...], deque[float]] = {}
+        #: rooms -> messages waiting for their batch (in order)
+        self._waiting: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+
+    def send(self, rooms: list[str], message: dict[str, Any]) -> None:
+        key = tuple(rooms)
+        now = time.monotonic()
+        with self._lock:
+            times = self._recent.setdefault(key, deque())
+            times.append(now)
+            while times[0] < now - 1.0:
+                times.popleft()
+            if key in self._waiting:  # a batch is open: join it, behind what came first
+                self._waiting[key].append(message)
+                return
+            busy = len(times) > self.rate and self._members(rooms) >= self.members
+            if busy:
+                self._waiting[key] = [message]
+            if len(self._recent) > 10_000:
+                self._forget_quiet(now)
+        if busy:
+            self.socketio.start_background_task(self._flush, key)
+        else:
+            self.socketio.emit("event", message, to=rooms)
+
+    def _flush(self, key: tuple[str, ...]) -> None:
+        self.socketio.sleep(self.window)
+        with self._lock:
+            batch = list(self._waiting.get(key) or [])
+            # the batch stays open (messages keep joining it) until it is sent
+            if not batch:
+                self._waiting.pop(key, None)
+                return
+        try:
+            self.socketio.emit("events", batch, to=list(key))
+        finally:
+            with self._lock:
+                rest = self._waiting.pop(key, [])[len(batch):]
+                if rest:
+                    self._waiting[key] = rest
+        if rest:
+            self.socketio.start_background_task(self._flush, key)
+
+    def _members(self, rooms: list[str]) -> int:
+        """How many sockets of this worker are in these rooms (an estimate for a deployment
+        of several workers: each judges by its own)."""
+        server = self.socketio.server
+        if server is None:
+            return 0
+        namespace = server.manager.rooms.get("/", {})
+        return sum(len(namespace.get(name) or ()) for name in rooms)
+
+    def _forget_quiet(self, now: float) -> None:
+        for key in [k for k, times in self._recent.items()
+                    if (not times or times[-1] < now - 1.0) and k not in self._waiting]:
+            del self._recent[key]
+
+
 @dataclass
 class Connection:
     """One Socket.IO connection of this process: who it is, and the digests of the secret
@@ -123,6 +203,7 @@ class Live:
         self._numbering = threading.Lock()
         #: Socket.IO sid -> its connection (as many as this process has sockets)
         self.connections: dict[str, Connection] = {}
+        self.coalescer = Coalescer(socketio)
 
     # -- snapshots ----------------------------------------------------------
     def session_data(self, code: str) -> WorkshopData:
@@ -277,7 +358,7 @@ class Live:
                                                                                   circle))
             for audience, payload in pushed + streams.deliveries(event, workshop):
                 message = self._on_stream(code, audience, payload)
-                self.socketio.emit("event", message, to=rooms_for(workshop, audience))
+                self.coalescer.send(rooms_for(workshop, audience), message)
         current_app.extensions["facilitator.patterns"].refresh_pinned(code)  # live pin (issue 14)
 
     def _on_stream(self, code: str, audience: str, payload: dict[str, Any]) -> dict[str, Any]:

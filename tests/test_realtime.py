@@ -255,3 +255,50 @@ def test_after_a_restart_stream_numbers_jump_above_the_last(app, sio, make_sessi
         assert next_one["n"] == after["n"] + 1
     finally:
         app.extensions["facilitator.live"] = running
+
+
+def test_a_busy_room_gets_batches_in_order(app, sio, make_session):
+    """More than COALESCE_RATE messages a second to one (large) room come in short batches
+    (``events``): every message once, in the order of its stream, none left behind.
+    Here the console's room counts as large (a hall's public room would)."""
+
+    from facilitator.live import COALESCE_MEMBERS, COALESCE_RATE
+
+    coalescer = app.extensions["facilitator.live"].coalescer
+    coalescer.members = 1
+    try:
+        _busy_room_in_order(sio, make_session, COALESCE_RATE)
+    finally:
+        coalescer.members = COALESCE_MEMBERS
+
+
+def _busy_room_in_order(sio, make_session, rate):
+    import time
+
+    s = make_session()
+    authors = [s.join("medewerker") for _ in range(4)]
+    s.goto("circle")
+    circle = authors[0]["circle"]
+    assert all(a["circle"] == circle for a in authors)
+    fac = sio(s.fac, s.code)
+    fac.get_received()
+    count = rate + 15
+    for i in range(count):
+        author = authors[i % len(authors)]["participant_token"]
+        s.post(author, f"schrijf nu uw reflectie {i}: de werkdruk is echt te hoog")
+    got: list[dict] = []
+    batches = 0
+    deadline = time.monotonic() + 5
+    while len(got) < count and time.monotonic() < deadline:
+        for m in fac.get_received():
+            if m["name"] == "events":
+                batches += 1
+                got.extend(m["args"][0])
+            elif m["name"] == "event":
+                got.append(m["args"][0])
+        time.sleep(0.05)
+    assert batches >= 1, "a busy room is sent batches"
+    assert [e["reflection"]["text"].split(":")[0] for e in got] == [
+        f"schrijf nu uw reflectie {i}" for i in range(count)]
+    seqs = [e["seq"] for e in got]
+    assert seqs == list(range(seqs[0], seqs[0] + count))  # the console's stream: every number

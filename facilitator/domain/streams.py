@@ -61,12 +61,3 @@ def streams_of(actor: Actor) -> list[str]:
         return [views.FACILITATORS]
     return views.audiences_of(actor)
 
-
-def stream_events(events: list[dict[str, Any]], workshop: Workshop,
-                  actor: Actor) -> list[dict[str, Any]]:
-    """Of replayed events (``views.replay``: each as this actor may see it now), the ones
-    the actor's streams carry live: for a phone no plain ticks of other circles."""
-    if actor.role != Role.PARTICIPANT:
-        return events
-    return [e for e in events if e.get("type") != "tick"
-            or "removed" in e or "removed_conclusion" in e]

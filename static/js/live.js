@@ -55,6 +55,8 @@ export class Live {
     this.socket.io.on("reconnect_attempt", () => { if (this.status !== "offline") this.setStatus("connecting"); });
     this.socket.on("snapshot", (snap) => this.applySnapshot(snap));
     this.socket.on("event", (event) => this.applyEvent(event));
+    // a busy room's messages come in short batches, in order
+    this.socket.on("events", (events) => events.forEach((event) => this.applyEvent(event)));
     this.socket.on("notice", (notice) => this.onNotice(notice));
     this.timer = setInterval(() => this.checkSeq(), 10000);
     window.addEventListener("offline", () => {

@@ -190,6 +190,7 @@ class LiveClient:
         self.sio.on("connect", self._on_connect)
         self.sio.on("snapshot", self._apply_snapshot)
         self.sio.on("event", self._apply_event)
+        self.sio.on("events", self._apply_events)
 
     # -- connection ------------------------------------------------------
     def connect(self, timeout: float = 10.0) -> LiveClient:
@@ -243,6 +244,11 @@ class LiveClient:
         if not partial:
             for event in early:
                 self._apply_event(event)
+
+    def _apply_events(self, events: list[dict[str, Any]]) -> None:
+        """A busy room's batch: its messages in order."""
+        for event in events:
+            self._apply_event(event)
 
     def _apply_event(self, event: dict[str, Any]) -> None:
         """As live.js: a message is applied when it is the next one of its stream; an older
