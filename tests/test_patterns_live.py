@@ -150,3 +150,31 @@ def test_a_circle_summary_can_be_pinned(make_session, sio):
     assert circles, "no circle summary for the screen"
     answer = fac.emit("pin_pattern", {"pattern": circles[0]["id"]}, callback=True)
     assert answer["ok"] and answer["pinned"], answer
+
+
+def test_questions_and_answers_reach_the_console_analysis_at_once(make_session, sio, api):
+    """Issue 17, item 4, live: a question nobody answered is a blind spot in the console's
+    next analysis; the answer takes it away; the screen only counts."""
+    s, phones, _ids = build(make_session, sio)
+    raad = next(p for perspective, p, _phone in phones if perspective == "raadslid")
+    vak = next(p for perspective, p, _phone in phones if perspective == "vakbond")
+    fac = sio(s.fac, s.code)
+
+    def unanswered():
+        result = fac.emit("patterns", {}, callback=True)["patterns"]
+        return [b for b in result["blind_spots"] if b["kind"] == "unanswered_questions"]
+
+    assert unanswered() == []
+    q = api.post(f"/sessions/{s.code}/questions", raad["participant_token"],
+                 {"to": "vakbond", "text": "Hoe merken jullie de werkdruk op de werkvloer?"})
+    assert q.status_code == 201, q.json
+    items = unanswered()
+    assert [i["perspective"] for i in items] == ["vakbond"]
+    assert items[0]["questions"][0]["text"].startswith("Hoe merken jullie")
+    screen = api.get(f"/sessions/{s.code}/patterns?audience=screen", s.fac).json
+    listed = [b for b in screen["blind_spots"] if b["kind"] == "unanswered_questions"]
+    assert listed and "questions" not in listed[0]
+    r = api.post(f"/sessions/{s.code}/questions/{q.json['id']}/answers",
+                 vak["participant_token"], {"text": "Vooral aan het ziekteverzuim"})
+    assert r.status_code == 201, r.json
+    assert unanswered() == []
