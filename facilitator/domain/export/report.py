@@ -9,7 +9,11 @@ one place, so that no format can forget them:
   ``names=True`` (and then only when the participant gave one).
 
 The model holds data, not layout: the formats (Markdown, HTML, Word, CSV,
-Excel) take their headings from ``labels`` and render the same items.  Texts
+Excel) take their headings from ``labels`` and render the same items.  The
+report is a list of sections (``Report.sections``): each is built by its own
+function here (or in ``story`` and ``dialogue``) over one ``_Ctx`` that applies
+the small-group rule once, and each format lays out each section with one
+function of its ``LAYOUT``.  Texts
 that exist in two languages in the session (step titles, perspective and
 circle labels) are resolved for ``lang`` here.  Times are shown in Dutch local
 time (Europe/Amsterdam).
@@ -870,9 +874,6 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
     rows = _perspective_rows(ctx, reactions)
     conclusions, endorsements = _conclusion_items(ctx, rows, reflection_items)
     circle_rows = _circle_rows(ctx)
-    by_reflection: dict[str, list[ReactionItem]] = defaultdict(list)
-    for reaction in reactions:
-        by_reflection[reaction.reflection.id].append(reaction)
     report = Report(
         lang=lang, names=ctx.names, t=t, title=workshop.title, date=workshop.date,
         date_text=date_text(workshop.date, lang), place=workshop.place,
@@ -884,8 +885,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         circle_chart=_circle_chart(t, circle_rows),
         findings=[FindingItem(id=f.id, title=f.title, text=f.text) for f in workshop.findings],
         circles=circles, reflections=reflection_items,
-        dialogue=[DialogueItem(reflection=item, reactions=by_reflection.get(item.id, []))
-                  for item in reflection_items if item.shared or by_reflection.get(item.id)],
+        dialogue=_dialogue_items(reflection_items, reactions),
         cross=_cross_rows(ctx, reactions), reactions=reactions,
         patterns=_patterns(patterns, lang, ctx.label, {r.id: r.number for r in reflection_items},
                            counts=not ctx.pool),
@@ -907,6 +907,16 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
 
         report.research = research.tables(data, report)
     return report
+
+
+def _dialogue_items(listed: list[ReflectionItem],
+                    reactions: list[ReactionItem]) -> list[DialogueItem]:
+    """Each reflection taken into the dialogue (or reacted to) with its reactions."""
+    by_reflection: dict[str, list[ReactionItem]] = defaultdict(list)
+    for reaction in reactions:
+        by_reflection[reaction.reflection.id].append(reaction)
+    return [DialogueItem(reflection=item, reactions=by_reflection.get(item.id, []))
+            for item in listed if item.shared or by_reflection.get(item.id)]
 
 
 def _sections(report: Report) -> list[str]:
