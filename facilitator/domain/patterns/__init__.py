@@ -13,6 +13,7 @@ One module per kind of pattern:
 * ``reactions``    the reaction table and common ground
 * ``dividing``     dividing lines, splits within one perspective, many passes
 * ``blind_spots``  absent and silent perspectives, unreflected findings
+* ``dialogue``     what each perspective asks, unanswered questions, reasons, harvests
 * ``summaries``    the per-perspective summary
 * ``manual``       patterns grouped by hand, drafts of conclusions
 * ``engine``       ``PatternEngine``: the state kept between runs (normalised text)
