@@ -15,8 +15,8 @@ Built once for the report's reader, so that no format decides:
   group with fewer than the minimum of distinct people is pooled with other
   small ones, or left out (with the report's small-group note) when the pool
   would be one perspective or too small;
-* support counts on questions are shown to a reader only when at least the
-  minimum of people stand behind them.
+* support counts on questions and answers (circle-mates' +1) are shown to a
+  reader only when at least the minimum of people stand behind them.
 """
 
 from __future__ import annotations
@@ -43,6 +43,10 @@ class AnswerItem:
     text: str
     author: Person
     created_at: datetime | None
+    #: how many of the asking circle support it; None when too few to show a reader
+    supporters: int | None = None
+    #: "3 uit de vragende kring steunen dit antwoord", empty when not shown
+    support_text: str = ""
 
 
 @dataclass
@@ -120,6 +124,9 @@ def build(ctx: _Ctx, report: Report) -> Exchange:
     for q in exchange.questions:
         if q.supporters:
             q.support_text = t["question_support"].format(n=q.supporters)
+        for a in q.answers:
+            if a.supporters:
+                a.support_text = t["answer_support"].format(n=a.supporters)
     for group in exchange.reasons:
         group.heading = t["reasons_from"].format(
             perspective=group.perspective, people=count_text(group.people, t, "person"))
@@ -140,18 +147,23 @@ def _questions(ctx: _Ctx) -> list[QuestionItem]:
     for a in sorted(ctx.data.answers, key=lambda a: a.created_at or ""):
         answers[a.question].append(AnswerItem(
             id=a.id, text=a.text, author=ctx.person(a.participant, a.perspective),
-            created_at=parse_time(a.created_at)))
+            created_at=parse_time(a.created_at),
+            supporters=_shown_count(ctx, len(set(getattr(a, "supporters", []) or [])))))
     out = []
     ordered = sorted(ctx.data.questions, key=lambda q: q.created_at or "")
     for number, q in enumerate(ordered, start=1):
-        support = len(set(q.supporters))
         out.append(QuestionItem(
             id=q.id, code=f"{ctx.t['question_code']}{number}", text=q.text,
             author=ctx.person(q.participant, q.perspective), to_id=q.to,
             to=_addressed(ctx, q.to),
-            supporters=support if not ctx.pool or support >= ctx.min_group else None,
+            supporters=_shown_count(ctx, len(set(q.supporters))),
             answers=answers.get(q.id, []), created_at=parse_time(q.created_at)))
     return out
+
+
+def _shown_count(ctx: _Ctx, n: int) -> int | None:
+    """A count of supporters as a reader may see it: only with the minimum of people."""
+    return n if not ctx.pool or n >= ctx.min_group else None
 
 
 def _harvests(ctx: _Ctx) -> list[HarvestItem]:

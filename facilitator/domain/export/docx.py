@@ -246,7 +246,9 @@ def _exchange(report: Report) -> list[str]:
         for q in exchange.questions:
             support = f" ({q.support_text})" if q.support_text else ""
             out.append(_lead(f"{q.asked()}{support}: ", q.text, style=_BULLET))
-            out += [_lead(f"{a.author.display()}: ", a.text) for a in q.answers]
+            out += [_lead(f"{a.author.display()}: ",
+                          a.text + (f" ({a.support_text})" if a.support_text else ""))
+                    for a in q.answers]
             out += [] if q.answers else [_p(_runs(t["no_answer"], italic=True))]
         if exchange.unanswered_text:
             out.append(_p(_runs(exchange.unanswered_text, italic=True)))

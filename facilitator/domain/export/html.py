@@ -158,8 +158,10 @@ def _questions(report: Report) -> str:
                    f"<span class=who>{_e(q.asked())}</span>{support}"
                    f"<br>{_text(q.text)}</p>")
         if q.answers:
-            out.append("<ul>" + "".join(f"<li><span class=who>{_e(a.author.display())}</span>"
-                                        f": {_text(a.text)}</li>" for a in q.answers) + "</ul>")
+            out.append("<ul>" + "".join(
+                f"<li><span class=who>{_e(a.author.display())}</span>: {_text(a.text)}"
+                + (f" <span class=muted>· {_e(a.support_text)}</span>" if a.support_text else "")
+                + "</li>" for a in q.answers) + "</ul>")
         else:
             out.append(f"<p class=muted>{_e(t['no_answer'])}</p>")
         out.append("</div>")

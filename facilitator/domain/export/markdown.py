@@ -95,7 +95,9 @@ def _exchange(report: Report) -> list[str]:
         for q in exchange.questions:
             support = f" ({escape(q.support_text)})" if q.support_text else ""
             out.append(f"- **{escape(q.asked())}**{support}: {escape(q.text)}")
-            out += [f"  - {escape(a.author.display())}: {escape(a.text)}" for a in q.answers]
+            out += [f"  - {escape(a.author.display())}: {escape(a.text)}"
+                    + (f" ({escape(a.support_text)})" if a.support_text else "")
+                    for a in q.answers]
             out += [f"  - *{t['no_answer']}*"] if not q.answers else []
         out.append("")
         out += [f"> {exchange.unanswered_text}", ""] if exchange.unanswered_text else []

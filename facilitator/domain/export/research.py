@@ -79,8 +79,8 @@ CODEBOOK: dict[str, tuple[str, str]] = {
     "to_perspective_id": ("Vaste code van het perspectief aan wie de vraag gesteld is; all = "
                           "alle perspectieven", "Stable code of the perspective the question "
                           "was put to; all = every perspective"),
-    "supports": ("Aantal kringgenoten dat de vraag steunt", "Circle-mates supporting the "
-                 "question"),
+    "supports": ("Aantal leden van de vragende kring dat de vraag of het antwoord steunt",
+                 "Members of the asking circle supporting the question or answer"),
     "table_number": ("Nummer van de gemengde dialoogtafel", "Number of the mixed dialogue "
                      "table"),
     "key": ("Gegeven", "Field"),
@@ -228,7 +228,8 @@ def _dialogue_table(data: WorkshopData, report: Report, pid: dict[str, str],
                 circle_id=q.circle, to_perspective_id=q.to, supports=len(set(q.supporters)))
             for q in data.questions]
     rows += [row("answer", a, question_id=a.question, question_code=codes.get(a.question, ""),
-                 circle_id=a.circle) for a in data.answers]
+                 circle_id=a.circle, supports=len(set(getattr(a, "supporters", []) or [])))
+             for a in data.answers]
     rows += [row("reason", x, reflection_id=x.reflection, circle_id=x.circle, kind=x.kind)
              for x in data.reactions if x.reflection in shown and (x.text or "").strip()]
     rows += [row("harvest", h, table_number=h.table, shared=int(bool(h.shared)))

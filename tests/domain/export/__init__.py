@@ -256,7 +256,8 @@ def _dialogue(participants: list[Participant], workshop: Workshop,
                 id=f"a{n}-{k}", question=f"q{n}", participant=who.id,
                 perspective=who.perspective, circle=who.circle,
                 text=ANSWER_TEXTS[(n + k) % len(ANSWER_TEXTS)] + f" (a{n}-{k})",
-                created_at=_at(130 + (n + k) % 30)))
+                created_at=_at(130 + (n + k) % 30),
+                supporters=rng.sample(mates, k=rng.randint(0, len(mates)))))
     harvests = []
     for n in range(max(3, len(participants) // 6)):
         who = participants[(n * 3) % len(participants)]

@@ -47,6 +47,8 @@ def test_the_dialogue_section_in_every_report_format(data, fmt):
         assert norm(q.text) in text, q.id
     for a in data.answers:
         assert norm(a.text) in text, a.id
+    supported = [a for q in report.exchange.questions for a in q.answers if a.support_text]
+    assert supported and all(norm(a.support_text) in text for a in supported)
     answered = {a.question for a in data.answers}
     unanswered = sum(1 for q in data.questions if q.id not in answered)
     assert unanswered and f"Onbeantwoord: {unanswered} van de {len(data.questions)}" in text
@@ -91,6 +93,7 @@ def test_the_research_package_has_a_row_per_question_answer_reason_and_harvest(d
         assert row["question_code"].startswith("Q") and row["step_id"] == "dialoog"
     for a in data.answers:
         assert by_id[a.id]["question_id"] == a.question
+        assert int(by_id[a.id]["supports"]) == len(set(a.supporters))
     assert all(by_id[x.id]["kind"] in ("agree", "disagree", "pass") for x in reasons)
     assert by_id[next(h.id for h in data.harvests if not h.shared)]["text"] == UNSHARED_HARVEST
     described = {r["column"] for r in codebook if r["table"] == "dialogue_data" and r["meaning"]}
@@ -122,6 +125,7 @@ def test_a_reader_gets_reasons_and_questions_by_the_small_group_rule(small_group
             if q.to_id in ("vakbond", "burger") and min_group > len(members[q.to_id]):
                 assert q.to == "een ander perspectief"
             assert q.supporters is None or q.supporters >= min_group
+            assert all(a.supporters is None or a.supporters >= min_group for a in q.answers)
     research = build(data, preset="onderzoek")
     assert {q.to for q in research.exchange.questions} >= {"Vakbond", "Burger"}
     assert UNSHARED_HARVEST in {h.text for h in research.exchange.harvests}
