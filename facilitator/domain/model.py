@@ -176,6 +176,10 @@ class Workshop(Record):
     facilitator_token: str = ""
     screen_token: str = ""
     max_reflection_length: int = 1000
+    #: the report's house colour (hex, dark enough for text) and logo (a PNG data URL);
+    #: optional, checked by ``export.style`` (issue 16)
+    report_colour: str = ""
+    report_logo: str = ""
     version: int = 0
 
     @classmethod
@@ -227,10 +231,12 @@ class Workshop(Record):
                          name_en=label_en)
 
     def public_dict(self) -> dict[str, Any]:
-        """The workshop without its secret tokens."""
+        """The workshop without its secret tokens (nor the report's logo: up to 130 KB
+        that only the exports use, never a phone or the screen)."""
         data = self.to_dict()
         data.pop("facilitator_token", None)
         data.pop("screen_token", None)
+        data.pop("report_logo", None)
         return data
 
 

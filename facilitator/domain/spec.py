@@ -16,11 +16,13 @@ import yaml
 
 from . import programme
 from .errors import N_, Invalid
+from .export import style
 from .model import CircleDef, Finding, Perspective, Step, StepKind, Workshop
 from .validation import clean_choice, clean_text, reject_unknown
 
 SPEC_FIELDS = {"title", "date", "place", "facilitator", "programme", "perspectives", "circles",
-               "findings", "max_reflection_length", "circle_size"}
+               "findings", "max_reflection_length", "circle_size", "report_colour",
+               "report_logo"}
 STEP_FIELDS = {"id", "title", "kind", "start", "end", "planned_start", "planned_end",
                "description", "title_en", "description_en"}
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -250,6 +252,10 @@ def apply_spec(workshop: Workshop, spec: Any, *, partial: bool) -> Workshop:
             raise Invalid(N_("Use a whole number from %(min)s to %(max)s."),
                           field="max_reflection_length", min=20, max=10000)
         workshop.max_reflection_length = value
+    if "report_colour" in spec:  # the report's house style (export.style)
+        workshop.report_colour = style.clean_colour(spec["report_colour"])
+    if "report_logo" in spec:
+        workshop.report_logo = style.clean_logo(spec["report_logo"])
     size = _size(spec.get("circle_size", 8), "circle_size")
     if "programme" in spec:
         old = {s.id: s for s in workshop.steps}

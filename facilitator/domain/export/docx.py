@@ -23,16 +23,15 @@ from xml.sax.saxutils import escape
 from docx import Document
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
-from . import charts
+from . import charts, style
 from .report import Report, xml_safe
 
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: Style ids of python-docx's default template.
 _TITLE, _BULLET, _TABLE = "Title", "ListBullet", "TableGrid"
-_ACCENT = "0B3D60"
 _TABLE_SIZE = 18  # 9 pt in tables, in half points
 
 
@@ -143,6 +142,8 @@ def _setup(report: Report) -> Any:
     # the template's own dates say 2013: the file is made now
     props.created = props.modified = report.generated.astimezone(UTC).replace(tzinfo=None)
     props.last_modified_by = xml_safe(report.facilitator)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):  # the house colour
+        document.styles[name].font.color.rgb = RGBColor.from_string(report.colour[1:])
     props.revision = 1
     footer = section.footer.paragraphs[0]
     footer.text = xml_safe(f"{report.title} · {report.date_text} · ")
@@ -167,6 +168,18 @@ class _Pictures:
     def __init__(self, document: Any) -> None:
         self.document = document
         self.count = 0
+
+    def logo(self, data: bytes) -> str:
+        """The session's logo above the title: at most 1.8 cm high and 6 cm wide."""
+        width, height = style.logo_size(data)
+        size = {"height": Cm(1.8)} if width / height <= 6 / 1.8 else {"width": Cm(6)}
+        inline = self.document.part.new_pic_inline(io.BytesIO(data), **size)
+        self.count += 1
+        inline.docPr.set("id", str(self.count))
+        inline.docPr.set("name", f"Picture {self.count}")
+        inline.docPr.set("descr", "Logo")
+        return _p(f"<w:r><w:drawing>{etree.tostring(inline, encoding='unicode')}</w:drawing>"
+                  "</w:r>")
 
     def chart(self, spec: charts.BarChart) -> str:
         inline = self.document.part.new_pic_inline(io.BytesIO(charts.png(spec)), width=Cm(16))
@@ -386,7 +399,8 @@ def render(report: Report) -> bytes:
     t = report.t
     document = _setup(report)
     pictures = _Pictures(document)
-    out = [_p(_runs(t["report"], color=_ACCENT)), _heading(report.title, 0)]
+    out = [pictures.logo(report.logo)] if report.logo else []
+    out += [_p(_runs(t["report"], color=report.colour[1:])), _heading(report.title, 0)]
     out += [_lead(f"{key}: ", value) for key, value in
             [(t["date"], report.date_text), (t["place"], report.place),
              (t["facilitator"], report.facilitator)] if value]

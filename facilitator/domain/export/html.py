@@ -1,13 +1,15 @@
 """The report as one self-contained HTML page, print-ready on A4.
 
 No script, no external fonts, images or style sheets: the charts are inline
-SVG and the CSS is in the page.  ``@page`` sets A4 with margins and page
-numbers, headings keep with what follows, table headers repeat on every page.
-The browser's *Print -> Save as PDF* turns it into the PDF report.
+SVG, the CSS is in the page and the session's logo, if any, a data URL.
+``@page`` sets A4 with margins and page numbers, headings keep with what
+follows, table headers repeat on every page. WeasyPrint lays it out as the PDF
+(``pdf``); a browser's *Print -> Save as PDF* gives much the same.
 """
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from html import escape
 
@@ -57,6 +59,7 @@ figure { margin: 6pt 0 10pt; }
 svg.chart { max-width: 100%; height: auto; }
 .conclusion { border: 0.8pt solid #b8c2cc; padding: 4pt 10pt; margin: 0 0 10pt; }
 footer { margin-top: 16pt; color: #555; font-size: 8.5pt; }
+img.logo { display: block; max-height: 18mm; max-width: 60mm; margin: 0 0 6pt; }
 @media print {
   body { padding: 0; max-width: none; }
   a { color: inherit; text-decoration: none; }
@@ -319,12 +322,14 @@ def _head(report: Report, for_pdf: bool) -> list[str]:
     out = ["<!DOCTYPE html>", f'<html lang="{report.lang}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_e(t['report'])}: {_e(report.title)}</title>",
-           f"<style>{CSS}</style>", "</head>", "<body>"]
+           f"<style>{CSS.replace('#0b3d60', report.colour)}</style>", "</head>", "<body>"]
     if for_pdf:
         out.insert(4, f'<meta name="author" content="{_e(report.facilitator)}">'
                       f'<meta name="dcterms.created" content="{report.generated.isoformat()}">'
                       '<meta name="generator" content="facilitator">')
-    out.append(f"<header><p class=muted>{_e(t['report'])}</p><h1>{_e(report.title)}</h1>")
+    logo = (f'<img class="logo" alt="" src="data:image/png;base64,'
+            f'{base64.b64encode(report.logo).decode()}">' if report.logo else "")
+    out.append(f"<header>{logo}<p class=muted>{_e(t['report'])}</p><h1>{_e(report.title)}</h1>")
     meta = [(t["date"], report.date_text), (t["place"], report.place),
             (t["facilitator"], report.facilitator)]
     out.append('<dl class="meta">' + "".join(

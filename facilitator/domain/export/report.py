@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .. import findings, privacy
 from ..model import CircleDef, Conclusion, Participant, Reflection, WorkshopData
 from ..rules import Role
-from . import charts
+from . import charts, style
 from .labels import labels, normalise_lang
 
 try:
@@ -364,6 +364,9 @@ class Report:
     story: list[Any] = field(default_factory=list)
     #: The sections in order (see ``_sections``); each format lays out each key.
     sections: list[str] = field(default_factory=list)
+    #: The house style (``style``): the accent colour and the logo's PNG bytes, if any.
+    colour: str = "#0B3D60"
+    logo: bytes | None = None
 
     def participation_total(self) -> list[int]:
         """The total row of the participation table: the sum of the rows shown, so that it
@@ -890,7 +893,9 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         patterns=_patterns(patterns, lang, ctx.label, {r.id: r.number for r in reflection_items},
                            counts=not ctx.pool),
         conclusions=conclusions, endorsements=endorsements,
-        participants=len(data.participants), preset=preset, notes=ctx.notes)
+        participants=len(data.participants), preset=preset, notes=ctx.notes,
+        colour=workshop.report_colour or style.DEFAULT_COLOUR,
+        logo=style.logo_bytes(workshop.report_logo))
     from . import dialogue, story
 
     report.exchange = dialogue.build(ctx, report)
