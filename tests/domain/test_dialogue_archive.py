@@ -1,5 +1,5 @@
-"""Questions, answers, supports and reasons go through the JSON archive and back (issue 17);
-an archive from before them still reads (as no questions)."""
+"""Questions, answers, supports, reasons and table harvests go through the JSON archive
+and back (issue 17); an archive from before them still reads (as no questions)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,13 @@ def test_questions_answers_and_reasons_round_trip(domain_ops, workshop, fac):
     reflection, _, _ = ops.post_reflection(raad[0], "te veel korte termijn")
     ops.share_reflection(raad[0], reflection.id, True)
     go(ops, fac, StepKind.EXCHANGE)
-    ops.answer_question(bond, q.id, "pas als t in de krant staat eerlijk gezegd")
+    answer, _, _ = ops.answer_question(bond, q.id, "pas als t in de krant staat eerlijk gezegd")
+    ops.support_answer(raad[0], answer.id)
+    ops.compose_tables(fac, 3, 7)
+    seated = ops.load(workshop.code).participants[0]
+    table = ops.load(workshop.code).participants[0].table
+    ops.post_harvest(Actor(Role.PARTICIPANT, workshop.code, seated), table,
+                     "iedereen wil minder regels maar niemand wil de eerste zijn")
     ops.react(bond, reflection.id, "disagree", "bij ons merk je daar weinig van")
     data = ops.load(workshop.code)
     doc = json.loads(json.dumps(archive.to_archive(data)))
@@ -45,6 +51,9 @@ def test_questions_answers_and_reasons_round_trip(domain_ops, workshop, fac):
         supported = next(x for x in again.questions if x.id == q.id)
         assert supported.supporters == [raad[1].participant.id]
         assert len(again.answers) == 1
+        assert again.answers[0].supporters == [raad[0].participant.id]
+        assert [h.text for h in again.harvests] == [
+            "iedereen wil minder regels maar niemand wil de eerste zijn"]
         # the same client id again is still recognised after a restore
         author = Actor(Role.PARTICIPANT, new.code, again.participants[0])
         again_q, created, _ = restored.ask_question(author, "vakbond", "nog eens", client_id="q1")
