@@ -359,7 +359,8 @@ class Live:
             for audience, payload in pushed + streams.deliveries(event, workshop):
                 message = self._on_stream(code, audience, payload)
                 self.coalescer.send(rooms_for(workshop, audience), message)
-        current_app.extensions["facilitator.patterns"].refresh_pinned(code)  # live pin (issue 14)
+        if workshop.state.pinned_pattern is not None:  # live pin (issue 14); else one read less
+            current_app.extensions["facilitator.patterns"].refresh_pinned(code)
 
     def _on_stream(self, code: str, audience: str, payload: dict[str, Any]) -> dict[str, Any]:
         """The payload as a message of its stream: with ``stream``, and on a phone's stream
