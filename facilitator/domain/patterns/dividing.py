@@ -24,8 +24,17 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
     k, spread, chi2, p, pa, ps = _between(agree, seen, inc)
     tested = k >= 2
     cand = tested & (spread >= s.dividing_min_spread)
-    q = _permutation_fdr(ctx, cells, p, cand, need)
-    keep = np.nonzero(cand & (q <= s.dividing_fdr))[0]
+    q, chance, never = _permutation_fdr(ctx, cells, p, cand, need)
+    # The rate alone lets a session with few real lines carry a chance one along (a
+    # 40-person session has well under one real line, so a chance 5 of 5 against 0 of 6
+    # at rank two passes 5 %). So also bound the lines as strong that chance draws in
+    # this session per reflection tested: the same false alarms per reflection read at
+    # 40 and at 120 people. Counted as at least ``BOUND_MIN_ROWS`` reflections: with a
+    # handful tested the rate already binds (one row: chance <= 5 %) and the bound would
+    # ask for more than nine people can show; and a split the shuffles never drew stays
+    # allowed (the bound must not fall below what the null resolves).
+    allowed = max(s.dividing_chance_per_row * max(int(tested.sum()), BOUND_MIN_ROWS), never)
+    keep = np.nonzero(cand & (q <= s.dividing_fdr) & (chance <= allowed))[0]
     keep = sorted(keep, key=lambda i: (-_r(spread[i], 6), _r(q[i], 12), targets.ids[i]))
     out: list[dict[str, Any]] = []
     for i in keep[: s.max_dividing]:
@@ -44,6 +53,7 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
             note = _merge_note(ctx.min_group)
             expl = {lg: expl[lg] + note[lg] for lg in expl}
         counts = {"spread": _r(spread[i]), "chi2": _r(chi2[i], 3), "df": int(k[i] - 1),
+                  "chance": _r(chance[i], 4),
                   "q": _r(q[i], 6), "perspectives": int(k[i]), "seen": int(ps[i]),
                   "agree": int(pa[i])}
         title = {lg: ("Scheidslijn: " if lg == "nl" else "Dividing line: ")
@@ -152,6 +162,9 @@ def _between(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray
     return k, spread, chi2, p, pa, ps
 
 
+#: Fewest reflections the per-reflection chance bound counts (0.02 lines per session).
+BOUND_MIN_ROWS = 40
+
 #: Label permutations behind the dividing lines' false-discovery estimate: enough that
 #: the shuffled rows number at least ``NULL_ROWS`` (a large session needs few), between
 #: ``MIN_ROUNDS`` and ``MAX_ROUNDS``; seeded, so the same session gives the same answer.
@@ -163,7 +176,7 @@ _SEED = 20_26
 
 
 def _permutation_fdr(ctx: _Ctx, cells: _Cells, p: np.ndarray, cand: np.ndarray,
-                     need: int) -> np.ndarray:
+                     need: int) -> tuple[np.ndarray, np.ndarray, float]:
     """Per row, the estimated false-discovery rate of calling it (and every row with a
     smaller p-value) a dividing line, with the null taken from the session itself.
 
@@ -178,12 +191,18 @@ def _permutation_fdr(ctx: _Ctx, cells: _Cells, p: np.ndarray, cand: np.ndarray,
     once; the session's own null shows such a split hardly ever arises by chance.
     For a viewer who may not see small groups the shuffled table is pooled the same way
     as the observed one. Rows not selected get 1.
+
+    Also returned, per row: the number of lines at least as strong that chance alone
+    draws in this session (the mean count per shuffle, with the pseudo-count), the
+    expected number of false lines when it is called; and that figure for a split the
+    shuffles never drew (the pseudo-count alone).
     """
     s = ctx.settings
     q = np.ones(p.shape)
+    chance = np.full(p.shape, np.inf)
     observed = np.sort(p[cand])
     if observed.size == 0 or cells.codes.size == 0:
-        return q
+        return q, chance, 0.0
     width = cells.width
     cols = (cells.codes % width) // 3
     people = int(cells.who.max()) + 1
@@ -223,7 +242,8 @@ def _permutation_fdr(ctx: _Ctx, cells: _Cells, p: np.ndarray, cand: np.ndarray,
     idx = np.nonzero(cand)[0]
     rank = np.searchsorted(observed, p[idx], side="right") - 1
     q[idx] = np.minimum(fdr[rank], 1.0)
-    return q
+    chance[idx] = false[rank]
+    return q, chance, 1.0 / (rounds + 1)
 
 
 def _extremes_p(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray,
@@ -234,14 +254,36 @@ def _extremes_p(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray,
     cell holds three to ten reactions in a session of 40: a normal approximation calls
     3 of 3 against 0 of 7 five times stronger than it is."""
     rows = np.arange(agree.shape[0])
-    top = np.where(inc, rate, -np.inf).argmax(1)
-    bottom = np.where(inc, rate, np.inf).argmin(1)
-    a1, n1 = agree[rows, top].astype(np.int64), seen[rows, top].astype(np.int64)
-    a2, n2 = agree[rows, bottom].astype(np.int64), seen[rows, bottom].astype(np.int64)
     k = inc.sum(1)
-    tail = _fisher_upper(a1, n1, a2, n2)
+    tail = np.ones(agree.shape[0])
+    for high, low in _pair_choices(agree, seen, inc, rate):
+        a1, n1 = agree[rows, high].astype(np.int64), seen[rows, high].astype(np.int64)
+        a2, n2 = agree[rows, low].astype(np.int64), seen[rows, low].astype(np.int64)
+        tail = np.minimum(tail, np.where(high != low, _fisher_upper(a1, n1, a2, n2), 1.0))
     pairs = np.maximum(k * (k - 1) / 2.0, 1.0)
     return np.where(k >= 2, np.minimum(1.0, tail * pairs), 1.0)
+
+
+#: Wilson bound width (z) used to pick the surest high and the surest low perspective.
+PAIR_Z = 1.0
+
+
+def _pair_choices(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray, rate: np.ndarray
+                  ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The pairs of perspectives tested per row: the highest against the lowest smoothed
+    rate, and the surest high (highest lower Wilson bound) against the surest low (lowest
+    upper bound). The smoothed extremes are often a group of three (3 of 3 beats 13 of
+    14); the bounds favour the perspective with the most evidence."""
+    n = np.maximum(seen, 1).astype(float)
+    share = agree / n
+    z2 = PAIR_Z * PAIR_Z
+    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
+    half = PAIR_Z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    top = np.where(inc, rate, -np.inf).argmax(1)
+    bottom = np.where(inc, rate, np.inf).argmin(1)
+    sure_top = np.where(inc, centre - half, -np.inf).argmax(1)
+    sure_bottom = np.where(inc, centre + half, np.inf).argmin(1)
+    return [(top, bottom), (sure_top, sure_bottom)]
 
 
 def _fisher_upper(a1: np.ndarray, n1: np.ndarray, a2: np.ndarray, n2: np.ndarray

@@ -39,6 +39,9 @@ class PatternSettings:
     #: Dividing lines: least spread of smoothed agree rates, FDR.
     dividing_min_spread: float = 0.3
     dividing_fdr: float = 0.05
+    #: ... and at most this many lines as strong expected by chance (the same
+    #: permutation null) per reflection tested: one in 2,000 reflections.
+    dividing_chance_per_row: float = 1 / 2000
     max_dividing: int = 10
     #: Split within one perspective: fewest (dis)agree reactions, band around 50 %.
     split_min: int = 6
