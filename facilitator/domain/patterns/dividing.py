@@ -254,36 +254,14 @@ def _extremes_p(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray,
     cell holds three to ten reactions in a session of 40: a normal approximation calls
     3 of 3 against 0 of 7 five times stronger than it is."""
     rows = np.arange(agree.shape[0])
-    k = inc.sum(1)
-    tail = np.ones(agree.shape[0])
-    for high, low in _pair_choices(agree, seen, inc, rate):
-        a1, n1 = agree[rows, high].astype(np.int64), seen[rows, high].astype(np.int64)
-        a2, n2 = agree[rows, low].astype(np.int64), seen[rows, low].astype(np.int64)
-        tail = np.minimum(tail, np.where(high != low, _fisher_upper(a1, n1, a2, n2), 1.0))
-    pairs = np.maximum(k * (k - 1) / 2.0, 1.0)
-    return np.where(k >= 2, np.minimum(1.0, tail * pairs), 1.0)
-
-
-#: Wilson bound width (z) used to pick the surest high and the surest low perspective.
-PAIR_Z = 1.0
-
-
-def _pair_choices(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray, rate: np.ndarray
-                  ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The pairs of perspectives tested per row: the highest against the lowest smoothed
-    rate, and the surest high (highest lower Wilson bound) against the surest low (lowest
-    upper bound). The smoothed extremes are often a group of three (3 of 3 beats 13 of
-    14); the bounds favour the perspective with the most evidence."""
-    n = np.maximum(seen, 1).astype(float)
-    share = agree / n
-    z2 = PAIR_Z * PAIR_Z
-    centre = (share + z2 / (2 * n)) / (1 + z2 / n)
-    half = PAIR_Z * np.sqrt(share * (1 - share) / n + z2 / (4 * n * n)) / (1 + z2 / n)
     top = np.where(inc, rate, -np.inf).argmax(1)
     bottom = np.where(inc, rate, np.inf).argmin(1)
-    sure_top = np.where(inc, centre - half, -np.inf).argmax(1)
-    sure_bottom = np.where(inc, centre + half, np.inf).argmin(1)
-    return [(top, bottom), (sure_top, sure_bottom)]
+    a1, n1 = agree[rows, top].astype(np.int64), seen[rows, top].astype(np.int64)
+    a2, n2 = agree[rows, bottom].astype(np.int64), seen[rows, bottom].astype(np.int64)
+    k = inc.sum(1)
+    tail = _fisher_upper(a1, n1, a2, n2)
+    pairs = np.maximum(k * (k - 1) / 2.0, 1.0)
+    return np.where(k >= 2, np.minimum(1.0, tail * pairs), 1.0)
 
 
 def _fisher_upper(a1: np.ndarray, n1: np.ndarray, a2: np.ndarray, n2: np.ndarray
