@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from socketio import PubSubManager
 
 from .domain import streams, views
 from .domain.model import Workshop, WorkshopData
@@ -284,7 +285,7 @@ class Live:
     def _shared_numbers(self) -> bool:
         """Whether workers share a message queue (then the store numbers every message)."""
         server = self.socketio.server
-        return server is not None and getattr(server.manager, "reseat_hook", None) is not None
+        return server is not None and isinstance(server.manager, PubSubManager)
 
     def _number(self, code: str, audience: str, take: bool = True) -> int:
         """The next number of a phone stream (``take``), or the last one given (a fresh
