@@ -384,7 +384,17 @@ function schedulePatterns() {
   }, patterns ? 1500 : 300);
 }
 
-const PATTERN_GROUPS = ["manual", "themes", "common_ground", "dividing_lines", "distinctive", "blind_spots", "circles"];
+const PATTERN_GROUPS = ["manual", "themes", "common_ground", "dividing_lines", "distinctive", "blind_spots", "asks", "circles"];
+
+// The dialogue (patterns.dialogue.asks): per asking perspective, not a pattern to pin.
+function askCard(a) {
+  return el("li", { class: "card" },
+    el("p", { class: "card-text" }, el("strong", { text: textOf(a.label) || a.id })),
+    el("p", { class: "card-text", text: format(T.asks_count, { questions: a.questions, askers: a.askers }) }),
+    a.terms && a.terms.length ? el("p", { class: "card-text", text: format(T.asks_about, { terms: a.terms.join(", ") }) }) : null,
+    a.top_question ? el("p", { class: "card-meta", text: format(T.asks_top, { n: a.top_question.supporters, text: a.top_question.text }) }) : null,
+    a.small_group ? el("p", { class: "card-meta", text: T.small_group }) : null);
+}
 
 const textOf = (value) => inLanguage(value, lang);
 
@@ -399,7 +409,8 @@ function renderPatterns() {
   const canConclude = can("write_conclusion");
   const sections = [];
   for (const group of PATTERN_GROUPS) {
-    const items = Array.isArray(patterns[group]) ? patterns[group] : [];
+    const source = group === "asks" ? (patterns.dialogue || {}).asks : patterns[group];
+    const items = Array.isArray(source) ? source : [];
     if (!items.length) continue;
     sections.push({ id: group, items });
   }
@@ -416,6 +427,7 @@ function renderPatterns() {
   for (const { id, items } of sections) {
     nodes.push(el("section", { class: "patterns-group", "aria-labelledby": `patterns-${id}` },
       el("h3", { id: `patterns-${id}`, text: T[`patterns_${id}`] || id }),
+      id === "asks" ? el("ul", { class: "cards" }, items.map(askCard)) :
       el("ul", { class: "cards" }, items.slice(0, 4).map((p) => {
         const isPinned = Boolean(pinned && pinned.id === p.id);
         const title = textOf(p.title);
