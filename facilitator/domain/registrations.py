@@ -108,19 +108,21 @@ class Row:
 
 
 def map_function(function: str, perspectives: Iterable[str],
-                 synonyms: Mapping[str, Iterable[str]] | None = None) -> str | None:
+                 synonyms: Mapping[str, Iterable[str]] | None = None,
+                 keep_defaults: bool = True) -> str | None:
     """The perspective a free-text function belongs to, or None when nothing fits.
 
     The longest synonym found as whole words wins; only perspectives of the
     session count. ``synonyms`` extends (and for the same phrase overrides) the
-    default table.
+    default table; with ``keep_defaults=False`` it replaces it (a session's own
+    table, where the organiser may have struck a default phrase).
     """
     allowed = set(perspectives)
     words = f" {_norm(function)} "
     if not words.strip():
         return None
     table: dict[str, str] = {}
-    for pid, phrases in SYNONYMS.items():
+    for pid, phrases in (SYNONYMS.items() if keep_defaults else ()):
         for phrase in phrases:
             table[_norm(phrase)] = pid
     for pid, phrases in (synonyms or {}).items():
@@ -180,7 +182,8 @@ def read_table(data: bytes) -> list[list[str]]:
 
 
 def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[str],
-          synonyms: Mapping[str, Iterable[str]] | None = None) -> list[Row]:
+          synonyms: Mapping[str, Iterable[str]] | None = None,
+          keep_defaults: bool = True) -> list[Row]:
     """Read registration rows (a table with a header row, or JSON objects) into ``Row``s.
 
     A *perspectief* column wins when it names a perspective of the session (by
@@ -221,11 +224,11 @@ def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[s
         row = Row(line=number, name=name, organisation=cell("organisation")[:120],
                   function=cell("function")[:200])
         stated = by_label.get(_norm(cell("perspective"))) or map_function(
-            cell("perspective"), known, synonyms)
+            cell("perspective"), known, synonyms, keep_defaults)
         if stated:
             row.perspective, row.matched_by = stated, "column"
         else:
-            row.perspective = map_function(row.function, known, synonyms)
+            row.perspective = map_function(row.function, known, synonyms, keep_defaults)
             row.matched_by = "function" if row.perspective else ""
         key = (_norm(name), _norm(row.organisation))
         if key in seen:
@@ -240,53 +243,187 @@ def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[s
 
 #: the record kind of a registration inside its workshop
 KIND = "registration"
+#: rows of an imported list no perspective fitted yet, kept to be fixed by hand (names
+#: are personal data: inside the workshop, so retention and delete take them along)
+PENDING_KIND = "registration_pending"
+#: the session's own synonym table (one record), used by the next import and a re-match
+SYNONYMS_KIND = "registration_synonyms"
+SYNONYMS_ID = "table"
+#: bounds of a session's synonym table (phrases per perspective, characters per phrase)
+MAX_PHRASES = 80
+MAX_PHRASE_LENGTH = 80
 
 
 def _person_key(row: Row) -> str:
     return f"person:{_norm(row.name)}:{_norm(row.organisation)}"
 
 
+def _person_hash(row: Row) -> str:
+    return hashlib.sha256(_person_key(row).encode()).hexdigest()[:16]
+
+
+def default_synonyms(perspectives: Iterable[str]) -> dict[str, list[str]]:
+    """The built-in synonym table for the given perspectives (empty for one it lacks)."""
+    return {pid: list(SYNONYMS.get(pid, ())) for pid in perspectives}
+
+
+def phrases_from_text(text: Any, field: str) -> list[str]:
+    """The phrases of a form field: separated by commas or new lines, trimmed, each once."""
+    if not isinstance(text, str):
+        raise Invalid(N_("This field must be text."), field=field)
+    phrases = list(dict.fromkeys(
+        " ".join(p.split()) for p in re.split(r"[,;\n]", text) if p.strip()))
+    if len(phrases) > MAX_PHRASES:
+        raise Invalid(N_("At most %(max)s words per perspective."), field=field,
+                      max=MAX_PHRASES)
+    for phrase in phrases:
+        if len(phrase) > MAX_PHRASE_LENGTH or not _norm(phrase):
+            raise Invalid(N_("Each word or phrase has at most %(max)s characters, letters "
+                             "or digits."), field=field, max=MAX_PHRASE_LENGTH)
+    return phrases
+
+
 class RegistrationService:
-    """Importing a list into a session and joining through a personal link."""
+    """Importing a list into a session, fixing what did not match, and joining through
+    a personal link."""
 
     def __init__(self, ops: Any, new_token: Any) -> None:
         self.ops = ops
         self.new_token = new_token
 
-    def import_rows(self, role: Role, code: str, rows: list[Row]) -> dict[str, Any]:
-        """Store a personal link for every matched row (one per person: importing the
-        same list again changes nothing); answer what matched and what did not."""
+    def _workshop(self, role: Role, code: str) -> Any:
         workshop = self.ops.workshop(code)
         require(role, Action.IMPORT_REGISTRATIONS, workshop.current_kind())
+        return workshop
+
+    def _register(self, workshop: Any, row: Row) -> dict[str, Any]:
+        """The registration of ``row``'s person (made once: a second import finds it)."""
+        # one record per person, its id from name and organisation: a second import
+        # of the same list finds it; the personal link's secret is its unique key
+        record_id = "reg-" + _person_hash(row)
+        existing = self.ops.store.get(workshop.code, KIND, record_id)
+        if existing is None:
+            token = self.new_token()
+            doc = {"id": record_id, "token": token, "name": row.name,
+                   "organisation": row.organisation, "function": row.function,
+                   "perspective": row.perspective, "participant": None}
+            try:
+                existing, _, _ = self.ops.store.insert(workshop.code, KIND, doc,
+                                                       unique=f"token:{token}")
+            except ValueError:  # the store's DuplicateId: imported twice at one moment
+                existing = self.ops.store.get(workshop.code, KIND, record_id)
+        self._resolve(workshop.code, "pending-" + _person_hash(row))
+        return existing
+
+    def _resolve(self, code: str, pending_id: str) -> None:
+        """A pending row is done: keep only that (its name goes with it)."""
+        if self.ops.store.get(code, PENDING_KIND, pending_id) is not None:
+            self.ops.store.put(code, PENDING_KIND, {"id": pending_id, "resolved": True})
+
+    def import_rows(self, role: Role, code: str, rows: list[Row]) -> dict[str, Any]:
+        """Store a personal link for every matched row (one per person: importing the
+        same list again changes nothing) and keep the rows that did not match, to be
+        fixed by hand; answer what matched and what did not."""
+        workshop = self._workshop(role, code)
         stored, unmatched = [], []
         for row in rows:
             if row.duplicate_of is not None:
                 continue
             if row.perspective is None or workshop.perspective(row.perspective) is None:
                 unmatched.append(row.to_dict())
+                if self.ops.store.get(workshop.code, KIND, "reg-" + _person_hash(row)) is None:
+                    self.ops.store.put(workshop.code, PENDING_KIND, {
+                        "id": "pending-" + _person_hash(row), "line": row.line,
+                        "name": row.name, "organisation": row.organisation,
+                        "function": row.function, "resolved": False})
                 continue
-            # one record per person, its id from name and organisation: a second import
-            # of the same list finds it; the personal link's secret is its unique key
-            record_id = "reg-" + hashlib.sha256(_person_key(row).encode()).hexdigest()[:16]
-            existing = self.ops.store.get(workshop.code, KIND, record_id)
-            if existing is None:
-                token = self.new_token()
-                doc = {"id": record_id, "token": token, "name": row.name,
-                       "organisation": row.organisation, "function": row.function,
-                       "perspective": row.perspective, "participant": None}
-                try:
-                    existing, _, _ = self.ops.store.insert(workshop.code, KIND, doc,
-                                                           unique=f"token:{token}")
-                except ValueError:  # the store's DuplicateId: imported twice at one moment
-                    existing = self.ops.store.get(workshop.code, KIND, record_id)
-            stored.append(existing)
+            stored.append(self._register(workshop, row))
         return {"matched": len(stored), "unmatched": unmatched, "registrations": stored}
+
+    def import_table(self, role: Role, code: str, table: list[list[str]]) -> dict[str, Any]:
+        """Import an uploaded list (``read_table``) with the session's synonym table."""
+        workshop = self._workshop(role, code)
+        ids = [p.id for p in workshop.perspectives]
+        rows = parse(table, ids, self.synonyms(role, workshop.code), keep_defaults=False)
+        return self.import_rows(role, workshop.code, rows)
 
     def listed(self, role: Role, code: str) -> list[dict[str, Any]]:
         """Every registration of a session (organiser: names are theirs to see)."""
-        workshop = self.ops.workshop(code)
-        require(role, Action.IMPORT_REGISTRATIONS, workshop.current_kind())
+        workshop = self._workshop(role, code)
         return self.ops.store.records(workshop.code, KIND)
+
+    def pending(self, role: Role, code: str) -> list[dict[str, Any]]:
+        """The imported rows no perspective fitted yet, in the order they came."""
+        workshop = self._workshop(role, code)
+        return [r for r in self.ops.store.records(workshop.code, PENDING_KIND)
+                if not r.get("resolved")]
+
+    def assign(self, role: Role, code: str, pending_id: Any,
+               perspective: Any) -> dict[str, Any]:
+        """Fix a pending row by hand: it becomes a registration with ``perspective``."""
+        workshop = self._workshop(role, code)
+        field = f"perspective-{pending_id}"
+        doc = self.ops.store.get(workshop.code, PENDING_KIND, pending_id) \
+            if isinstance(pending_id, str) and len(pending_id) <= 40 else None
+        if doc is None or doc.get("resolved"):
+            raise NotFound(N_("This row is no longer waiting for a perspective."),
+                           field=field)
+        if not isinstance(perspective, str) or workshop.perspective(perspective) is None:
+            raise Invalid(N_("Choose one of the perspectives of this session."), field=field)
+        row = Row(line=doc.get("line", 0), name=doc["name"],
+                  organisation=doc.get("organisation", ""), function=doc.get("function", ""),
+                  perspective=perspective, matched_by="hand")
+        return self._register(workshop, row)
+
+    def rematch(self, role: Role, code: str) -> int:
+        """Try the session's synonym table again on every pending row; how many now fit."""
+        workshop = self._workshop(role, code)
+        ids = [p.id for p in workshop.perspectives]
+        table = self.synonyms(role, workshop.code)
+        matched = 0
+        for doc in self.pending(role, workshop.code):
+            perspective = map_function(doc.get("function", ""), ids, table, keep_defaults=False)
+            if perspective is not None:
+                self._register(workshop, Row(
+                    line=doc.get("line", 0), name=doc["name"],
+                    organisation=doc.get("organisation", ""),
+                    function=doc.get("function", ""), perspective=perspective,
+                    matched_by="function"))
+                matched += 1
+        return matched
+
+    def synonyms(self, role: Role, code: str) -> dict[str, list[str]]:
+        """The session's synonym table, one entry per perspective of the session: the
+        organiser's own when saved, the built-in table otherwise."""
+        workshop = self._workshop(role, code)
+        ids = [p.id for p in workshop.perspectives]
+        table = default_synonyms(ids)
+        doc = self.ops.store.get(workshop.code, SYNONYMS_KIND, SYNONYMS_ID)
+        if doc is not None:
+            saved = doc.get("table") or {}
+            table.update({pid: list(saved[pid]) for pid in ids if pid in saved})
+        return table
+
+    def save_synonyms(self, role: Role, code: str,
+                      texts: Mapping[str, Any]) -> dict[str, list[str]]:
+        """Save the session's synonym table from the form: perspective id -> its words,
+        separated by commas (every perspective given replaces its whole entry)."""
+        workshop = self._workshop(role, code)
+        ids = [p.id for p in workshop.perspectives]
+        table = self.synonyms(role, workshop.code)
+        errors: list[Invalid] = []
+        for pid, text in texts.items():
+            if pid not in ids:
+                raise Invalid(N_("Choose one of the perspectives of this session."),
+                              field=f"synonyms-{pid}")
+            try:
+                table[pid] = phrases_from_text(text, f"synonyms-{pid}")
+            except Invalid as exc:
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+        self.ops.store.put(workshop.code, SYNONYMS_KIND, {"id": SYNONYMS_ID, "table": table})
+        return table
 
     def join(self, code: str, token: Any, lang: str = "nl") -> tuple[Participant, list[Any]]:
         """The participant behind a personal link: made on first use, the same after."""

@@ -83,6 +83,19 @@ class SeriesService:
         self.ops.store.put_doc(KIND, series.id, series.to_dict())
         return series
 
+    def update_template(self, role: Role, series_id: Any, template: Any) -> Series:
+        """Replace the template of a series (organiser); checked on a trial session spec
+        like ``create``, so a broken template is refused and the stored one stays.
+        Sessions already made from it keep their own programme."""
+        series = self.get(role, series_id)
+        checked = new_series(series.id, series.title,
+                             dict(template) if isinstance(template, dict) else template,
+                             series.created_at)
+        apply_spec(Workshop(code="", title=""), session_spec(checked), partial=False)
+        series.template = checked.template
+        self.ops.store.put_doc(KIND, series.id, series.to_dict())
+        return series
+
     def get(self, role: Role, series_id: Any) -> Series:
         """One series (organiser); NotFound when there is none."""
         require_any_step(role, Action.MANAGE_SERIES)
