@@ -16,7 +16,7 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from ..actions import ACTIONS, ActionDef, perform
 from ..domain import registrations, views
 from ..domain.errors import N_, Forbidden, Invalid
-from ..domain.operations import new_token
+from ..domain.operations import Actor, new_token
 from ..domain.registrations import RegistrationService
 from ..domain.rules import Action, Role, require, require_any_step
 from ..domain.series import SeriesService
@@ -24,11 +24,13 @@ from ..domain.validation import reject_unknown
 from ..live import publish
 from .auth import (
     bearer_actor,
+    bearer_token,
     client_address,
     find_workshop,
     limit,
     ops,
     organiser_from_request,
+    organiser_logged_in,
     settings,
 )
 from .exports import export_response
@@ -221,9 +223,15 @@ def import_registrations(code: str):
 @bp.get("/sessions/<code>/registrations/cards")
 def registration_cards(code: str):
     """A printable A4 sheet: one card per registered person, with a personal QR code
-    (``?format=html``, the default, or ``pdf``)."""
-    actor = bearer_actor(code)
-    workshop = find_workshop(code)
+    (``?format=html``, the default, or ``pdf``). Besides a bearer token, the logged-in
+    organiser's page session opens it (the links on the registrations page): a GET that
+    changes nothing, so no form to forge; the rules table decides for either."""
+    if bearer_token() is None and organiser_logged_in():
+        workshop = find_workshop(code)
+        actor = Actor(Role.ORGANISER, workshop.code)
+    else:
+        actor = bearer_actor(code)
+        workshop = find_workshop(code)
     people = _registrations().listed(actor.role, workshop.code)  # the rule before the rest
     fmt = request.args.get("format", "html")
     if fmt not in ("html", "pdf"):

@@ -14,17 +14,20 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
     request,
     url_for,
 )
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from ..domain import registrations as registrations_domain
 from ..domain import series as series_domain
-from ..domain.errors import DomainError, RateLimited
+from ..domain.errors import N_, DomainError, Invalid, RateLimited
 from ..domain.model import StepKind, Workshop
-from ..domain.operations import Actor
+from ..domain.operations import Actor, new_token
 from ..domain.rules import Action, Role, require, require_any_step
 from ..domain.spec import (
     FORM_ROWS,
@@ -47,7 +50,7 @@ from .auth import (
 from .exports import export_response
 from .i18n import error_body
 from .i18n import gettext as _
-from .links import links_for
+from .links import base_url, links_for
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -376,16 +379,15 @@ def series_page(series_id: str):
                     apply_spec(trial, template, partial=True)
                 kept = {k: v for k, v in series.template.items()
                         if k not in FORM_ROWS and k not in PER_SESSION}
-                series.template = {**kept, **(template if form.from_yaml else {}),
-                                   **editable_spec(trial)}
+                series = _series_service().update_template(
+                    Role.ORGANISER, series.id,
+                    {**kept, **(template if form.from_yaml else {}), **editable_spec(trial)})
             except DomainError as exc:
                 form.errors = {str(exc.params.get("field", "spec")): _message(exc)}
                 if form.from_yaml:
                     form.errors = _at_yaml_field(form.errors, ())
                 form.status = exc.status
             else:
-                # the series module has no update yet: the page writes the checked template
-                ops().store.put_doc(series_domain.KIND, series.id, series.to_dict())
                 flash(_("The template has been saved. New sessions of this series start from it."))
                 return redirect(url_for("organiser.series_page", series_id=series.id))
     return _render_series(series, form, trial, status=form.status)
@@ -449,3 +451,137 @@ def delete(code: str):
 def export(code: str):
     """Download the session report in a format (names only when asked for)."""
     return export_response(Actor(Role.ORGANISER, ops().workshop(code).code))
+
+
+# -- registrations ---------------------------------------------------------------------
+
+#: the file types a registration list may come in (what event systems export)
+LIST_SUFFIXES = (".csv", ".txt", ".xlsx")
+
+
+def _registrations() -> registrations_domain.RegistrationService:
+    return registrations_domain.RegistrationService(ops(), new_token)
+
+
+def _render_registrations(code: str, errors: dict[str, str] | None = None,
+                          synonym_values: dict[str, str] | None = None,
+                          chosen: dict[str, str] | None = None, status: int = 200):
+    """The registrations page: upload, what matched, what is left to fix, the synonyms."""
+    service = _registrations()
+    workshop = ops().workshop(code)
+    people = service.listed(Role.ORGANISER, workshop.code)
+    labels = {p.id: p.label for p in workshop.perspectives}
+    base = base_url()
+    for person in people:
+        person["perspective_label"] = labels.get(person["perspective"], person["perspective"])
+        person["join_url"] = base + url_for("participant.personal", code=workshop.code,
+                                            token=person["token"])
+    table = service.synonyms(Role.ORGANISER, workshop.code)
+    synonyms = {pid: ", ".join(phrases) for pid, phrases in table.items()}
+    synonyms.update(synonym_values or {})
+    return render_template(
+        "organiser/registrations.html", workshop=workshop, people=people,
+        pending=service.pending(Role.ORGANISER, workshop.code), synonyms=synonyms,
+        perspectives=workshop.perspectives, errors=errors or {}, chosen=chosen or {},
+        max_megabytes=(current_max_bytes() // (1024 * 1024)) or 1), status
+
+
+def current_max_bytes() -> int:
+    """The largest list the server takes: the file limit or the request limit, the lower."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or registrations_domain.MAX_BYTES
+    return min(limit, registrations_domain.MAX_BYTES)
+
+
+def _uploaded_table() -> list[list[str]]:
+    """The rows of the uploaded list; a clear error at the file field otherwise."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise Invalid(N_("Choose a file with the registration list."), field="file")
+    if not upload.filename.lower().endswith(LIST_SUFFIXES):
+        raise Invalid(N_("Choose a CSV file or an Excel workbook (.xlsx)."), field="file")
+    data = upload.read(registrations_domain.MAX_BYTES + 1)
+    if not data.strip():
+        raise Invalid(N_("The list is empty."), field="file")
+    return registrations_domain.read_table(data)
+
+
+@bp.route("/<code>/registrations", methods=["GET", "POST"])
+@organiser_required(Action.IMPORT_REGISTRATIONS)
+def registrations(code: str):
+    """The event's registration list: upload it, see who matched a perspective."""
+    workshop = ops().workshop(code)
+    if request.method == "POST":
+        try:
+            result = _registrations().import_table(Role.ORGANISER, workshop.code,
+                                                   _uploaded_table())
+        except DomainError as exc:
+            return _render_registrations(workshop.code, {"file": _message(exc)},
+                                         status=exc.status)
+        flash(_("%(matched)s people matched a perspective; %(unmatched)s rows could not be "
+                "matched.", matched=result["matched"], unmatched=len(result["unmatched"])))
+        return redirect(url_for("organiser.registrations", code=workshop.code))
+    return _render_registrations(workshop.code)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(exc: RequestEntityTooLarge):
+    """A list over the request limit: the message at the file field, for an organiser."""
+    code = (request.view_args or {}).get("code")
+    if request.endpoint == "organiser.registrations" and code and organiser_logged_in():
+        workshop = ops().workshop(code)
+        require(Role.ORGANISER, Action.IMPORT_REGISTRATIONS, workshop.current_kind())
+        return _render_registrations(workshop.code, {"file": _("The file is too large.")},
+                                     status=413)
+    return render_template("error.html", message=_("The request is too large."),
+                           status=413), 413
+
+
+@bp.post("/<code>/registrations/fix")
+@organiser_required(Action.IMPORT_REGISTRATIONS)
+def registrations_fix(code: str):
+    """Give the rows that did not match a perspective by hand (a select per row; a row
+    left at "choose" stays waiting)."""
+    workshop = ops().workshop(code)
+    service = _registrations()
+    chosen = {key.removeprefix("perspective-"): value for key, value in request.form.items()
+              if key.startswith("perspective-") and value}
+    errors, fixed = {}, 0
+    for pending_id, perspective in chosen.items():
+        try:
+            service.assign(Role.ORGANISER, workshop.code, pending_id, perspective)
+        except DomainError as exc:
+            errors[f"perspective-{pending_id}"] = _message(exc)
+        else:
+            fixed += 1
+    if errors:
+        return _render_registrations(workshop.code, errors, chosen=chosen, status=422)
+    flash(_("%(count)s rows have been given a perspective.", count=fixed) if fixed
+          else _("Choose a perspective for at least one row."))
+    return redirect(url_for("organiser.registrations", code=workshop.code) + "#unmatched-title")
+
+
+@bp.post("/<code>/registrations/synonyms")
+@organiser_required(Action.IMPORT_REGISTRATIONS)
+def registrations_synonyms(code: str):
+    """Save the session's synonym table; with "rematch", try it on the waiting rows."""
+    workshop = ops().workshop(code)
+    service = _registrations()
+    ids = [p.id for p in workshop.perspectives]
+    texts = {pid: request.form[f"synonyms-{pid}"] for pid in ids
+             if f"synonyms-{pid}" in request.form}
+    errors = {}
+    for pid, text in texts.items():
+        try:
+            registrations_domain.phrases_from_text(text, f"synonyms-{pid}")
+        except DomainError as exc:
+            errors[f"synonyms-{pid}"] = _message(exc)
+    if errors:
+        return _render_registrations(workshop.code, errors, synonym_values=texts, status=422)
+    service.save_synonyms(Role.ORGANISER, workshop.code, texts)
+    message = _("The synonyms have been saved. The next import uses them.")
+    if request.form.get("op") == "rematch":
+        matched = service.rematch(Role.ORGANISER, workshop.code)
+        message = _("The synonyms have been saved; %(count)s waiting rows now matched a "
+                    "perspective.", count=matched)
+    flash(message)
+    return redirect(url_for("organiser.registrations", code=workshop.code))
