@@ -22,7 +22,9 @@ How a text becomes terms:
 5. Each remaining word gets a key: its lemma (simplemma) stemmed with the
    Snowball ``dutch_porter`` stemmer (``english`` for English texts).  Lemma
    then stem joins ``raadslid``/``raadsleden`` and ``luistert``/``luisteren``;
-   ``dutch_porter`` keeps ``gemeente`` apart from ``meen``.
+   ``dutch_porter`` keeps ``gemeente`` apart from ``meen``.  A Dutch word of the
+   small field lexicon (``field_lexicon``: *AVG* / *privacy* / *gegevensdeling*,
+   *jeugdhulp* / *jeugdzorg* …) gets the key of its concept.
 6. Two neighbouring kept words form a phrase key ``"key1 key2"`` unless both
    are negations/modals; two kept words joined by "en" ("raad en organisatie")
    form one too (``"key1 en key2"``).
@@ -40,6 +42,8 @@ from functools import lru_cache
 
 import simplemma
 import snowballstemmer
+
+from .field_lexicon import CONCEPTS_NL
 
 #: Texts longer than this many characters are cut before normalising
 #: (reflections are limited to ~1000 characters; this only bounds the work).
@@ -196,12 +200,30 @@ _STEMMERS = {"nl": snowballstemmer.stemmer("dutch_porter"),
              "en": snowballstemmer.stemmer("english")}
 
 
-@lru_cache(maxsize=200_000)
-def term_key(word: str, lang: str = "nl") -> str:
-    """The key of one lower-case word: its simplemma lemma, stemmed (dutch_porter / english)."""
-    lang = lang if lang in _STEMMERS else "nl"
+def _stem_key(word: str, lang: str) -> str:
     lemma = simplemma.lemmatize(word, lang=lang).lower() or word
     return _STEMMERS[lang].stemWord(lemma) or lemma
+
+
+@lru_cache(maxsize=1)
+def _concepts_nl() -> dict[str, str]:
+    """Stem key -> the key of its concept (``field_lexicon.CONCEPTS_NL``)."""
+    out: dict[str, str] = {}
+    for group in CONCEPTS_NL:
+        head = _stem_key(group[0], "nl")
+        for word in group:
+            out[_stem_key(word, "nl")] = head
+    return out
+
+
+@lru_cache(maxsize=200_000)
+def term_key(word: str, lang: str = "nl") -> str:
+    """The key of one lower-case word: its simplemma lemma, stemmed (dutch_porter / english);
+    a Dutch word of the field lexicon gets its concept's key (*AVG*, *privacy* and
+    *gegevensdeling* one term; see ``field_lexicon``)."""
+    lang = lang if lang in _STEMMERS else "nl"
+    key = _stem_key(word, lang)
+    return _concepts_nl().get(key, key) if lang == "nl" else key
 
 
 def is_stopword(word: str, lang: str = "nl") -> bool:
