@@ -517,8 +517,8 @@ def registrations(code: str):
         except DomainError as exc:
             return _render_registrations(workshop.code, {"file": _message(exc)},
                                          status=exc.status)
-        flash(_("%(matched)s people matched a perspective; %(unmatched)s rows could not be "
-                "matched.", matched=result["matched"], unmatched=len(result["unmatched"])))
+        flash(_("Matched to a perspective: %(matched)s. Not matched yet: %(unmatched)s.",
+                matched=result["matched"], unmatched=len(result["unmatched"])))
         return redirect(url_for("organiser.registrations", code=workshop.code))
     return _render_registrations(workshop.code)
 
@@ -555,7 +555,7 @@ def registrations_fix(code: str):
             fixed += 1
     if errors:
         return _render_registrations(workshop.code, errors, chosen=chosen, status=422)
-    flash(_("%(count)s rows have been given a perspective.", count=fixed) if fixed
+    flash(_("Rows given a perspective: %(count)s.", count=fixed) if fixed
           else _("Choose a perspective for at least one row."))
     return redirect(url_for("organiser.registrations", code=workshop.code) + "#unmatched-title")
 
@@ -581,7 +581,7 @@ def registrations_synonyms(code: str):
     message = _("The synonyms have been saved. The next import uses them.")
     if request.form.get("op") == "rematch":
         matched = service.rematch(Role.ORGANISER, workshop.code)
-        message = _("The synonyms have been saved; %(count)s waiting rows now matched a "
-                    "perspective.", count=matched)
+        message = _("The synonyms have been saved. Waiting rows matched now: %(count)s.",
+                    count=matched)
     flash(message)
     return redirect(url_for("organiser.registrations", code=workshop.code))
