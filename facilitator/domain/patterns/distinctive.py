@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from .context import OTHER, _Ctx, _item, _merge_note
-from .index import _examples, _prune, _quotes, _TextIndex, _with_variants
+from .index import _examples, _prune, _quotes, _TextIndex, _with_variants, _words
 from .stats import _hypergeom_sf, _r
 
 
@@ -65,7 +65,13 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
         if cols.size == 0:
             continue
         keys = index.vocab.keys
-        listed = _prune({keys[int(cand[j])]: int(sub[g_i, j]) for j in cols}, True)
+        # A phrase is weaker evidence than a kept word of its own (a larger exact p:
+        # "mantelzorgers verdienen", 4 of 5, beside "mantelzorgers", 5 of 5) only
+        # repeats the word and does not take its place; "hybride werken" still replaces
+        # "hybride" where the phrase is as strong.
+        p_of = {keys[int(cand[j])]: float(p[g_i, j]) for j in cols}
+        listed = _prune({k: int(sub[g_i, j]) for j in cols
+                         if not _weaker_phrase(k := keys[int(cand[j])], p_of)}, True)
         # Ranked by the exact test, the evidence the permutation null calibrates: the
         # log-odds z shrinks a word nobody else uses towards the prior more than one a
         # single other person uses, so by z "lopen" (4 of 4, 1 other) led "cao" (4 of
@@ -121,6 +127,13 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                              _examples(index, ctx, rids, s.max_examples),
                              quotes=_quotes(index, ctx, rids, members), **extra))
     return out
+
+
+def _weaker_phrase(key: str, p_of: dict[str, float]) -> bool:
+    """True for a two-word phrase with a larger p-value than one of its words."""
+    if " " not in key:
+        return False
+    return any(w in p_of and p_of[w] < p_of[key] for w in _words(key))
 
 
 # -- calibration by the session's own permutation null -------------------------------
