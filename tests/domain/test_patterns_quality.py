@@ -182,3 +182,18 @@ def test_the_independently_written_session_finds_its_themes_without_generic_word
     concern = [d for d in console["distinctive"] if d["perspective"] == "ouder"]
     assert concern and concern[0]["term"].lower().startswith("mantelzorg")
     assert concern[0]["counts"]["authors_using"] == 4
+
+
+def test_a_chance_split_riding_along_with_a_real_line_is_not_called():
+    """In this room of 40 (another seed of the fixture) the real line (Management 7 of 7
+    against civil servants 0 of 7) is found; two chance splits (5 of 5 against 0 of 6, 5 of
+    5 against 1 of 8) passed the 5 % rate at ranks two and three, but the session's own
+    shuffles draw such splits far more often than once per 2,000 reflections tested."""
+    session = build("middel-40", seed=1013)
+    result = PatternEngine().analyse(workshop_data(session), "facilitator")
+    lines = [i for i in result["dividing_lines"] if i["kind"] == "dividing"]
+    assert [i["target"][2:] for i in lines] == ["r71"]
+    assert "r71" in session["truth"]["dividing_lines"]
+    tested = sum(1 for r in session["reflections"] if r["shared"])
+    assert all(i["counts"]["chance"] <= max(tested, 40) / 2000 for i in lines)
+    assert all(i["counts"]["q"] <= 0.05 for i in lines)
