@@ -577,7 +577,8 @@ def registrations_synonyms(code: str):
             errors[f"synonyms-{pid}"] = _message(exc)
     if errors:
         return _render_registrations(workshop.code, errors, synonym_values=texts, status=422)
-    service.save_synonyms(Role.ORGANISER, workshop.code, texts)
+    if texts:  # a post without the fields keeps following the built-in table
+        service.save_synonyms(Role.ORGANISER, workshop.code, texts)
     message = _("The synonyms have been saved. The next import uses them.")
     if request.form.get("op") == "rematch":
         matched = service.rematch(Role.ORGANISER, workshop.code)

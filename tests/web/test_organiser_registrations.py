@@ -265,3 +265,30 @@ def test_the_name_cards_open_with_the_page_session(client, make_session, api):
     # a logged-out organiser's cookie no longer opens them
     client.post("/organiser/logout")
     assert client.get(html_link).status_code == 401
+
+
+def test_an_excel_list_and_rows_from_the_api_wait_on_the_page(client, make_session, api):
+    from openpyxl import Workbook
+
+    s = make_session()
+    logged_in(client)
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Volledige naam", "Gemeente", "Functietitel", "Telefoon"])
+    sheet.append(["Lotte Hendriks", "Gemeente Olst-Wijhe", "HR-adviseur", "06-12345678"])
+    sheet.append([None, None, None, None])
+    sheet.append(["Bas de Boer", "Dorpsraad Wijhe", "voorzitter", None])
+    data = io.BytesIO()
+    book.save(data)
+    response = upload(client, s.code, data.getvalue(), "aanmeldingen.xlsx")
+    assert response.status_code == 302
+    page = client.get(f"/organiser/{s.code}/registrations", headers=NL).get_data(as_text=True)
+    assert "Gekoppeld aan een perspectief: 1. Nog niet gekoppeld: 1." in page
+    assert "HR- of organisatieadviseur" in page and "06-12345678" not in page
+    assert list(pending_fields(page).values()) == ["Bas de Boer"]
+    # a row the API could not match waits here too
+    answer = api.post(f"/sessions/{s.code}/registrations", ORGANISER,
+                      {"rows": [{"naam": "Kees Smit", "functie": "vrijwilliger"}]})
+    assert answer.json["matched"] == 0
+    page = client.get(f"/organiser/{s.code}/registrations", headers=NL).get_data(as_text=True)
+    assert sorted(pending_fields(page).values()) == ["Bas de Boer", "Kees Smit"]
