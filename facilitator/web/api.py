@@ -198,9 +198,9 @@ def import_registrations(code: str):
     require(actor.role, Action.IMPORT_REGISTRATIONS, workshop.current_kind())  # before reading
     ids = [p.id for p in workshop.perspectives]
     upload = request.files.get("file")
-    if upload is not None:
-        rows = registrations.parse(registrations.read_table(
-            upload.read(registrations.MAX_BYTES + 1)), ids)
+    if upload is not None:  # with the session's synonym table, as the organiser page does
+        result = _registrations().import_table(actor.role, workshop.code, registrations.read_table(
+            upload.read(registrations.MAX_BYTES + 1)))
     else:
         data = body("rows", "synonyms")
         raw, synonyms = data.get("rows"), data.get("synonyms") or {}
@@ -210,7 +210,7 @@ def import_registrations(code: str):
                     for v in synonyms.values())):
             raise Invalid(N_("This field must be a list."), field="rows")
         rows = registrations.parse(raw, ids, synonyms)
-    result = _registrations().import_rows(actor.role, workshop.code, rows)
+        result = _registrations().import_rows(actor.role, workshop.code, rows)
     base = base_url()
     return jsonify({"matched": result["matched"], "unmatched": result["unmatched"],
                     "participants": [

@@ -292,3 +292,20 @@ def test_an_excel_list_and_rows_from_the_api_wait_on_the_page(client, make_sessi
     assert answer.json["matched"] == 0
     page = client.get(f"/organiser/{s.code}/registrations", headers=NL).get_data(as_text=True)
     assert sorted(pending_fields(page).values()) == ["Bas de Boer", "Kees Smit"]
+
+
+def test_the_api_upload_uses_the_sessions_own_synonyms(client, api, make_session, ops):
+    """A list sent to the API is matched with the table the organiser saved on the page,
+    like the page's own upload (it used only the built-in table)."""
+    s = make_session()
+    logged_in(client)
+    client.post(f"/organiser/{s.code}/registrations/synonyms",
+                data={"synonyms-manager": "teamleider, kwartiermaker"})
+    answer = api.call("POST", f"/sessions/{s.code}/registrations", ORGANISER, data={
+        "file": (io.BytesIO("Naam;Functie\nJoost Kok;kwartiermaker omgevingswet\n"
+                            "Sanne Visser;coördinator wijkteams\n".encode()), "lijst.csv")},
+        content_type="multipart/form-data")
+    assert answer.status_code == 200, answer.json
+    assert [p["name"] for p in answer.json["participants"]] == ["Joost Kok"]
+    assert [r["name"] for r in answer.json["unmatched"]] == ["Sanne Visser"]
+    assert [r["name"] for r in ops.store.records(s.code, PENDING_KIND)] == ["Sanne Visser"]
