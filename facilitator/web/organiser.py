@@ -3,6 +3,7 @@ sessions (programme, perspectives, circles, findings), export and delete."""
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -26,6 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..domain import registrations as registrations_domain
 from ..domain import series as series_domain
 from ..domain.errors import N_, DomainError, Invalid, RateLimited
+from ..domain.export.style import LOGO_PREFIX, MAX_LOGO_BYTES
 from ..domain.model import StepKind, Workshop
 from ..domain.operations import Actor, new_token
 from ..domain.rules import Action, Role, require, require_any_step
@@ -152,6 +154,9 @@ def new():
 
 
 BASICS = ("title", "date", "place", "facilitator")
+#: the report's house style on the session page (``export.style`` checks it); the logo
+#: comes as an uploaded file (``_posted_logo``)
+HOUSE_STYLE = ("report_colour",)
 #: per-session details a series template leaves to each session
 PER_SESSION = ("title", "date", "place", "municipality", "series")
 
@@ -196,7 +201,8 @@ def _posted_yaml(form, files) -> str | None:
     return None
 
 
-def read_spec_form(target: Workshop, values: dict[str, str], basics: tuple[str, ...]) -> SpecForm:
+def read_spec_form(target: Workshop, values: dict[str, str], basics: tuple[str, ...],
+                   extra: dict[str, str] | None = None) -> SpecForm:
     """Read the posted programme, perspectives, circles and findings of ``target``.
 
     A button of a row (``op``) changes the rows and shows the form again, unsaved;
@@ -204,7 +210,7 @@ def read_spec_form(target: Workshop, values: dict[str, str], basics: tuple[str, 
     organiser's YAML or JSON, when given, replaces the form (``from_yaml``).
     """
     form = request.form
-    typed = {name: form.get(name, "") for name in basics if name in form}
+    typed = {**{name: form.get(name, "") for name in basics if name in form}, **(extra or {})}
     result = SpecForm(spec=editable_spec(target), values={**values, **typed})
     errors: dict[str, DomainError] = {}
     text = _posted_yaml(form, request.files)
@@ -243,6 +249,18 @@ def read_spec_form(target: Workshop, values: dict[str, str], basics: tuple[str, 
     return result
 
 
+def _posted_logo() -> dict[str, str]:
+    """The session's report logo as the form sets it: an uploaded PNG as a data URL, ""
+    when the organiser removes it, nothing when neither (``export.style`` checks it)."""
+    upload = request.files.get("report_logo_file")
+    if upload is not None and upload.filename:
+        content = upload.read(MAX_LOGO_BYTES + 1)  # a bigger file is refused by its size
+        return {"report_logo": LOGO_PREFIX + base64.b64encode(content).decode("ascii")}
+    if request.form.get("report_logo_remove"):
+        return {"report_logo": ""}
+    return {}
+
+
 def _at_yaml_field(errors: dict[str, str], basics: tuple[str, ...]) -> dict[str, str]:
     """Errors about a part of the YAML belong to the YAML field (it has no field per part)."""
     out = {k: v for k, v in errors.items() if k in basics}
@@ -266,10 +284,10 @@ def edit(code: str):
     danger zone."""
     workshop = ops().workshop(code)
     values = {"title": workshop.title, "date": workshop.date, "place": workshop.place,
-              "facilitator": workshop.facilitator_name}
+              "facilitator": workshop.facilitator_name, "report_colour": workshop.report_colour}
     form = SpecForm(spec=editable_spec(workshop), values=values)
     if request.method == "POST":
-        form = read_spec_form(workshop, values, BASICS)
+        form = read_spec_form(workshop, values, BASICS + HOUSE_STYLE, _posted_logo())
         if form.to_save is not None:
             try:
                 workshop, events = ops().edit_workshop(Actor(Role.ORGANISER, workshop.code),
