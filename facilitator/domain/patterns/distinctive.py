@@ -57,7 +57,7 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
     if rows.size:
         p[rows, cols] = _hypergeom_sf(sub[rows, cols], sub_tot[cols], sizes[rows], n_authors)
     users = _author_columns(index, groups, members, cand, sub_tot >= s.distinct_min_authors)
-    threshold, q = _permutation_threshold(users, p, over, sizes, sub_tot, s)
+    threshold, q = _permutation_threshold(users, p, over, sizes, sub_tot, s, meaningful)
     keep = over & (p <= threshold)
     out = []
     for g_i, g in enumerate(groups):
@@ -220,7 +220,8 @@ def _candidates(y: np.ndarray, sizes: np.ndarray, tot: np.ndarray, s: Any) -> np
 
 
 def _permutation_threshold(users: _Users, p: np.ndarray, over: np.ndarray, sizes: np.ndarray,
-                           tot: np.ndarray, s: Any) -> tuple[float, float]:
+                           tot: np.ndarray, s: Any, meaningful: np.ndarray | None = None
+                           ) -> tuple[float, float]:
     """The largest p-value threshold whose estimated false-discovery rate stays at most
     ``distinct_fdr``, with the null taken from the session itself: the perspective labels
     are shuffled over the authors ``PERMUTATIONS`` times, and each time the same
@@ -243,6 +244,9 @@ def _permutation_threshold(users: _Users, p: np.ndarray, over: np.ndarray, sizes
     for _ in range(rounds):
         y = users.counts(rng.permutation(users.labels))
         cells = _candidates(y, sizes, tot, s)
+        if meaningful is not None:
+            # the same selection as the observed cells: never a term of generic words only
+            cells &= meaningful[None, :]
         r, c = np.nonzero(cells)
         if r.size:
             null.append(_hypergeom_sf(y[r, c], tot[c], sizes[r], n_authors))
