@@ -197,3 +197,21 @@ def test_a_chance_split_riding_along_with_a_real_line_is_not_called():
     tested = sum(1 for r in session["reflections"] if r["shared"])
     assert all(i["counts"]["chance"] <= max(tested, 40) / 2000 for i in lines)
     assert all(i["counts"]["q"] <= 0.05 for i in lines)
+
+
+def test_a_concern_is_led_by_its_strongest_word_not_a_weaker_phrase_or_a_verb():
+    """Another seed of each fixture room: the concern is led by the word with the
+    strongest exact test — “mantelzorgers” (5 of 5 older people's union members, nobody
+    else) rather than the phrase “mantelzorgers verdienen” (4 of them), and “cao” (4 of
+    4 union members, nobody else) rather than “lopen” (4 of 4 and one other)."""
+    elders = build("tweede-40", seed=1019)
+    result = PatternEngine().analyse(workshop_data(elders), "facilitator")
+    concern = next(d for d in result["distinctive"] if d["perspective"] == "ouder")
+    assert concern["term"].lower() in {"mantelzorgers", "mantelzorger", "mantelzorg"}
+    assert concern["counts"]["others_using"] == 0
+    union = build("middel-40", seed=1002)
+    result = PatternEngine().analyse(workshop_data(union), "facilitator")
+    concern = next(d for d in result["distinctive"] if d["perspective"] == "vak")
+    assert concern["term"].lower() in {"cao", "loonruimte"}
+    assert "lopen" in [r.lower() for r in concern["related"]] or all(
+        d["term"].lower() != "lopen" for d in result["distinctive"])
