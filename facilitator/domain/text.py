@@ -216,6 +216,16 @@ def _concepts_nl() -> dict[str, str]:
     return out
 
 
+def is_concept(key: str) -> bool:
+    """True for the key of a field-lexicon concept (its words are written differently)."""
+    return key in _concept_heads()
+
+
+@lru_cache(maxsize=1)
+def _concept_heads() -> frozenset[str]:
+    return frozenset(_concepts_nl().values())
+
+
 @lru_cache(maxsize=200_000)
 def term_key(word: str, lang: str = "nl") -> str:
     """The key of one lower-case word: its simplemma lemma, stemmed (dutch_porter / english);

@@ -53,4 +53,8 @@ def test_a_concern_written_in_three_words_is_one_distinctive_concern():
     concern = next(d for d in result["distinctive"] if d["perspective"] == "vak")
     assert concern["key"] == term_key("privacy")
     assert concern["counts"]["authors_using"] == 4 and concern["counts"]["others_using"] == 0
-    assert concern["term"] in {"AVG", "privacy", "gegevensdeling", "persoonsgegevens"}
+    written = {"AVG", "privacy", "gegevensdeling", "persoonsgegevens"}
+    assert concern["term"] in written
+    # the other words people used for it are named beside it
+    assert set(concern["related"]) == written - {concern["term"]}
+    assert all(f"“{w}”" in concern["explanation"]["nl"] for w in concern["related"])

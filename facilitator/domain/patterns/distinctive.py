@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from ..text import is_concept
 from .context import OTHER, _Ctx, _item, _merge_note
 from .index import _examples, _prune, _quotes, _TextIndex, _with_variants, _words
 from .stats import _hypergeom_sf, _r
@@ -85,6 +86,9 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
             tid = int(cand[j])
             key = index.vocab.keys[tid]
             form = index.display(tid)
+            if is_concept(key):
+                # a concept of the field lexicon: name the other words people used for it
+                related = _other_forms(index.forms.get(tid, {}), form) + related
             y, n = int(sub[g_i, j]), int(sizes[g_i])
             yr, nr = int(sub_tot[j]) - y, int(sizes.sum()) - n
             label = ctx.label(g)
@@ -127,6 +131,18 @@ def _distinctive(index: _TextIndex, ctx: _Ctx, groups: list[str], members: dict[
                              _examples(index, ctx, rids, s.max_examples),
                              quotes=_quotes(index, ctx, rids, members), **extra))
     return out
+
+
+def _other_forms(forms: dict[str, int], shown: str, limit: int = 3) -> list[str]:
+    """The other words written for one concept ("AVG", "gegevensdeling" beside
+    "privacy"), most used first, one spelling each."""
+    seen = {shown.lower()}
+    out: list[str] = []
+    for written, _n in sorted(forms.items(), key=lambda kv: (-kv[1], kv[0].lower(), kv[0])):
+        if written.lower() not in seen:
+            seen.add(written.lower())
+            out.append(written)
+    return out[:limit]
 
 
 def _weaker_phrase(key: str, p_of: dict[str, float]) -> bool:
