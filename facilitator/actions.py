@@ -22,6 +22,7 @@ from flask import current_app
 
 from .domain import findings, privacy, views
 from .domain.errors import N_, Invalid, RateLimited
+from .domain.model import Workshop
 from .domain.operations import Actor, Operations
 from .domain.rules import Action, require
 from .live import Live
@@ -29,16 +30,23 @@ from .live import Live
 
 @dataclass
 class Call:
-    """One action being performed: who, with what input, on which app."""
+    """One action being performed: who, with what input, on which app.
+
+    ``workshop`` is the session as read once for this action, before the rules
+    table is asked: the rule check, the operation's own checks (of the actions
+    that take it), the reply's view and the publisher share it instead of each
+    reading the session again. An operation's write still reads the stored
+    document inside its own transaction; only the reads around it are shared."""
 
     actor: Actor
     data: dict[str, Any]
     ops: Operations
     live: Live
+    workshop: Workshop
 
     def kind(self):
-        """The session's current step kind."""
-        return self.ops.workshop(self.actor.code).current_kind()
+        """The session's current step kind (as this action runs under it)."""
+        return self.workshop.current_kind()
 
     def view(self, reflection) -> dict[str, Any]:
         """A reflection as the actor receives it after acting on it."""
@@ -54,6 +62,9 @@ class Reply:
     status: int = 200
     #: unnumbered notices (audience, payload), sent after the events
     notices: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    #: the session as the action left it, when the action did not change the session
+    #: document (the call's read still holds): the publisher then reads it no more
+    workshop: Workshop | None = None
 
 
 @dataclass(frozen=True)
@@ -92,9 +103,10 @@ def _seq(c: Call) -> Reply:
 
 def _post(c: Call) -> Reply:
     reflection, created, events = c.ops.post_reflection(
-        c.actor, c.data.get("text"), c.data.get("finding"), c.data.get("client_id"))
+        c.actor, c.data.get("text"), c.data.get("finding"), c.data.get("client_id"),
+        workshop=c.workshop)
     return Reply({"reflection": c.view(reflection), "created": created}, events,
-                 201 if created else 200)
+                 201 if created else 200, workshop=c.workshop)
 
 
 def _share(c: Call) -> Reply:
@@ -111,14 +123,16 @@ def _hide(c: Call) -> Reply:
 
 def _react(c: Call) -> Reply:
     reaction, events = c.ops.react(c.actor, c.data.get("reflection"), c.data.get("kind"),
-                                   c.data.get("text"), c.data.get("client_id"))
-    return Reply({"reaction": reaction.to_dict()}, events, 201)
+                                   c.data.get("text"), c.data.get("client_id"),
+                                   workshop=c.workshop)
+    return Reply({"reaction": reaction.to_dict()}, events, 201, workshop=c.workshop)
 
 
 def _endorse(c: Call) -> Reply:
     endorsement, events = c.ops.endorse(c.actor, c.data.get("conclusion"), c.data.get("kind"),
-                                        c.data.get("text"), c.data.get("client_id"))
-    return Reply({"endorsement": endorsement.to_dict()}, events, 201)
+                                        c.data.get("text"), c.data.get("client_id"),
+                                        workshop=c.workshop)
+    return Reply({"endorsement": endorsement.to_dict()}, events, 201, workshop=c.workshop)
 
 
 def _step(c: Call) -> Reply:
@@ -212,36 +226,39 @@ def _rate(c: Call) -> Reply:
     rating, created, changed = c.ops.rate_finding(
         c.actor, c.data.get("finding"), c.data.get("round"), c.data.get("score"),
         c.data.get("text"), c.data.get("client_id"))
-    notices = views.rating_notices(rating.to_dict(), c.ops.workshop(c.actor.code)) \
-        if changed else []
+    # a rating changes no session document: the call's read still holds
+    notices = views.rating_notices(rating.to_dict(), c.workshop) if changed else []
     return Reply({"rating": rating.to_dict(), "created": created}, [],
-                 201 if created else 200, notices)
+                 201 if created else 200, notices, workshop=c.workshop)
 
 
 def _ask(c: Call) -> Reply:
     question, created, events = c.ops.ask_question(
-        c.actor, c.data.get("to"), c.data.get("text"), c.data.get("client_id"))
+        c.actor, c.data.get("to"), c.data.get("text"), c.data.get("client_id"),
+        workshop=c.workshop)
     return Reply({"question": views.question_view(question), "created": created}, events,
-                 201 if created else 200)
+                 201 if created else 200, workshop=c.workshop)
 
 
 def _support(c: Call) -> Reply:
     question, events = c.ops.support_question(c.actor, c.data.get("question"),
-                                              c.data.get("supported", True))
-    return Reply({"question": views.question_view(question)}, events)
+                                              c.data.get("supported", True),
+                                              workshop=c.workshop)
+    return Reply({"question": views.question_view(question)}, events, workshop=c.workshop)
 
 
 def _answer(c: Call) -> Reply:
     answer, created, events = c.ops.answer_question(
-        c.actor, c.data.get("question"), c.data.get("text"), c.data.get("client_id"))
+        c.actor, c.data.get("question"), c.data.get("text"), c.data.get("client_id"),
+        workshop=c.workshop)
     return Reply({"answer": views.answer_view(answer), "created": created}, events,
-                 201 if created else 200)
+                 201 if created else 200, workshop=c.workshop)
 
 
 def _support_answer(c: Call) -> Reply:
     answer, events = c.ops.support_answer(c.actor, c.data.get("answer"),
-                                          c.data.get("supported", True))
-    return Reply({"answer": views.answer_view(answer)}, events)
+                                          c.data.get("supported", True), workshop=c.workshop)
+    return Reply({"answer": views.answer_view(answer)}, events, workshop=c.workshop)
 
 
 def _questions(c: Call) -> Reply:
@@ -261,9 +278,10 @@ def _tables(c: Call) -> Reply:
 
 def _harvest(c: Call) -> Reply:
     harvest, created, events = c.ops.post_harvest(
-        c.actor, c.data.get("table"), c.data.get("text"), c.data.get("client_id"))
+        c.actor, c.data.get("table"), c.data.get("text"), c.data.get("client_id"),
+        workshop=c.workshop)
     return Reply({"harvest": views.harvest_view(harvest), "created": created}, events,
-                 201 if created else 200)
+                 201 if created else 200, workshop=c.workshop)
 
 
 def _share_harvest(c: Call) -> Reply:
@@ -379,9 +397,10 @@ def perform(action: ActionDef, actor: Actor, data: dict[str, Any]) -> Reply:
         key = actor.participant_id or f"{actor.role.value}:{actor.code}"
         if not app.extensions["facilitator.limiter"].hit(action.limit, key):
             raise RateLimited(N_("Too many requests. Please wait a moment and try again."))
-    require(actor.role, action.rule, ops.workshop(actor.code).current_kind())
+    workshop = ops.workshop(actor.code)  # the one read of the session this action shares
+    require(actor.role, action.rule, workshop.current_kind())
     live: Live = app.extensions["facilitator.live"]
-    reply = action.run(Call(actor, data, ops, live))
-    live.publish(actor.code, reply.events)
-    live.notify(actor.code, reply.notices)
+    reply = action.run(Call(actor, data, ops, live, workshop))
+    live.publish(actor.code, reply.events, reply.workshop)
+    live.notify(actor.code, reply.notices, reply.workshop)
     return reply

@@ -336,16 +336,21 @@ class Live:
         return {**snap, "streams": heads}
 
     # -- publishing ---------------------------------------------------------
-    def publish(self, code: str, events: list[dict[str, Any]]) -> None:
+    def publish(self, code: str, events: list[dict[str, Any]],
+                workshop: Workshop | None = None) -> None:
         """Send the numbered events of one operation to the streams that may see them.
 
         A step or programme change also carries the new snapshot to the screen
         and to each circle, so that pages need not all ask for one at once.
         Each room gets one message per event, encoded once for all its sockets.
+        ``workshop``: the session as the action that caused the events left it, when
+        the caller has it (an action that wrote no session document: see
+        ``actions.Call``); otherwise it is read here.
         """
         if not events:
             return
-        workshop = self.ops.workshop(code)
+        if workshop is None or workshop.code != code:
+            workshop = self.ops.workshop(code)
         if any(event["type"] in views.RESYNC_EVENTS or event["type"] == "tables"
                for event in events):
             self.reseat_everywhere(code)
@@ -434,11 +439,13 @@ class Live:
             self.socketio.emit("snapshot", self.snapshot(connection.actor), to=sid,
                                ignore_queue=True)
 
-    def notify(self, code: str, notices: list[tuple[str, dict[str, Any]]]) -> None:
+    def notify(self, code: str, notices: list[tuple[str, dict[str, Any]]],
+               workshop: Workshop | None = None) -> None:
         """Send unnumbered notices (audience, payload): they change no sequence."""
         if not notices:
             return
-        workshop = self.ops.workshop(code)
+        if workshop is None or workshop.code != code:
+            workshop = self.ops.workshop(code)
         for audience, payload in notices:
             self.socketio.emit("notice", payload, to=rooms_for(workshop, audience))
 

@@ -337,17 +337,22 @@ class Operations:
             self.store.next_number(code, RATINGS_VERSION)
         return moved
 
-    def _participant_action(self, actor: Actor, action: Action) -> Workshop:
-        workshop = self.workshop(actor.code)
+    def _participant_action(self, actor: Actor, action: Action,
+                            workshop: Workshop | None = None) -> Workshop:
+        # ``workshop``: the session as the caller loaded it for this action (one read
+        # per action); the checks below hold for it as for a fresh read
+        if workshop is None or workshop.code != actor.code:
+            workshop = self.workshop(actor.code)
         require(actor.role, action, workshop.current_kind())
         if action in LOCKABLE and workshop.state.posting_locked:
             raise NotNow(N_("The facilitator has paused posting for a moment."))
         return workshop
 
     def post_reflection(self, actor: Actor, text: Any, finding: Any = None,
-                        client_id: Any = None) -> tuple[Reflection, bool, list[Event]]:
+                        client_id: Any = None, workshop: Workshop | None = None
+                        ) -> tuple[Reflection, bool, list[Event]]:
         """Post a reflection in one's own circle; the same client id twice stores it once."""
-        workshop = self._participant_action(actor, Action.POST_REFLECTION)
+        workshop = self._participant_action(actor, Action.POST_REFLECTION, workshop)
         participant = actor.participant
         assert participant is not None  # the rules table admits participants only
         body = clean_text(text, field="text", max_length=workshop.max_reflection_length)
@@ -455,10 +460,11 @@ class Operations:
         return self._update(code, change)[1]
 
     def react(self, actor: Actor, reflection_id: Any, kind: Any, text: Any = None,
-              client_id: Any = None) -> tuple[Reaction, list[Event]]:
+              client_id: Any = None, workshop: Workshop | None = None
+              ) -> tuple[Reaction, list[Event]]:
         """React to a shared reflection of another circle; reacting again replaces it."""
         workshop, participant, choice, body, client = self._opinion(
-            actor, Action.REACT, ReactionKind, kind, text, client_id)
+            actor, Action.REACT, ReactionKind, kind, text, client_id, workshop)
         reflection = self._reflection(workshop.code, reflection_id)
         if reflection.hidden or not reflection.shared:
             raise NotFound(N_("This reflection does not exist."))
@@ -487,11 +493,11 @@ class Operations:
             raise NotFound(N_("This question does not exist."))
         return Question.from_dict(doc)
 
-    def ask_question(self, actor: Actor, to: Any, text: Any,
-                     client_id: Any = None) -> tuple[Question, bool, list[Event]]:
+    def ask_question(self, actor: Actor, to: Any, text: Any, client_id: Any = None,
+                     workshop: Workshop | None = None) -> tuple[Question, bool, list[Event]]:
         """Put a question from one's circle to a perspective (or to all); a perspective that
         is not present may be asked (it is a finding in itself) and stays unanswered."""
-        workshop = self._participant_action(actor, Action.ASK_QUESTION)
+        workshop = self._participant_action(actor, Action.ASK_QUESTION, workshop)
         participant = actor.participant
         assert participant is not None
         target = clean_id(to, field="to")
@@ -510,10 +516,10 @@ class Operations:
              "to_participants": self._addressed(workshop.code, target)})
         return Question.from_dict(doc), created, events
 
-    def support_question(self, actor: Actor, question_id: Any,
-                         supported: Any = True) -> tuple[Question, list[Event]]:
+    def support_question(self, actor: Actor, question_id: Any, supported: Any = True,
+                         workshop: Workshop | None = None) -> tuple[Question, list[Event]]:
         """Support (+1) a question of one's own circle, or take the support back."""
-        workshop = self._participant_action(actor, Action.SUPPORT_QUESTION)
+        workshop = self._participant_action(actor, Action.SUPPORT_QUESTION, workshop)
         participant = actor.participant
         assert participant is not None
         question = self._question(workshop.code, question_id)
@@ -536,9 +542,10 @@ class Operations:
         return Question.from_dict(doc or question.to_dict()), events
 
     def answer_question(self, actor: Actor, question_id: Any, text: Any,
-                        client_id: Any = None) -> tuple[Answer, bool, list[Event]]:
+                        client_id: Any = None, workshop: Workshop | None = None
+                        ) -> tuple[Answer, bool, list[Event]]:
         """Answer a question put to one's perspective (or to all, from another circle)."""
-        workshop = self._participant_action(actor, Action.ANSWER_QUESTION)
+        workshop = self._participant_action(actor, Action.ANSWER_QUESTION, workshop)
         participant = actor.participant
         assert participant is not None
         question = self._question(workshop.code, question_id)
@@ -559,10 +566,10 @@ class Operations:
              "to": question.to, "to_participants": self._addressed(workshop.code, question.to)})
         return Answer.from_dict(doc), created, events
 
-    def support_answer(self, actor: Actor, answer_id: Any,
-                       supported: Any = True) -> tuple[Answer, list[Event]]:
+    def support_answer(self, actor: Actor, answer_id: Any, supported: Any = True,
+                       workshop: Workshop | None = None) -> tuple[Answer, list[Event]]:
         """Support (+1) an answer to one's own circle's question, or take the support back."""
-        workshop = self._participant_action(actor, Action.SUPPORT_ANSWER)
+        workshop = self._participant_action(actor, Action.SUPPORT_ANSWER, workshop)
         participant = actor.participant
         assert participant is not None
         aid = clean_id(answer_id, field="answer")
@@ -623,10 +630,10 @@ class Operations:
         return [d["id"] for d in self.store.records(code, "participant")
                 if d.get("table") == table]
 
-    def post_harvest(self, actor: Actor, table: Any, text: Any,
-                     client_id: Any = None) -> tuple[Harvest, bool, list[Event]]:
+    def post_harvest(self, actor: Actor, table: Any, text: Any, client_id: Any = None,
+                     workshop: Workshop | None = None) -> tuple[Harvest, bool, list[Event]]:
         """Post what struck one's own table (*Wat ons opviel*)."""
-        workshop = self._participant_action(actor, Action.POST_HARVEST)
+        workshop = self._participant_action(actor, Action.POST_HARVEST, workshop)
         participant = actor.participant
         assert participant is not None
         number = table
@@ -695,10 +702,11 @@ class Operations:
         return self._update(workshop.code, _set_state(spotlight_question=question.id))
 
     def endorse(self, actor: Actor, conclusion_id: Any, kind: Any, text: Any = None,
-                client_id: Any = None) -> tuple[Endorsement, list[Event]]:
+                client_id: Any = None, workshop: Workshop | None = None
+                ) -> tuple[Endorsement, list[Event]]:
         """Support a conclusion or voice a concern; endorsing again replaces it."""
         workshop, participant, choice, body, client = self._opinion(
-            actor, Action.ENDORSE, EndorsementKind, kind, text, client_id)
+            actor, Action.ENDORSE, EndorsementKind, kind, text, client_id, workshop)
         cid = clean_id(conclusion_id, field="conclusion")
         doc = self.store.get(workshop.code, "conclusion", cid)
         if doc is None or doc.get("hidden") or doc.get("draft"):
@@ -709,9 +717,10 @@ class Operations:
             text=body, client_id=client))
 
     def _opinion(self, actor: Actor, action: Action, kinds: type[StrEnum], kind: Any,
-                 text: Any, client_id: Any) -> tuple[Workshop, Participant, str, str, str]:
+                 text: Any, client_id: Any, workshop: Workshop | None = None
+                 ) -> tuple[Workshop, Participant, str, str, str]:
         """The checked input of a reaction or an endorsement (same shape, same limits)."""
-        workshop = self._participant_action(actor, action)
+        workshop = self._participant_action(actor, action, workshop)
         assert actor.participant is not None
         return (workshop, actor.participant,
                 clean_choice(kind, {k.value for k in kinds}, field="kind"),

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 import threading
+from collections.abc import Callable
 from contextlib import contextmanager
 from typing import Any
 
@@ -76,6 +78,25 @@ def _dumps(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 
+def _thread_runner() -> Callable[..., Any] | None:
+    """How a commit waits for the disk without holding up an eventlet worker: in a
+    thread of eventlet's pool, when eventlet has patched this process's threading
+    (``serve`` does); otherwise (threads, gevent, tests) the commit runs inline.
+
+    The commit's fsync (``synchronous=FULL``) takes milliseconds; inline it would
+    stop every green thread of the worker, each phone's messages included, for
+    that long. In a pool thread only the writing green thread waits: it holds the
+    store's lock (a green lock once threading is patched), so the connection is
+    still used by one thread at a time (``check_same_thread=False``), and it
+    answers only after the commit returned, so an acknowledged write is on disk
+    as before."""
+    if "eventlet" not in sys.modules:
+        return None
+    from eventlet import patcher, tpool
+
+    return tpool.execute if patcher.is_monkey_patched("thread") else None
+
+
 @reports_outages(_is_outage)
 class SQLiteStore:
     """``Store`` on SQLite; see ``base.Store`` for the contract."""
@@ -85,6 +106,8 @@ class SQLiteStore:
         if path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         self._lock = threading.RLock()
+        # decided with the lock: a pool thread may commit only under a green lock
+        self._run_commit = _thread_runner()
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None,
                                    timeout=10.0)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -121,7 +144,10 @@ class SQLiteStore:
                 self._db.execute("ROLLBACK")
                 raise
             else:
-                self._db.execute("COMMIT")
+                if self._run_commit is None:
+                    self._db.execute("COMMIT")
+                else:
+                    self._run_commit(self._db.execute, "COMMIT")
 
     def _number(self, db: sqlite3.Connection, code: str, events: list[Event] | None) -> list[Event]:
         if not events:
