@@ -21,7 +21,11 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
     agree, disagree, passes = dv[..., 0], dv[..., 1], dv[..., 2]
     seen = dv.sum(2)
     inc = seen >= need
-    k, spread, chi2, p, pa, ps = _between(agree, seen, inc)
+    # The test and the spread count the positions taken (herkenbaar against niet
+    # herkenbaar): "geen mening" is no position, and counting it as "not recognised"
+    # made every split weaker by the passes of that row. A perspective still needs
+    # ``need`` reactions of any kind to be included.
+    k, spread, chi2, p, pa, ps = _between(agree, agree + disagree, inc)
     tested = k >= 2
     cand = tested & (spread >= s.dividing_min_spread)
     q, chance, never = _permutation_fdr(ctx, cells, p, cand, need)
@@ -231,7 +235,9 @@ def _permutation_fdr(ctx: _Ctx, cells: _Cells, p: np.ndarray, cand: np.ndarray,
         rows = np.nonzero(inc.sum(1) >= 2)[0]
         if rows.size == 0:
             continue
-        k, spread, _chi2, p_null, _pa, _ps = _between(table[rows, :, 0], seen[rows], inc[rows])
+        k, spread, _chi2, p_null, _pa, _ps = _between(table[rows, :, 0],
+                                                      table[rows, :, 0] + table[rows, :, 1],
+                                                      inc[rows])
         null.append(p_null[spread >= s.dividing_min_spread])
     pooled = np.sort(np.concatenate(null)) if null else np.zeros(0)
     # one pseudo-count, as for any permutation p-value ((b + 1) / (m + 1)): a split the
