@@ -44,8 +44,9 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
     for i in keep[: s.max_dividing]:
         entries = _entries(ctx, dv[i], col_ids, inc[i], int(merged[i]))
         included = [e for e in entries if e.get("included") and not e.get("hidden")]
-        top = max(included, key=lambda e: (e["rate"], -ctx.key(e["id"])))
-        bottom = min(included, key=lambda e: (e["rate"], ctx.key(e["id"])))
+        # named by the positions taken, as tested (not by a rate that counts passes)
+        top = max(included, key=lambda e: (_position_rate(e), -ctx.key(e["id"])))
+        bottom = min(included, key=lambda e: (_position_rate(e), ctx.key(e["id"])))
         expl = {"nl": f"Perspectieven verschillen: {top['label']['nl']} {top['agree']} van "
                       f"{top['seen']} herkenbaar; {bottom['label']['nl']} {bottom['agree']} van "
                       f"{bottom['seen']}.",
@@ -135,6 +136,11 @@ def _dividing(ctx: _Ctx, targets: _Targets, dv: np.ndarray, need: int, col_ids: 
                               "q": _r(qu[i], 6)},
                              entries, list(targets.support[i]), **extra))
     return out
+
+
+def _position_rate(entry: dict[str, Any]) -> float:
+    """The smoothed share of herkenbaar among the positions a perspective took."""
+    return (entry["agree"] + 1.0) / (entry["agree"] + entry["disagree"] + 2.0)
 
 
 def _between(agree: np.ndarray, seen: np.ndarray, inc: np.ndarray
