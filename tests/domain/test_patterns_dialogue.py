@@ -190,3 +190,21 @@ def test_a_phrase_of_generic_words_only_is_never_a_distinctive_concern():
     related = {r.lower() for d in result["distinctive"] for r in d["related"]}
     assert "cao" in terms
     assert not (terms | related) & {"nieuwe collega's", "nieuwe", "collega's", "nieuwe collega"}
+
+
+def test_a_dividing_line_is_about_positions_not_passes():
+    """Six councillors recognise a reflection, six civil servants say 'niet herkenbaar',
+    and ten OR members all say 'geen mening': the OR does not reject it, so the line runs
+    between the councillors and the civil servants."""
+    s = Session(SIX[:3])
+    author = s.person("raad")
+    target = s.write(author, "De raad moet eerlijker zijn over wat haalbaar is met dit budget.")
+    for _ in range(6):
+        s.react(s.person("raad"), target, "agree")
+        s.react(s.person("amb"), target, "disagree")
+    for _ in range(10):
+        s.react(s.person("or"), target, "pass")
+    result = analyse_workshop(s.data)
+    line = next(i for i in result["dividing_lines"] if i["kind"] == "dividing")
+    assert (line["high"], line["low"]) == ("raad", "amb")
+    assert "6 van 6" in line["explanation"]["nl"] and "0 van 6" in line["explanation"]["nl"]
