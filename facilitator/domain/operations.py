@@ -525,21 +525,28 @@ class Operations:
         question = self._question(workshop.code, question_id)
         if question.circle != participant.circle:
             raise Forbidden(N_("Only members of the asking circle support a question."))
-        on = clean_bool(supported, field="supported")
         addressed = self._addressed(workshop.code, question.to)
+        doc, events = self._support(
+            workshop.code, "question", question.id, participant.id, supported,
+            lambda doc: {"type": "question", "question": doc, "to_participants": addressed})
+        return Question.from_dict(doc or question.to_dict()), events
+
+    def _support(self, code: str, kind: str, record_id: str, supporter: str, supported: Any,
+                 event: Callable[[dict[str, Any]], Event]) -> tuple[Any, list[Event]]:
+        """Add (or take back) ``supporter``'s +1 on a question or answer; no event when
+        nothing changes (a second tap, or taking back what was not given)."""
+        on = clean_bool(supported, field="supported")
 
         def mutate(doc: dict[str, Any]):
-            who = [p for p in doc.get("supporters", []) if p != participant.id]
+            who = [p for p in doc.get("supporters", []) if p != supporter]
             if on:
-                who.append(participant.id)
+                who.append(supporter)
             if who == doc.get("supporters", []):
                 return None
             doc["supporters"] = who
-            return doc, [{"type": "question", "question": dict(doc),
-                          "to_participants": addressed}]
+            return doc, [event(dict(doc))]
 
-        doc, events = self.store.update(workshop.code, "question", question.id, mutate)
-        return Question.from_dict(doc or question.to_dict()), events
+        return self.store.update(code, kind, record_id, mutate)
 
     def answer_question(self, actor: Actor, question_id: Any, text: Any,
                         client_id: Any = None, workshop: Workshop | None = None
@@ -579,20 +586,11 @@ class Operations:
         question = self._question(workshop.code, found["question"])
         if question.circle != participant.circle:
             raise Forbidden(N_("Only members of the asking circle support an answer."))
-        on = clean_bool(supported, field="supported")
         addressed = self._addressed(workshop.code, question.to)
-
-        def mutate(doc: dict[str, Any]):
-            who = [p for p in doc.get("supporters", []) if p != participant.id]
-            if on:
-                who.append(participant.id)
-            if who == doc.get("supporters", []):
-                return None
-            doc["supporters"] = who
-            return doc, [{"type": "answer", "answer": dict(doc), "to_circle": question.circle,
-                          "to": question.to, "to_participants": addressed}]
-
-        doc, events = self.store.update(workshop.code, "answer", aid, mutate)
+        doc, events = self._support(
+            workshop.code, "answer", aid, participant.id, supported,
+            lambda doc: {"type": "answer", "answer": doc, "to_circle": question.circle,
+                         "to": question.to, "to_participants": addressed})
         return Answer.from_dict(doc or found), events
 
     def compose_tables(self, actor: Actor, size: Any,
