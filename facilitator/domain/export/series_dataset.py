@@ -32,8 +32,8 @@ from typing import Any
 
 from .. import privacy
 from ..model import WorkshopData
-from .csv import neutralise
-from .report import parse_time, stamp, xml_safe
+from .csv import cell
+from .report import parse_time, xml_safe
 from .research import CODEBOOK
 
 COLUMNS = ("series_id", "session_id", "session_title", "date", "place", "municipality",
@@ -131,16 +131,11 @@ def rows(series_id: str, sessions: Iterable[WorkshopData],
 
 
 def _csv_value(column: str, value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return stamp(value)
-    if isinstance(value, bool):
-        return str(int(value))
-    if isinstance(value, int | float):
-        return str(value)
-    text = str(value)
-    return neutralise(text) if column in _TEXT else text
+    """``csv.cell``, but only free-text columns are neutralised (ids and codes stay as
+    they are, so they merge with the session exports)."""
+    if column not in _TEXT and isinstance(value, str):
+        return value
+    return cell(value)
 
 
 def to_csv(table: list[dict[str, Any]]) -> bytes:
