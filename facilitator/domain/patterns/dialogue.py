@@ -21,7 +21,8 @@ from ..text import generic_keys, most_frequent_form, normalise
 from .context import OTHER, _Ctx, _excerpt, _item
 from .text_analysis import variant_keys
 
-#: Terms listed per asking perspective, and the fewest questions that must use a term.
+#: Terms listed per group (asking perspective, or perspective giving reasons), and the
+#: fewest of its texts (questions, reasons) that must use a term.
 ASK_TERMS = 3
 ASK_MIN_QUESTIONS = 2
 
@@ -40,39 +41,52 @@ def _terms(text: str) -> tuple[set[str], dict[str, str]]:
     return keys, forms
 
 
+def _by_group(records: list[Any], ctx: _Ctx) -> dict[str, list[Any]]:
+    """``records`` (questions, reasons) by the group their writer's perspective shows
+    as: its own, or pooled (``privacy.pool_assignment``) when the viewer pools; a
+    group that may not be shown at all is left out."""
+    people: dict[str, set[str]] = {}
+    for r in records:
+        people.setdefault(r.perspective, set()).add(r.participant)
+    where = pool_assignment(people, ctx.min_group) if ctx.pools \
+        else {pid: pid for pid in people}
+    groups: dict[str, list[Any]] = {}
+    for r in records:
+        group = where.get(r.perspective)
+        if group is not None:
+            groups.setdefault(group, []).append(r)
+    return groups
+
+
+def _top_terms(texts: list[str]) -> list[str]:
+    """The ``ASK_TERMS`` terms most of ``texts`` use (at least ``ASK_MIN_QUESTIONS``
+    of them), each in the form written most."""
+    counter: Counter[str] = Counter()
+    forms: dict[str, Counter[str]] = {}
+    for text in texts:
+        keys, written = _terms(text)
+        counter.update(keys)
+        for k, f in written.items():
+            forms.setdefault(k, Counter())[f] += 1
+    top = [k for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+           if n >= ASK_MIN_QUESTIONS][:ASK_TERMS]
+    return [most_frequent_form(forms[k]) for k in top]
+
+
 def _dialogue(data: WorkshopData, ctx: _Ctx) -> dict[str, Any]:
     """``{"asks": [...], "unanswered": [...]}``: per asking perspective the number of
     questions and askers, the terms it asks about most and (console only) its most
     supported question; the questions without an answer, per addressed perspective."""
     sees_texts = allowed(ctx.viewer.role, Action.VIEW_QUESTIONS, ctx.viewer.kind)
     questions = list(data.questions)
-    askers: dict[str, set[str]] = {}
-    for q in questions:
-        askers.setdefault(q.perspective, set()).add(q.participant)
-    where = pool_assignment(askers, ctx.min_group) if ctx.pools \
-        else {pid: pid for pid in askers}
-    grouped: dict[str, list[Any]] = {}
-    for q in questions:
-        group = where.get(q.perspective)
-        if group is not None:
-            grouped.setdefault(group, []).append(q)
+    grouped = _by_group(questions, ctx)
     asks = []
     for group in sorted(grouped, key=lambda g: (ctx.key(g), g)):
         qs = grouped[group]
-        counter: Counter[str] = Counter()
-        forms: dict[str, Counter[str]] = {}
-        for q in qs:
-            keys, written = _terms(q.text)
-            counter.update(keys)
-            for k, f in written.items():
-                forms.setdefault(k, Counter())[f] += 1
-        top = [k for k, n in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-               if n >= ASK_MIN_QUESTIONS][:ASK_TERMS]
         people = {q.participant for q in qs}
         entry: dict[str, Any] = {
             "id": group, "label": ctx.label(group), "questions": len(qs),
-            "askers": len(people),
-            "terms": [most_frequent_form(forms[k]) for k in top]}
+            "askers": len(people), "terms": _top_terms([q.text for q in qs])}
         if group == OTHER:
             entry["merged"] = len({q.perspective for q in qs})
         if not ctx.pools:
@@ -128,32 +142,13 @@ def _add_reasons(items: list[dict[str, Any]], data: WorkshopData, ctx: _Ctx) -> 
     for item in items:
         if item["kind"] != "dividing":
             continue
-        reasons = by_target.get(item.get("target", ""), [])
-        people: dict[str, set[str]] = {}
-        for x in reasons:
-            people.setdefault(x.perspective, set()).add(x.participant)
-        where = pool_assignment(people, ctx.min_group) if ctx.pools \
-            else {pid: pid for pid in people}
-        groups: dict[str, list[Any]] = {}
-        for x in reasons:
-            g = where.get(x.perspective)
-            if g is not None:
-                groups.setdefault(g, []).append(x)
+        groups = _by_group(by_target.get(item.get("target", ""), []), ctx)
         out = []
         for g in sorted(groups, key=lambda g: (ctx.key(g), g)):
             xs = groups[g]
-            counter: Counter[str] = Counter()
-            forms: dict[str, Counter[str]] = {}
-            for x in xs:
-                keys, written = _terms(x.text)
-                counter.update(keys)
-                for k, f in written.items():
-                    forms.setdefault(k, Counter())[f] += 1
             entry: dict[str, Any] = {
                 "id": g, "label": ctx.label(g), "reasons": len(xs),
-                "terms": [most_frequent_form(forms[k]) for k, n in
-                          sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-                          if n >= 2][:ASK_TERMS]}
+                "terms": _top_terms([x.text for x in xs])}
             if sees_texts:
                 entry["texts"] = [{"id": x.id, "text": _excerpt(x.text, 160)}
                                   for x in sorted(xs, key=lambda x: (x.created_at, x.id))[:3]]
