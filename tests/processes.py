@@ -7,9 +7,28 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
+
+
+def wait_healthy(base: str, proc: subprocess.Popen, timeout: float, log: Path) -> str | None:
+    """Poll ``base``/healthz until it answers 200; None then, else (the process ended
+    or ``timeout`` seconds passed: it is killed) the tail of its ``log`` to fail with."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return None
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            return log.read_text(errors="replace")[-3000:]
+        time.sleep(0.2)
 
 
 class LoggedProcess:

@@ -9,12 +9,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.processes import wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("FACILITATOR_CHROMIUM", "/usr/bin/chromium")
@@ -75,19 +74,10 @@ def server(tmp_path_factory):
                              "--port", str(port)], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            log.close()
-            pytest.fail("the server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
-        time.sleep(0.2)
+    failed = wait_healthy(base, proc, 30, tmp / "server.log")
+    if failed is not None:
+        log.close()
+        pytest.fail("the server did not start:\n" + failed)
     yield base
     proc.terminate()
     try:

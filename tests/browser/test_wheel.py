@@ -19,12 +19,11 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import time
-import urllib.error
-import urllib.request
 import zipfile
 
 import pytest
+
+from tests.processes import wait_healthy
 
 from .conftest import CHROMIUM_ARGS, ROOT, _free_port  # noqa: F401
 from .helpers import DESKTOP, PHONE, PROJECTOR, Api
@@ -98,18 +97,9 @@ def installed(tmp_path_factory):
                                  "-d", str(run), "-p", str(port), "web"], cwd=run, env=env,
                                 stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the installed app did not start:\n" + log_path.read_text()[-3000:])
-        time.sleep(0.2)
+    failed = wait_healthy(base, proc, 60, log_path)
+    if failed is not None:
+        pytest.fail("the installed app did not start:\n" + failed)
     # `facilitator check` passes with what the service runs with
     checked = subprocess.run([str(venv / "bin" / "facilitator"), "check"], cwd=run, env=env,
                              capture_output=True, text=True, timeout=60)
