@@ -19,16 +19,21 @@ class FakeClock:
         return self.now
 
 
+def limited_app(db, secret_key: str = "k", **limits: tuple[int, int]):
+    """An app on the SQLite file ``db`` whose named ``limits`` are small, and the clock
+    the test moves forward."""
+    clock = FakeClock()
+    app = create_app({"STORE": f"sqlite:///{db}", "TESTING": True, "ASYNC_MODE": "threading",
+                      "ORGANISER_TOKEN": ORGANISER, "SECRET_KEY": secret_key})
+    app.extensions["facilitator.limiter"] = MemoryLimiter({**LIMITS, **limits}, clock=clock)
+    return app, clock
+
+
 @pytest.fixture
 def limited(tmp_path):
     """An app with small limits and a clock the test moves forward."""
-    clock = FakeClock()
-    app = create_app({"STORE": f"sqlite:///{tmp_path / 'l.db'}", "TESTING": True,
-                      "ASYNC_MODE": "threading", "ORGANISER_TOKEN": ORGANISER,
-                      "SECRET_KEY": "k"})
-    limits = {**LIMITS, "code_miss": (3, 60), "post": (2, 60), "socket_event": (5, 10)}
-    app.extensions["facilitator.limiter"] = MemoryLimiter(limits, clock=clock)
-    return app, clock
+    return limited_app(tmp_path / "l.db", code_miss=(3, 60), post=(2, 60),
+                       socket_event=(5, 10))
 
 
 def test_wrong_codes_are_limited_then_released(limited):

@@ -13,22 +13,16 @@ import time
 import pytest
 
 from facilitator import create_app
-from facilitator.ratelimit import LIMITS, MemoryLimiter
 from facilitator.realtime import socketio
 from tests.conftest import ORGANISER
-from tests.web.test_limits import FakeClock
+from tests.web.test_limits import limited_app
 
 
 @pytest.fixture
 def limited(tmp_path):
     """An app with small limits and a clock the test moves forward."""
-    clock = FakeClock()
-    app = create_app({"STORE": f"sqlite:///{tmp_path / 'r.db'}", "TESTING": True,
-                      "ASYNC_MODE": "threading", "ORGANISER_TOKEN": ORGANISER,
-                      "SECRET_KEY": "review-secret-key-of-enough-length-here"})
-    limits = {**LIMITS, "code_miss": (3, 60), "organiser_miss": (3, 300), "api_join": (5, 60)}
-    app.extensions["facilitator.limiter"] = MemoryLimiter(limits, clock=clock)
-    return app, clock
+    return limited_app(tmp_path / "r.db", "review-secret-key-of-enough-length-here",
+                       code_miss=(3, 60), organiser_miss=(3, 300), api_join=(5, 60))
 
 
 def new_session(client):
