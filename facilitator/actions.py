@@ -92,6 +92,13 @@ def _sync(c: Call) -> Reply:
     return Reply({"snapshot": c.live.snapshot(c.actor)})
 
 
+def _stored(c: Call, key: str, view: dict[str, Any], created: bool, events: list) -> Reply:
+    """The reply to a participant's post stored once per client id: 201 when it is new,
+    200 when it is a resend of what is already stored (the session document unchanged)."""
+    return Reply({key: view, "created": created}, events, 201 if created else 200,
+                 workshop=c.workshop)
+
+
 def _reflections(c: Call) -> Reply:
     return Reply({"reflections": c.live.snapshot(c.actor)["reflections"]})
 
@@ -105,8 +112,7 @@ def _post(c: Call) -> Reply:
     reflection, created, events = c.ops.post_reflection(
         c.actor, c.data.get("text"), c.data.get("finding"), c.data.get("client_id"),
         workshop=c.workshop)
-    return Reply({"reflection": c.view(reflection), "created": created}, events,
-                 201 if created else 200, workshop=c.workshop)
+    return _stored(c, "reflection", c.view(reflection), created, events)
 
 
 def _share(c: Call) -> Reply:
@@ -236,8 +242,7 @@ def _ask(c: Call) -> Reply:
     question, created, events = c.ops.ask_question(
         c.actor, c.data.get("to"), c.data.get("text"), c.data.get("client_id"),
         workshop=c.workshop)
-    return Reply({"question": views.question_view(question), "created": created}, events,
-                 201 if created else 200, workshop=c.workshop)
+    return _stored(c, "question", views.question_view(question), created, events)
 
 
 def _support(c: Call) -> Reply:
@@ -251,8 +256,7 @@ def _answer(c: Call) -> Reply:
     answer, created, events = c.ops.answer_question(
         c.actor, c.data.get("question"), c.data.get("text"), c.data.get("client_id"),
         workshop=c.workshop)
-    return Reply({"answer": views.answer_view(answer), "created": created}, events,
-                 201 if created else 200, workshop=c.workshop)
+    return _stored(c, "answer", views.answer_view(answer), created, events)
 
 
 def _support_answer(c: Call) -> Reply:
@@ -280,8 +284,7 @@ def _harvest(c: Call) -> Reply:
     harvest, created, events = c.ops.post_harvest(
         c.actor, c.data.get("table"), c.data.get("text"), c.data.get("client_id"),
         workshop=c.workshop)
-    return Reply({"harvest": views.harvest_view(harvest), "created": created}, events,
-                 201 if created else 200, workshop=c.workshop)
+    return _stored(c, "harvest", views.harvest_view(harvest), created, events)
 
 
 def _share_harvest(c: Call) -> Reply:
