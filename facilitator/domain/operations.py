@@ -38,7 +38,7 @@ from .model import (
 )
 from .rules import LOCKABLE, Action, Role, allowed, require, require_role
 from .spec import apply_spec
-from .validation import clean_bool, clean_choice, clean_id, clean_text
+from .validation import clean_bool, clean_choice, clean_id, clean_text, digits
 
 Event = dict[str, Any]
 #: A reaction or an endorsement: one per participant and target.
@@ -635,7 +635,7 @@ class Operations:
         participant = actor.participant
         assert participant is not None
         number = table
-        if isinstance(number, str) and number.isdigit():
+        if isinstance(number, str) and digits(number):
             number = int(number)
         if isinstance(number, bool) or not isinstance(number, int):
             raise Invalid(N_("Unknown table."), field="table")

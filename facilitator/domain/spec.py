@@ -18,7 +18,7 @@ from . import programme
 from .errors import N_, Invalid
 from .export import style
 from .model import CircleDef, Finding, Perspective, Step, StepKind, Workshop
-from .validation import clean_choice, clean_text, reject_unknown
+from .validation import clean_choice, clean_text, digits, reject_unknown
 
 SPEC_FIELDS = {"title", "date", "place", "facilitator", "programme", "perspectives", "circles",
                "findings", "max_reflection_length", "circle_size", "report_colour",
@@ -355,7 +355,7 @@ def spec_from_form(pairs: Any) -> dict[str, list[dict[str, Any]]]:
         spec[name] = []
         for _index, row in sorted(numbered.items()):
             row = {k: v for k, v in row.items() if not (k in ("id", "max_size") and not v.strip())}
-            if isinstance(row.get("max_size"), str) and row["max_size"].strip().isdigit():
+            if isinstance(row.get("max_size"), str) and digits(row["max_size"].strip()):
                 row["max_size"] = int(row["max_size"].strip()[:6])
             spec[name].append(row)
     return spec

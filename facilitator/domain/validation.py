@@ -79,6 +79,13 @@ def clean_choice(value: Any, choices: set[str] | frozenset[str], *, field: str) 
     return value
 
 
+def digits(text: str, max_length: int | None = None) -> bool:
+    """Whether ``text`` is a whole number written in ASCII digits (at most ``max_length``
+    of them): ``str.isdigit`` alone also takes "²" or "٣", which ``int`` refuses."""
+    return text.isascii() and text.isdigit() and (max_length is None
+                                                  or len(text) <= max_length)
+
+
 def clean_bool(value: Any, *, field: str) -> bool:
     """Return a boolean, or raise Invalid (no truthy strings)."""
     if not isinstance(value, bool):

@@ -20,7 +20,7 @@ from ..domain.operations import Actor, new_token
 from ..domain.registrations import RegistrationService
 from ..domain.rules import Action, Role, require, require_any_step
 from ..domain.series import SeriesService
-from ..domain.validation import reject_unknown
+from ..domain.validation import digits, reject_unknown
 from ..live import publish
 from .auth import (
     bearer_actor,
@@ -338,8 +338,7 @@ def events_since(code: str):
     """Events after ``?since=N`` as this caller may see them (catch-up without a socket)."""
     actor = bearer_actor(code)
     since = request.args.get("since", "0")
-    # ASCII digits only ("²".isdigit() is true) and a bound the stores can take
-    if not (since.isascii() and since.isdigit() and len(since) <= 15):
+    if not digits(since, max_length=15):  # a bound the stores can take
         raise Invalid(N_("This is not a valid number."), field="since")
     workshop = find_workshop(code)
     require(actor.role, Action.VIEW_SESSION, workshop.current_kind())

@@ -261,6 +261,9 @@ def test_hostile_posts_get_field_errors_never_a_500(client, make_session, ops):
          "circles[0].perspectives"),
         ({"circles[0].name": ["Kring"], "circles[0].max_size": ["veel"]}, "save",
          "circles[0].max_size"),
+        # a digit to str.isdigit() that int() refuses (superscript two)
+        ({"circles[0].name": ["Kring"], "circles[0].max_size": ["²"]}, "save",
+         "circles[0].max_size"),
         ({"programme[0].title": ["<script>x</script>"], "programme[0].start": ["7"]}, "save",
          "programme[0].start"),
         ({}, "up:programme:999", "spec-form"),

@@ -83,6 +83,9 @@ def test_harvest_reaches_its_table_and_the_screen_only_when_shared(make_session,
         assert r.status_code == 422
     assert api.post(f"/sessions/{s.code}/tables/twee/harvest", writer["participant_token"],
                     {"text": "hm"}).status_code == 422
+    # a digit Python's isdigit() takes but int() does not (superscript two) is a 422 too
+    assert api.post(f"/sessions/{s.code}/tables/%C2%B2/harvest", writer["participant_token"],
+                    {"text": "hm"}).status_code == 422
     hid = api.get(f"/sessions/{s.code}/snapshot", s.fac).json["harvests"][0]["id"]
     assert api.get(f"/sessions/{s.code}/snapshot", s.screen).json["harvests"] == []
     r = api.post(f"/sessions/{s.code}/harvests/{hid}/share", s.fac, {"shared": True})
