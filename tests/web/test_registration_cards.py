@@ -14,8 +14,6 @@ FUNCTIONS = ["raadslid", "Wethouder Sociaal Domein", "beleidsmedewerker wonen", 
              "senior beleidsadviseur", "teamleider Burgerzaken"]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None,
-                    reason="poppler-utils not installed")
 def test_name_cards_as_pdf(api, make_session):
     s = make_session()
     rows = [{"naam": f"Deelnemer {i} Özdemir", "organisatie": "Gemeente Zwolle",

@@ -169,7 +169,6 @@ def test_the_series_report_is_pooled_and_pseudonymous(api, series):
                                             ORGANISER).json["findings"]
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_the_series_report_as_pdf(api, series):
     r = api.get(f"/series/{series['id']}/export?format=pdf", ORGANISER)
     assert r.status_code == 200 and r.content_type == "application/pdf"

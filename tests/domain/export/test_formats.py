@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 
 from facilitator.domain.export import render
+from facilitator.domain.patterns import analyse_workshop
 
 from . import HIDDEN_CONCLUSION_MARKER, HIDDEN_MARKER, INJECTION, NAMES, make_session, pooled_group
 
@@ -268,9 +269,8 @@ def test_html_in_english_with_patterns(data):
 
 @pytest.mark.parametrize("fmt", ["html", "md", "docx"])
 def test_the_pattern_analysis_of_the_session_is_rendered(fmt):
-    patterns_module = pytest.importorskip("facilitator.domain.patterns")
     data = make_session(reflections=200, per_perspective=5)
-    analysis = patterns_module.analyse_workshop(data, audience="export")
+    analysis = analyse_workshop(data, audience="export")
     titles = [item["title"]["nl"] for key in ("themes", "distinctive", "common_ground",
                                               "dividing_lines", "blind_spots")
               for item in analysis.get(key, [])]

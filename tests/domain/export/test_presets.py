@@ -74,13 +74,12 @@ def data():
 def text_of(content: bytes, fmt: str) -> str:
     if fmt == "pdf":
         assert content.startswith(b"%PDF-")
-        # read the PDF back with poppler where it is installed (bench/render_report.py
-        # needs it anyway); CI without it checks the print HTML the PDF is laid out from
-        if shutil.which("pdftotext"):
-            done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content,
-                                  capture_output=True, check=True)
-            return " ".join(done.stdout.decode("utf-8").split())
-        return ""
+        # the PDF is read back as its reader sees it: poppler's pdftotext, which
+        # ``./dev test`` installs (Debian: poppler-utils)
+        assert shutil.which("pdftotext"), "pdftotext is missing: run ./dev test"
+        done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=content,
+                              capture_output=True, check=True)
+        return " ".join(done.stdout.decode("utf-8").split())
     if fmt == "docx":
         document = docx.Document(io.BytesIO(content))
         parts = [p.text for p in document.paragraphs]
