@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Response, request
 
 from ..domain.errors import N_, Invalid
@@ -19,7 +21,7 @@ def export_response(actor: Actor) -> Response:
     and per-perspective figures follow FACILITATOR_MIN_GROUP.
     """
     from ..domain.export import FORMATS, render
-    from ..patterns_service import patterns_for
+    from ..patterns_service import patterns_for, run_blocking
 
     code = actor.code
     kind = ops().workshop(code).current_kind()
@@ -32,9 +34,13 @@ def export_response(actor: Actor) -> Response:
     lang = "en" if request.args.get("lang") == "en" else "nl"
     delimiter = "," if request.args.get("delimiter") == "," else ";"
     preset = _preset(actor, fmt, kind)
-    result = render(ops().load(code), fmt, lang=lang, names=names,
-                    patterns=patterns_for(code, "export", lang), delimiter=delimiter,
-                    min_group=settings()["MIN_GROUP"], preset=preset)
+    # a long report takes seconds of CPU: laid out off the event loop, the room's live
+    # events keep flowing meanwhile (a PDF's parts are laid out by child processes)
+    result = run_blocking(functools.partial(
+        render, ops().load(code), fmt, lang=lang, names=names,
+        patterns=patterns_for(code, "export", lang), delimiter=delimiter,
+        min_group=settings()["MIN_GROUP"], preset=preset,
+        processes=settings()["PDF_PROCESSES"] or None))
     # content_type, not mimetype: the formats' types carry their charset already (Flask
     # would add a second one to a text mimetype)
     return Response(result.content, content_type=result.mimetype, headers={

@@ -84,7 +84,8 @@ def filename(data: WorkshopData, fmt: str, lang: str = "nl") -> str:
     return "-".join(parts) + "." + FORMATS[fmt].extension
 
 
-def _report_renderer(fmt: str) -> Callable[[report_model.Report, str], bytes]:
+def _report_renderer(fmt: str, processes: int | None = None,
+                     ) -> Callable[[report_model.Report, str], bytes]:
     if fmt == "docx":
         from . import docx
 
@@ -104,7 +105,7 @@ def _report_renderer(fmt: str) -> Callable[[report_model.Report, str], bytes]:
     if fmt == "pdf":
         from . import pdf
 
-        return lambda r, _d: pdf.render(r)
+        return lambda r, _d: pdf.render(r, processes=processes)
     from . import html
 
     return lambda r, _d: html.render(r).encode("utf-8")
@@ -112,7 +113,8 @@ def _report_renderer(fmt: str) -> Callable[[report_model.Report, str], bytes]:
 
 def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = False,
            patterns: dict[str, Any] | None = None, delimiter: str = ";",
-           min_group: int = 3, preset: str = "onderzoek") -> Export:
+           min_group: int = 3, preset: str = "onderzoek",
+           processes: int | None = None) -> Export:
     """Render the export ``fmt`` (one of ``FORMATS``) of a session.
 
     ``lang`` is 'nl' (default) or 'en'; ``names=True`` adds display names;
@@ -122,7 +124,8 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
     ``preset`` is the audience (``report.PRESETS``): ``bestuur`` and
     ``deelnemers`` get what a reader of a report handed on may see (shared
     reflections, pooled figures, no pseudonyms), ``onderzoek`` the organiser's
-    unpooled data.
+    unpooled data; ``processes`` caps how many processes lay out a long PDF
+    (default: the CPUs, at most four; see ``pdf``).
     Raises ValueError for an unknown format or CSV delimiter; an
     unknown language gives Dutch.
     """
@@ -137,7 +140,7 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
         doc = to_archive(data, names=names)
         content = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     else:
-        renderer = _report_renderer(fmt)
+        renderer = _report_renderer(fmt, processes)
         model = report_model.build(data, lang=lang, names=names, patterns=patterns,
                                    min_group=min_group, preset=preset)
         content = renderer(model, delimiter)

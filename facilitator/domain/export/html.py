@@ -16,14 +16,20 @@ from html import escape
 from . import charts
 from .report import Report
 
-CSS = """
-@page { size: A4; margin: 18mm 16mm 20mm 16mm;
-  @top-left { content: string(doctitle) "  ·  " string(docdate); font-size: 8pt; color: #555;
-    font-family: "Segoe UI", "Liberation Sans", "DejaVu Sans", Helvetica, Arial, sans-serif; }
-  @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; color: #555;
-    font-family: "Segoe UI", "Liberation Sans", "DejaVu Sans", Helvetica, Arial, sans-serif; } }
-@page :first { @top-left { content: none; } }
-h1 { string-set: doctitle content(); }
+#: The page's margins in mm (top, right, bottom, left): the print CSS's, and where the
+#: PDF stamps its page numbers (``pdf``).
+MARGINS_MM = (18, 16, 20, 16)
+_FONTS = '"Segoe UI", "Liberation Sans", "DejaVu Sans", Helvetica, Arial, sans-serif'
+_MARGIN_BOX = f"font-size: 8pt; color: #555; font-family: {_FONTS};"
+#: No running line on the cover page.
+FIRST_PAGE_CSS = "@page :first { @top-left { content: none; } }\n"
+#: A browser's print: the running line from the title and date, the pages numbered.
+PAGE_CSS = (
+    f"@page {{ size: A4; margin: {' '.join(f'{m}mm' for m in MARGINS_MM)};\n"
+    f'  @top-left {{ content: string(doctitle) "  ·  " string(docdate); {_MARGIN_BOX} }}\n'
+    f'  @bottom-right {{ content: counter(page) " / " counter(pages); {_MARGIN_BOX} }} }}\n'
+    + FIRST_PAGE_CSS)
+BODY_CSS = """h1 { string-set: doctitle content(); }
 dl.meta dd.date { string-set: docdate content(); }
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
@@ -65,6 +71,12 @@ img.logo { display: block; max-height: 18mm; max-width: 60mm; margin: 0 0 6pt; }
   a { color: inherit; text-decoration: none; }
 }
 """
+CSS = PAGE_CSS + BODY_CSS
+
+#: Where the PDF may be cut into parts laid out side by side (``pdf``): between the
+#: sections and between the appendix's circles. Only the PDF's page carries it.
+PART_BREAK = "<!--part-->"
+
 
 
 def _e(value: object) -> str:
@@ -262,7 +274,9 @@ def _circles(report: Report) -> str:
     plain text lays out much faster in the PDF than boxes and line-break elements)."""
     t = report.t
     out = [f'<section id="circles"><h2>{_e(t["circles"])}</h2>']
-    for section in report.circles:
+    for number, section in enumerate(report.circles):
+        if number:  # each circle its own section: where a long PDF may be cut
+            out.append(f'</section>{PART_BREAK}<section class="circle">')
         out.append(f"<h3>{_e(t['circle'])} {_e(section.name)}</h3>"
                    f"<p class=muted>{_e(section.line)}</p>")
         if not section.reflections:
@@ -317,34 +331,62 @@ LAYOUT: dict[str, Callable[[Report], str]] = {
     "patterns": _patterns, "method": _method}
 
 
-def _head(report: Report, for_pdf: bool) -> list[str]:
+def _css_string(text: str) -> str:
+    """``text`` as a CSS string: all but letters, digits and spaces escaped (a session's
+    title may hold quotes, backslashes or ``</style>``)."""
+    return '"' + "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} "
+                         for c in text) + '"'
+
+
+def pdf_page_css(report: Report) -> str:
+    """The PDF's pages: the running line written out, since a part of the PDF laid out on
+    its own has no title to take it from, and no numbers: ``pdf`` stamps them."""
+    line = "  ·  ".join(x for x in (report.title, report.date_text) if x)
+    return (f"@page {{ size: A4; margin: {' '.join(f'{m}mm' for m in MARGINS_MM)};\n"
+            f"  @top-left {{ content: {_css_string(line)}; {_MARGIN_BOX} }} }}\n"
+            + FIRST_PAGE_CSS)
+
+
+def _prologue(report: Report, for_pdf: bool) -> str:
     t = report.t
+    css = (pdf_page_css(report) + BODY_CSS) if for_pdf else CSS
     out = ["<!DOCTYPE html>", f'<html lang="{report.lang}">', "<head>", '<meta charset="utf-8">',
            '<meta name="viewport" content="width=device-width, initial-scale=1">',
            f"<title>{_e(t['report'])}: {_e(report.title)}</title>",
-           f"<style>{CSS.replace('#0b3d60', report.colour)}</style>", "</head>", "<body>"]
+           f"<style>{css.replace('#0b3d60', report.colour)}</style>", "</head>", "<body>"]
     if for_pdf:
         out.insert(4, f'<meta name="author" content="{_e(report.facilitator)}">'
                       f'<meta name="dcterms.created" content="{report.generated.isoformat()}">'
                       '<meta name="generator" content="facilitator">')
+    return "\n".join(out)
+
+
+def _header(report: Report) -> str:
+    t = report.t
     logo = (f'<img class="logo" alt="" src="data:image/png;base64,'
             f'{base64.b64encode(report.logo).decode()}">' if report.logo else "")
-    out.append(f"<header>{logo}<p class=muted>{_e(t['report'])}</p><h1>{_e(report.title)}</h1>")
     meta = [(t["date"], report.date_text), (t["place"], report.place),
             (t["facilitator"], report.facilitator)]
-    out.append('<dl class="meta">' + "".join(
-        f'<dt>{_e(k)}</dt><dd{" class=date" if k == t["date"] else ""}>{_e(v)}</dd>'
-        for k, v in meta if v) + "</dl>")
-    out.append(f'<p class="note">{_e(report.privacy_note())} {_e(t["hidden_note"])}</p>'
-               "</header>")
-    return out
+    return (f"<header>{logo}<p class=muted>{_e(t['report'])}</p><h1>{_e(report.title)}</h1>"
+            '<dl class="meta">' + "".join(
+                f'<dt>{_e(k)}</dt><dd{" class=date" if k == t["date"] else ""}>{_e(v)}</dd>'
+                for k, v in meta if v) + "</dl>"
+            f'<p class="note">{_e(report.privacy_note())} {_e(t["hidden_note"])}</p></header>')
+
+
+def document_parts(report: Report, *, for_pdf: bool = False) -> tuple[str, list[str], str]:
+    """The page in three: the document up to ``<body>``, the body's blocks (the header,
+    then the sections; the appendix one block per circle), and its end. ``for_pdf`` adds
+    the metadata WeasyPrint writes into the PDF (author, dates) and the PDF's page CSS."""
+    blocks = [_header(report)]
+    for key in report.sections:
+        blocks += [b for b in LAYOUT[key](report).split(PART_BREAK) if b]
+    end = (f"<footer>{_e(report.t['generated'])} "
+           f"{report.generated.strftime('%Y-%m-%d %H:%M')}</footer></body></html>")
+    return _prologue(report, for_pdf), blocks, end
 
 
 def render(report: Report, *, for_pdf: bool = False) -> str:
-    """The report as a complete HTML document; ``for_pdf`` adds the document's metadata
-    that WeasyPrint writes into the PDF (author, dates)."""
-    out = _head(report, for_pdf)
-    out += [LAYOUT[key](report) for key in report.sections]
-    out.append(f"<footer>{_e(report.t['generated'])} "
-               f"{report.generated.strftime('%Y-%m-%d %H:%M')}</footer></body></html>")
-    return "\n".join(out)
+    """The report as a complete HTML document (see ``document_parts``)."""
+    start, blocks, end = document_parts(report, for_pdf=for_pdf)
+    return "\n".join([start, *blocks, end])

@@ -1,22 +1,264 @@
 """The report as a real PDF: the print HTML laid out by WeasyPrint with real fonts.
 
-The same page as ``html`` (one layout for screen, print and PDF): A4 with page
-numbers and a running line with the session's title and date (``@page`` in the
-print CSS), table header rows that repeat and rows that do not split, and a PDF
-outline made from the headings (WeasyPrint bookmarks h1–h3). WeasyPrint draws
-with Pango: ``./dev`` installs the Debian libraries it needs; the Python package
-is in the ``export`` extra and imported only here.
+The same page as ``html`` (one layout for screen, print and PDF): A4 with a running
+line with the session's title and date, page numbers, table header rows that repeat
+and rows that do not split, and an outline made from the headings (h1–h3).
+
+WeasyPrint lays out about 20–60 pages a second on one core. A long report (the
+research preset lists every reflection: 300 pages for 2,000) is therefore cut into
+parts at section and circle boundaries, each laid out by a child process
+(``python -m facilitator.domain.export.pdf``), side by side. A fresh child lays out
+faster than the process that built the report (measured: 7.2 s against 10.1 s for the
+same 172 pages; the builder's large heap slows WeasyPrint's many small objects), and
+a web worker's interpreter only waits meanwhile. The parts are joined with pypdf,
+which also writes what a part cannot know on its own: the page numbers ("12 / 305",
+stamped on every page) and the outline over all parts. A short report is laid out
+here, in one piece. WeasyPrint draws with Pango: ``./dev`` installs the Debian
+libraries it needs; the Python packages are in the ``export`` extra.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+import os
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
 from . import html
 from .report import Report
 
+log = logging.getLogger(__name__)
 
-def render(report: Report, *, compress: bool = True) -> bytes:
-    """The PDF's bytes; ``compress=False`` leaves the objects readable (for tests)."""
+#: The weighted size (``_cost``) of a part worth a child process: about 1–2.5 s of
+#: layout, against 0.5–1.2 s for a child to start. A smaller report is laid out here.
+PART_COST = 200_000
+#: The most processes one PDF uses.
+MAX_PROCESSES = 4
+#: Seconds a child may take for its part before it is laid out here instead.
+CHILD_TIMEOUT = 600
+
+_MM = 72 / 25.4  # PDF points per mm
+_PX = 0.75  # PDF points per CSS px (WeasyPrint's bookmark positions are in px)
+#: Helvetica's advance widths (per 1,000 em) of what a page number is made of.
+_WIDTHS = {**dict.fromkeys("0123456789", 556), " ": 278, "/": 278}
+_NUMBER_SIZE = 8  # pt, as the running line
+_NUMBER_GREY = 0x55 / 0xFF  # the running line's #555
+
+
+@dataclass
+class Part:
+    """One part laid out: its PDF, and per page its bookmarks (level, label, x, y), the
+    position in CSS px from the page's top left."""
+
+    pdf: bytes
+    bookmarks: list[list[tuple[int, str, float, float]]]
+
+
+def available_processes() -> int:
+    """The CPUs this process may run on, at most ``MAX_PROCESSES``."""
+    try:
+        count = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        count = os.cpu_count() or 1
+    return max(1, min(MAX_PROCESSES, count))
+
+
+def render(report: Report, *, compress: bool = True, processes: int | None = None) -> bytes:
+    """The PDF's bytes. ``processes`` caps how many lay it out side by side (default:
+    the available CPUs, at most ``MAX_PROCESSES``);
+    ``compress=False`` leaves the objects readable (for tests)."""
+    start, blocks, end = html.document_parts(report, for_pdf=True)
+    count = processes if processes is not None else available_processes()
+    groups = split(blocks, max(1, count))
+    pages = [start + "\n" + "\n".join(group) + "\n" + (end if n == len(groups) - 1 else
+                                                       "</body></html>")
+             for n, group in enumerate(groups)]
+    # the cover page is the first part's first page only
+    pages[1:] = [page.replace(html.FIRST_PAGE_CSS, "", 1) for page in pages[1:]]
+    return join(lay_out_parts(pages, compress), lang=report.lang)
+
+
+def _cost(block: str) -> int:
+    """A block's weighted size: its characters, and each element about 60 more (tables
+    and lists cost more per character to lay out than running text)."""
+    return len(block) + 60 * block.count("<")
+
+
+def split(blocks: list[str], processes: int) -> list[list[str]]:
+    """The blocks in consecutive groups of about equal cost: as many as the report is
+    ``PART_COST``s, at most ``processes``."""
+    costs = [_cost(b) for b in blocks]
+    total = sum(costs)
+    count = max(1, min(processes, total // PART_COST, len(blocks)))
+    groups: list[list[str]] = [[]]
+    done = 0
+    for block, cost in zip(blocks, costs, strict=True):
+        # a new group starts where this block's middle passes the next equal share
+        if groups[-1] and len(groups) < count and \
+                done + cost / 2 > total * len(groups) / count:
+            groups.append([])
+        groups[-1].append(block)
+        done += cost
+    return groups
+
+
+def lay_out(page: str, compress: bool = True) -> Part:
+    """One page of HTML laid out by WeasyPrint, here."""
     from weasyprint import HTML
 
-    page = html.render(report, for_pdf=True)
-    return HTML(string=page).write_pdf(uncompressed_pdf=not compress)
+    document = HTML(string=page).render()
+    bookmarks = [[(level, label, x, y) for level, label, (x, y), _state in p.bookmarks]
+                 for p in document.pages]
+    return Part(document.write_pdf(uncompressed_pdf=not compress), bookmarks)
+
+
+def lay_out_parts(pages: list[str], compress: bool = True) -> list[Part]:
+    """Each page of HTML laid out: a report under ``PART_COST`` here, any other by child
+    processes at the same time. A child that fails or does not finish in time has its
+    part laid out here (slower, never lost)."""
+    if len(pages) == 1 and _cost(pages[0]) < PART_COST:
+        return [lay_out(pages[0], compress)]
+    with tempfile.TemporaryDirectory(prefix="facilitator-pdf-") as folder:
+        children = [_start_child(Path(folder, f"part{n}"), page, compress)
+                    for n, page in enumerate(pages)]
+        return [_finish_child(process, target) or lay_out(page, compress)
+                for (process, target), page in zip(children, pages, strict=True)]
+
+
+def _start_child(target: Path, page: str, compress: bool) -> tuple[subprocess.Popen | None, Path]:
+    target.with_suffix(".html").write_text(page, encoding="utf-8")
+    root = str(Path(__file__).resolve().parents[3])  # where ``facilitator`` is importable
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
+    command = [sys.executable, "-m", "facilitator.domain.export.pdf",
+               str(target.with_suffix(".html")), str(target)]
+    try:
+        # stderr to a file: WeasyPrint warns per missing glyph, and a full pipe nobody
+        # reads yet would stall the child
+        with target.with_suffix(".log").open("wb") as errors:
+            process = subprocess.Popen(command + ([] if compress else ["--uncompressed"]),
+                                       env=env, stdout=subprocess.DEVNULL, stderr=errors)
+    except OSError as exc:
+        log.warning("pdf: could not start a child process (%s); laying out here", exc)
+        return None, target
+    return process, target
+
+
+def _finish_child(process: subprocess.Popen | None, target: Path) -> Part | None:
+    if process is None:
+        return None
+    try:
+        process.wait(timeout=CHILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        log.warning("pdf: a child process took over %s s; laying its part out here",
+                    CHILD_TIMEOUT)
+        return None
+    if process.returncode != 0:
+        errors = target.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+        log.warning("pdf: a child process failed (exit %s): %s; laying its part out here",
+                    process.returncode, errors[-500:])
+        return None
+    marks = json.loads(target.with_suffix(".json").read_text(encoding="utf-8"))
+    return Part(target.read_bytes(), [[tuple(m) for m in page] for page in marks])
+
+
+def join(parts: list[Part], *, lang: str) -> bytes:
+    """The parts as one PDF: their pages in order, each numbered "n / total" at the bottom
+    right, the outline over all of them, the first part's metadata and the language."""
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    writer = PdfWriter()
+    readers = [PdfReader(io.BytesIO(part.pdf)) for part in parts]
+    for reader in readers:
+        writer.append(reader, import_outline=False)
+    total = len(writer.pages)
+    _stamp_numbers(writer, total)
+    _outline(writer, [page for part in parts for page in part.bookmarks])
+    writer.add_metadata({k: v for k, v in (readers[0].metadata or {}).items()
+                         if isinstance(v, str)})
+    writer.root_object[NameObject("/Lang")] = TextStringObject(lang)
+    writer.page_mode = "/UseOutlines"
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _number_stream(number: int, total: int, width: float) -> bytes:
+    """Page ``number`` of ``total`` in Helvetica 8 pt, right-aligned at the right margin
+    and in the middle of the bottom margin, where the print CSS puts it."""
+    text = f"{number} / {total}"
+    text_width = sum(_WIDTHS[c] for c in text) * _NUMBER_SIZE / 1000
+    _top, right, bottom, _left = html.MARGINS_MM
+    x = width - right * _MM - text_width
+    y = bottom * _MM / 2 - _NUMBER_SIZE * 0.35  # the digits' middle on the margin's
+    grey = f"{_NUMBER_GREY:.3f}"
+    return (f"q {grey} {grey} {grey} rg BT /FacilitatorPageNumber {_NUMBER_SIZE} Tf "
+            f"{x:.2f} {y:.2f} Td ({text}) Tj ET Q").encode("ascii")
+
+
+def _stamp_numbers(writer, total: int) -> None:
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    # streams are indirect objects; pypdf adds those with _add_object (no public name)
+    font = writer._add_object(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"), NameObject("/Subtype"): NameObject("/Type1"),
+        NameObject("/BaseFont"): NameObject("/Helvetica"),
+        NameObject("/Encoding"): NameObject("/WinAnsiEncoding")}))
+
+    def stream(data: bytes):
+        obj = DecodedStreamObject()
+        obj.set_data(data)
+        return writer._add_object(obj)
+
+    save, restore = stream(b"q"), stream(b"Q")
+    for number, page in enumerate(writer.pages, start=1):
+        resources = page[NameObject("/Resources")].get_object()
+        if "/Font" not in resources:
+            resources[NameObject("/Font")] = DictionaryObject()
+        resources["/Font"].get_object()[NameObject("/FacilitatorPageNumber")] = font
+        contents = page.get("/Contents")
+        before = contents.get_object() if contents is not None else ArrayObject()
+        before = list(before) if isinstance(before, ArrayObject) else [contents]
+        # the page's own drawing is wrapped in q/Q so that what it leaves set (WeasyPrint
+        # flips the y axis) does not move the number
+        page[NameObject("/Contents")] = ArrayObject(
+            [save, *before, restore,
+             stream(_number_stream(number, total, float(page.mediabox.width)))])
+
+
+def _outline(writer, bookmarks: list[list[tuple[int, str, float, float]]]) -> None:
+    """The headings as the PDF's outline, nested by level across all parts."""
+    from pypdf.generic import Fit
+
+    parents: list[tuple[int, object]] = []  # (level, item) of the open headings
+    for index, marks in enumerate(bookmarks):
+        height = float(writer.pages[index].mediabox.height)
+        for level, label, x, y in marks:
+            while parents and parents[-1][0] >= level:
+                parents.pop()
+            item = writer.add_outline_item(
+                title=label, page_number=index, parent=parents[-1][1] if parents else None,
+                fit=Fit.xyz(left=x * _PX, top=height - y * _PX))
+            parents.append((level, item))
+
+
+def _child(argv: list[str]) -> int:
+    """``python -m facilitator.domain.export.pdf PAGE.html OUT [--uncompressed]``: lay
+    out one part, write its PDF to OUT and its bookmarks to OUT.json."""
+    source, target = Path(argv[0]), Path(argv[1])
+    part = lay_out(source.read_text(encoding="utf-8"), compress="--uncompressed" not in argv)
+    target.write_bytes(part.pdf)
+    target.with_suffix(".json").write_text(json.dumps(part.bookmarks), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_child(sys.argv[1:]))

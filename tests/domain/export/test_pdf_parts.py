@@ -1,0 +1,163 @@
+"""A long PDF laid out in parts side by side (``pdf``), read back as its reader sees it.
+
+The parts are cut at section and circle boundaries and laid out by child processes;
+joined, they must read as the PDF laid out in one piece: the same text in the same
+order, every page numbered "n / total", one outline over all parts, the document's
+metadata and language. A child that fails costs time, never the report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import re
+import subprocess
+
+import pytest
+from pypdf import PdfReader
+
+from facilitator.domain.export import html, pdf
+from facilitator.domain.export.report import build
+
+from . import make_session
+
+RUNNING_LINE = "Reflectiesessie De Veranderende Gemeente — Zwolle · 12 maart 2026"
+
+
+@pytest.fixture(scope="module")
+def report():
+    return build(make_session(reflections=120, per_perspective=4), preset="onderzoek")
+
+
+@pytest.fixture(scope="module")
+def whole(report) -> list[str]:
+    """The pages of the report laid out in one piece."""
+    return pages_of(pdf.render(report, processes=1))
+
+
+@pytest.fixture
+def small_parts(monkeypatch):
+    """Parts from a small report: a part is worth a child at a tenth of the usual size."""
+    monkeypatch.setattr(pdf, "PART_COST", 15_000)
+
+
+def pages_of(content: bytes) -> list[str]:
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", "-layout", "-", "-"], input=content,
+                          capture_output=True, check=True)
+    return done.stdout.decode("utf-8").split("\f")[:-1]
+
+
+def body_words(pages: list[str], report) -> list[str]:
+    """The text without what a page break adds: the running line, the page number and
+    a table's repeated header row (its words are left out everywhere)."""
+    _start, blocks, _end = html.document_parts(report, for_pdf=True)
+    header = {w for cell in re.findall(r"<th[^>]*>([^<]*)</th>", "".join(blocks))
+              for w in cell.split()}
+    words = []
+    for page in pages:
+        for line in page.splitlines():
+            line = line.replace(RUNNING_LINE, "")
+            line = re.sub(r"\b\d+ / \d+\s*$", "", line)
+            words += [w for w in line.split() if w not in header]
+    return words
+
+
+def outline(reader: PdfReader) -> list:
+    """The outline as nested (title, page index, children) tuples."""
+    def walk(items):
+        out = []
+        for item in items:
+            if isinstance(item, list):
+                out[-1][2].extend(walk(item))
+            else:
+                out.append((item.title, reader.get_destination_page_number(item), []))
+        return out
+    return walk(reader.outline)
+
+
+def test_the_split_keeps_order_and_balances_the_parts(report, small_parts):
+    _start, blocks, _end = html.document_parts(report, for_pdf=True)
+    total = sum(pdf._cost(b) for b in blocks)
+    for processes in (1, 2, 3, 4):
+        groups = pdf.split(blocks, processes)
+        assert [b for g in groups for b in g] == blocks
+        assert len(groups) == min(processes, total // pdf.PART_COST)
+        biggest = max(pdf._cost(b) for b in blocks)
+        assert all(sum(pdf._cost(b) for b in g) <= total / len(groups) + biggest
+                   for g in groups)
+    # the appendix is cut between circles, each one a section of its own
+    assert sum(b.startswith('<section class="circle">') for b in blocks) == \
+        len(report.circles) - 1
+
+
+def test_a_report_below_a_part_is_one_piece_without_children(monkeypatch):
+    monkeypatch.setattr(pdf, "_start_child", lambda *a: pytest.fail("no child expected"))
+    report = build(make_session(reflections=30), preset="bestuur")
+    _start, blocks, _end = html.document_parts(report, for_pdf=True)
+    assert sum(pdf._cost(b) for b in blocks) < pdf.PART_COST
+    content = pdf.render(report, processes=4)
+    pages = pages_of(content)
+    assert all(page.rstrip().endswith(f"{n} / {len(pages)}")
+               for n, page in enumerate(pages, start=1))
+
+
+def test_parts_read_as_the_pdf_laid_out_in_one_piece(report, whole, small_parts):
+    parted_pages, whole_pages = pages_of(pdf.render(report, processes=3)), whole
+    assert body_words(parted_pages, report) == body_words(whole_pages, report)
+    # a part starts on a new page, so the parted PDF may have a page or two more
+    assert len(whole_pages) <= len(parted_pages) <= len(whole_pages) + 2
+    total = len(parted_pages)
+    for number, page in enumerate(parted_pages, start=1):
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        assert lines[-1].endswith(f"{number} / {total}"), number
+        # the running line on every page but the cover, in every part
+        assert (RUNNING_LINE in lines[0]) == (number > 1), number
+
+
+def test_one_outline_over_all_parts(report, small_parts):
+    content = pdf.render(report, processes=3)
+    reader, pages = PdfReader(io.BytesIO(content)), pages_of(content)
+    tree = outline(reader)
+    assert [title for title, _, _ in tree] == [report.title]
+    sections = [title for title, _, _ in tree[0][2]]
+    assert sections[:3] == ["Samenvatting", "Programma", "Tussentijdse bevindingen"]
+    assert sections[-1] == "Werkwijze"
+    circles = next(children for title, _, children in tree[0][2]
+                   if title == "Reflecties per kring")
+    assert [title for title, _, _ in circles] == [f"Kring {c.name}" for c in report.circles]
+    # each heading points at the page that shows it, in the later parts too
+    for title, page, _ in [*tree[0][2], *circles]:
+        assert title in pages[page], title
+    assert reader.trailer["/Root"]["/PageMode"] == "/UseOutlines"
+
+
+def test_metadata_and_language_come_through(report, small_parts):
+    reader = PdfReader(io.BytesIO(pdf.render(report, processes=2)))
+    assert reader.metadata.title == f"Verslag: {report.title}"
+    assert reader.metadata.author == report.facilitator
+    assert reader.trailer["/Root"]["/Lang"] == "nl"
+    english = build(make_session(reflections=120, per_perspective=4), lang="en",
+                    preset="onderzoek")
+    reader = PdfReader(io.BytesIO(pdf.render(english, processes=2)))
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+    assert reader.metadata.title == f"Report: {english.title}"
+
+
+@pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
+def test_a_failing_child_costs_time_not_the_report(report, whole, small_parts, monkeypatch,
+                                                    executable, caplog):
+    monkeypatch.setattr(pdf.sys, "executable", executable)
+    parted = pdf.render(report, processes=2)
+    pages = pages_of(parted)
+    assert body_words(pages, report) == body_words(whole, report)
+    assert "laying" in caplog.text and "out here" in caplog.text
+
+
+def test_a_title_with_quotes_and_markup_in_the_running_line(small_parts):
+    data = make_session(reflections=120, per_perspective=4)
+    title = 'Sessie "Samen" \\ </style><b>vet</b> — Zwolle'
+    data = dataclasses.replace(data, workshop=dataclasses.replace(data.workshop, title=title))
+    report = build(data, preset="onderzoek")
+    pages = pages_of(pdf.render(report, processes=2))
+    assert title in pages[0]  # the cover
+    assert all(f"{title} · 12 maart 2026" in page.splitlines()[0] for page in pages[1:])
