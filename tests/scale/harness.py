@@ -206,7 +206,10 @@ class LiveClient:
 
         def disconnect() -> None:
             try:
-                self.sio.disconnect()
+                # shutdown, not disconnect: a client still reconnecting to a killed
+                # worker stops too (its retries draw on the global random module,
+                # which Hypothesis tests later in the session watch)
+                self.sio.shutdown()
             except Exception:  # noqa: BLE001 - closing is best effort
                 pass
 
