@@ -3,6 +3,7 @@
     python bench/export.py                  # 2,000 reflections, best of 3
     python bench/export.py --reflections 5000 --repeat 5 --check
     python bench/export.py --preset bestuur --repeat 1   # the board's report (pooled)
+    python bench/export.py --formats pdf --pdf-processes 1   # the PDF in one piece
 
 The session comes from the tests' ``make_session`` (7 perspectives, 210
 participants, shared and hidden reflections, reactions across circles,
@@ -27,10 +28,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from facilitator.domain.export import FORMATS, render  # noqa: E402
 from facilitator.domain.export.archive import from_archive, restore, to_archive  # noqa: E402
+from facilitator.domain.export.pdf import available_processes  # noqa: E402
 from facilitator.store.sqlite import SQLiteStore  # noqa: E402
 from tests.domain.export import make_session  # noqa: E402
 
 LIMIT = 5.0
+
+
+def machine_speed() -> float:
+    """Seconds for a plain 10,000,000-step loop: the machine's speed for pure Python."""
+    start, total = time.perf_counter(), 0
+    for i in range(10_000_000):
+        total += i
+    return time.perf_counter() - start
 
 
 def timed(func, repeat: int) -> tuple[float, float, object, float]:
@@ -54,12 +64,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="onderzoek",
                         choices=["bestuur", "deelnemers", "onderzoek"],
                         help="the audience (default: research, the largest export)")
+    parser.add_argument("--formats", default=",".join(FORMATS),
+                        help="comma-separated formats (default: all)")
+    parser.add_argument("--pdf-processes", type=int, default=None,
+                        help="processes laying out the PDF (default: the CPUs, at most 4)")
     parser.add_argument("--check", action="store_true",
                         help=f"exit 1 if a format takes >= {LIMIT}s")
     args = parser.parse_args(argv)
 
     data = make_session(reflections=args.reflections, per_perspective=args.per_perspective,
                         reactions=(3, 12))
+    print(f"machine: {machine_speed():.2f} s for a 10,000,000-step Python loop; "
+          f"{available_processes()} CPUs for the PDF")
     print(f"preset: {args.preset}; load average at start: "
           f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"session: {len(data.reflections)} reflections "
@@ -71,9 +87,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(data.harvests)} table notes")
     print(f"{'format':<8} {'best s':>8} {'median s':>9} {'cpu s':>7} {'size':>12}")
     total, slow = 0.0, []
-    for fmt in FORMATS:
+    for fmt in args.formats.split(","):
         best, median, export, cpu = timed(
-            lambda fmt=fmt: render(data, fmt, preset=args.preset), args.repeat)
+            lambda fmt=fmt: render(data, fmt, preset=args.preset,
+                                   processes=args.pdf_processes), args.repeat)
         total += best
         if best >= LIMIT:
             slow.append(fmt)
