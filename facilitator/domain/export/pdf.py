@@ -19,6 +19,7 @@ libraries it needs; the Python packages are in the ``export`` extra.
 
 from __future__ import annotations
 
+import gc
 import io
 import json
 import logging
@@ -254,6 +255,9 @@ def _child(argv: list[str]) -> int:
     """``python -m facilitator.domain.export.pdf PAGE.html OUT [--uncompressed]``: lay
     out one part, write its PDF to OUT and its bookmarks to OUT.json."""
     source, target = Path(argv[0]), Path(argv[1])
+    # no cycle collection in a child that ends after one part: WeasyPrint's boxes are
+    # freed at exit anyway (measured: 10 % faster, the same peak memory)
+    gc.disable()
     part = lay_out(source.read_text(encoding="utf-8"), compress="--uncompressed" not in argv)
     target.write_bytes(part.pdf)
     target.with_suffix(".json").write_text(json.dumps(part.bookmarks), encoding="utf-8")
