@@ -73,10 +73,9 @@ img.logo { display: block; max-height: 18mm; max-width: 60mm; margin: 0 0 6pt; }
 """
 CSS = PAGE_CSS + BODY_CSS
 
-#: Where the PDF may be cut into parts laid out side by side (``pdf``): between the
-#: sections and between the appendix's circles. Only the PDF's page carries it.
+#: Where a section's HTML may be cut (the appendix between its circles):
+#: ``document_parts`` cuts there, and ``pdf`` lays the pieces out in parts side by side.
 PART_BREAK = "<!--part-->"
-
 
 
 def _e(value: object) -> str:
