@@ -153,7 +153,7 @@ def series_export(series_id: str):
     research dataset (``xlsx|csv``, one row per record), with the synthesis' filters."""
     from ..domain.export import series_dataset, series_report, slug
     from ..domain.series import synthesis
-    from ..patterns_service import run_blocking
+    from .exports import made_off_the_loop
 
     role = organiser_role()  # who asks first, then what they ask for
     fmt = request.args.get("format", "md")
@@ -172,8 +172,8 @@ def series_export(series_id: str):
     else:
         result = synthesis(series, loaded, patterns_of=_reader_patterns(lang),
                            min_group=settings()["MIN_GROUP"], lang=lang)
-        # laid out off the event loop, as a session's report (web/exports.py)
-        content, mimetype, name = run_blocking(series_report.render, result, fmt, lang)
+        content, mimetype, name = made_off_the_loop(
+            lambda: series_report.render(result, fmt, lang))
     return Response(content, content_type=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 from ..domain.errors import N_, Invalid
 from ..domain.operations import Actor
@@ -21,7 +23,7 @@ def export_response(actor: Actor) -> Response:
     and per-perspective figures follow FACILITATOR_MIN_GROUP.
     """
     from ..domain.export import FORMATS, render
-    from ..patterns_service import patterns_for, run_blocking
+    from ..patterns_service import patterns_for
 
     code = actor.code
     kind = ops().workshop(code).current_kind()
@@ -34,9 +36,7 @@ def export_response(actor: Actor) -> Response:
     lang = "en" if request.args.get("lang") == "en" else "nl"
     delimiter = "," if request.args.get("delimiter") == "," else ";"
     preset = _preset(actor, fmt, kind)
-    # a long report takes seconds of CPU: laid out off the event loop, the room's live
-    # events keep flowing meanwhile (a PDF's parts are laid out by child processes)
-    result = run_blocking(functools.partial(
+    result = made_off_the_loop(functools.partial(
         render, ops().load(code), fmt, lang=lang, names=names,
         patterns=patterns_for(code, "export", lang), delimiter=delimiter,
         min_group=settings()["MIN_GROUP"], preset=preset,
@@ -60,3 +60,16 @@ def _preset(actor: Actor, fmt: str, kind: str) -> str:
         require(actor.role, Action.VIEW_ALL_REFLECTIONS, kind)
         require(actor.role, Action.VIEW_SMALL_GROUPS, kind)
     return preset
+
+
+def made_off_the_loop(make: Callable[[], Any]) -> Any:
+    """``make()`` (an export: seconds of CPU for a long session) off the event loop, so
+    the room's live events keep flowing: in eventlet's thread pool (a PDF's parts in
+    child processes). Not in gevent mode: gevent watches child processes only from its
+    main loop, and WeasyPrint's first import runs ``ldconfig``; there the export is
+    made on the loop, a PDF's parts still laid out by child processes."""
+    from ..patterns_service import run_blocking
+
+    if current_app.config["FACILITATOR"]["ASYNC_MODE"] == "gevent":
+        return make()
+    return run_blocking(make)

@@ -144,8 +144,11 @@ def _start_child(target: Path, page: str, compress: bool) -> tuple[subprocess.Po
         with target.with_suffix(".log").open("wb") as errors:
             process = subprocess.Popen(command + ([] if compress else ["--uncompressed"]),
                                        env=env, stdout=subprocess.DEVNULL, stderr=errors)
-    except OSError as exc:
-        log.warning("pdf: could not start a child process (%s); laying out here", exc)
+    except Exception as exc:  # noqa: BLE001 - any failure to start costs time, not the PDF
+        # e.g. OSError, or gevent's TypeError: it watches children only on its main loop,
+        # not from the thread pool that makes exports off the loop
+        log.warning("pdf: could not start a child process (%s: %s); laying out here",
+                    type(exc).__name__, exc)
         return None, target
     return process, target
 
