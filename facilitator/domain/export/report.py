@@ -884,8 +884,10 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
         started=stamp(parse_time(workshop.started_at)), ended=stamp(parse_time(workshop.ended_at)),
         generated=(now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ), agenda=_agenda(ctx),
         perspectives=rows, circle_rows=circle_rows,
-        participation_chart=_participation_chart(t, rows),
-        circle_chart=_circle_chart(t, circle_rows),
+        participation_chart=_participation_chart(
+            t, t["participation_perspective"], [r.label for r in rows], rows),
+        circle_chart=_participation_chart(
+            t, t["participation_circle"], [c.name for c in circle_rows], circle_rows),
         findings=[FindingItem(id=f.id, title=f.title, text=f.text) for f in workshop.findings],
         circles=circles, reflections=reflection_items,
         dialogue=_dialogue_items(reflection_items, reactions),
@@ -1163,19 +1165,13 @@ def _circle_rows(ctx: _Ctx) -> list[CircleRow]:
     return out
 
 
-def _participation_chart(t: dict[str, str], rows: list[PerspectiveRow]) -> charts.BarChart:
+def _participation_chart(t: dict[str, str], title: str, categories: list[str],
+                         rows: list[PerspectiveRow] | list[CircleRow]) -> charts.BarChart:
+    """Participants and reflections per group (a perspective or a circle) as bars."""
     return charts.BarChart(
-        title=t["participation_perspective"], categories=[r.label for r in rows],
+        title=title, categories=categories,
         series=[charts.Series(t["participants"], [r.participants for r in rows], charts.BLUE),
                 charts.Series(t["reflections"], [r.reflections for r in rows], charts.ORANGE)],
-        decimal=t["decimal"])
-
-
-def _circle_chart(t: dict[str, str], rows: list[CircleRow]) -> charts.BarChart:
-    return charts.BarChart(
-        title=t["participation_circle"], categories=[c.name for c in rows],
-        series=[charts.Series(t["participants"], [c.participants for c in rows], charts.BLUE),
-                charts.Series(t["reflections"], [c.reflections for c in rows], charts.ORANGE)],
         decimal=t["decimal"])
 
 
