@@ -21,11 +21,13 @@ from .report import Report
 MARGINS_MM = (18, 16, 20, 16)
 _FONTS = '"Segoe UI", "Liberation Sans", "DejaVu Sans", Helvetica, Arial, sans-serif'
 _MARGIN_BOX = f"font-size: 8pt; color: #555; font-family: {_FONTS};"
+#: A4 with the margins, for the browser's print and the PDF alike.
+_PAGE_BOX = f"size: A4; margin: {' '.join(f'{m}mm' for m in MARGINS_MM)};"
 #: No running line on the cover page.
 FIRST_PAGE_CSS = "@page :first { @top-left { content: none; } }\n"
 #: A browser's print: the running line from the title and date, the pages numbered.
 PAGE_CSS = (
-    f"@page {{ size: A4; margin: {' '.join(f'{m}mm' for m in MARGINS_MM)};\n"
+    f"@page {{ {_PAGE_BOX}\n"
     f'  @top-left {{ content: string(doctitle) "  ·  " string(docdate); {_MARGIN_BOX} }}\n'
     f'  @bottom-right {{ content: counter(page) " / " counter(pages); {_MARGIN_BOX} }} }}\n'
     + FIRST_PAGE_CSS)
@@ -341,7 +343,7 @@ def pdf_page_css(report: Report) -> str:
     """The PDF's pages: the running line written out, since a part of the PDF laid out on
     its own has no title to take it from, and no numbers: ``pdf`` stamps them."""
     line = "  ·  ".join(x for x in (report.title, report.date_text) if x)
-    return (f"@page {{ size: A4; margin: {' '.join(f'{m}mm' for m in MARGINS_MM)};\n"
+    return (f"@page {{ {_PAGE_BOX}\n"
             f"  @top-left {{ content: {_css_string(line)}; {_MARGIN_BOX} }} }}\n"
             + FIRST_PAGE_CSS)
 
