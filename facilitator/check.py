@@ -183,7 +183,17 @@ def summary(cfg: dict[str, Any], instance: str | None = None) -> str:
     return (f"facilitator {release}: store {_safe(store)}, message queue "
             f"{_safe(cfg.get('MESSAGE_QUEUE') or 'none (one process)')}, async mode "
             f"{cfg.get('ASYNC_MODE')}, public URL {cfg.get('PUBLIC_URL') or 'from each request'}"
-            f", metrics {_metrics_where(cfg)}, env {cfg.get('ENV')}")
+            f", metrics {_metrics_where(cfg)}, {_exports()}, env {cfg.get('ENV')}")
+
+
+def _exports() -> str:
+    """Which download formats this install can make (Word, Excel and PDF need the extra)."""
+    from .domain.export import needs
+
+    absent = [fmt for fmt in needs.MODULES if needs.missing(fmt)]
+    if not absent:
+        return "exports all formats"
+    return f"exports without {', '.join(absent)} (pip install \"facilitator[export]\")"
 
 
 def _metrics_where(cfg: dict[str, Any]) -> str:

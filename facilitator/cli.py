@@ -281,8 +281,12 @@ def export(code: str, fmt: str, output: str | None, names: bool, lang: str,
 
     min_group = app.config["FACILITATOR"]["MIN_GROUP"]
     patterns = analyse_workshop(data, audience="export", lang=lang, min_group=min_group)
-    result = render(data, fmt, lang=lang, names=names, patterns=patterns, min_group=min_group,
-                    preset=preset)
+    try:
+        result = render(data, fmt, lang=lang, names=names, patterns=patterns,
+                        min_group=min_group, preset=preset)
+    except DomainError as exc:  # e.g. a format whose packages are not installed
+        print(f"error: {exc.message % exc.params}", file=sys.stderr)
+        return 2
     if output:
         with open(output, "wb") as handle:
             handle.write(result.content)

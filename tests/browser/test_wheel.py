@@ -204,5 +204,10 @@ def test_installed_wheel_serves_every_page_in_dutch(installed, browser):
     [line] = _app_lines(installed["log"])
     for part in ("serving on http://0.0.0.0:", "(eventlet)", "store sqlite (default",
                  "message queue none", "async mode eventlet", "public URL http://127.0.0.1:",
-                 "env production", "facilitator 0."):
+                 "env production", "facilitator 0.",
+                 # installed without the export extra: it says so, and a PDF is refused
+                 "exports without docx, xlsx, pdf"):
         assert part in line, (part, line)
+    status, body = api.call("GET", f"/sessions/{session['code']}/export?format=pdf",
+                            session["facilitator_token"])
+    assert status == 501 and body["error"]["code"] == "not_installed", (status, body)

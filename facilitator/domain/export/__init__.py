@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import WorkshopData
-from . import labels
+from . import labels, needs
 from . import report as report_model
 
 
@@ -126,13 +126,15 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
     reflections, pooled figures, no pseudonyms), ``onderzoek`` the organiser's
     unpooled data; ``processes`` caps how many processes lay out a long PDF
     (default: the CPUs, at most four; see ``pdf``).
-    Raises ValueError for an unknown format or CSV delimiter; an
-    unknown language gives Dutch.
+    Raises ValueError for an unknown format or CSV delimiter, ``needs.NotInstalled``
+    for a format whose packages (the ``export`` extra) are missing; an unknown
+    language gives Dutch.
     """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}: use one of {', '.join(FORMATS)}")
     if fmt == "csv" and delimiter not in (";", ",", "\t"):
         raise ValueError(f"unsupported CSV delimiter {delimiter!r}: use ';', ',' or a tab")
+    needs.require(fmt)
     lang = labels.normalise_lang(lang)
     if fmt == "json":
         from .archive import to_archive

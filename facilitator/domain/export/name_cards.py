@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from . import needs
+
 #: cards on one A4 sheet (two columns, four rows)
 PER_PAGE = 8
 
@@ -72,6 +74,7 @@ def html(title: str, cards: list[Card], lang: str = "nl", empty: str = "") -> st
 
 def pdf(title: str, cards: list[Card], lang: str = "nl", empty: str = "") -> bytes:
     """The cards as a PDF (WeasyPrint, from the ``export`` extra)."""
+    needs.require("pdf")
     from weasyprint import HTML
 
     return HTML(string=html(title, cards, lang, empty)).write_pdf()

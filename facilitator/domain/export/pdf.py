@@ -112,10 +112,47 @@ def lay_out(page: str, compress: bool = True) -> Part:
     """One page of HTML laid out by WeasyPrint, here."""
     from weasyprint import HTML
 
+    _emoji_images_once()
     document = HTML(string=page).render()
     bookmarks = [[(level, label, x, y) for level, label, (x, y), _state in p.bookmarks]
                  for p in document.pages]
     return Part(document.write_pdf(uncompressed_pdf=not compress), bookmarks)
+
+
+#: How many colour-emoji images one process keeps (a few kB each).
+_EMOJI_IMAGES_KEPT = 2_000
+
+
+def _emoji_images_once() -> None:
+    """Make each colour emoji's image once per process, not once per time it is drawn.
+
+    Participants type emoji ("Klopt niet 🤔"); with a colour emoji font (Noto Color
+    Emoji, which ``./dev`` installs) WeasyPrint draws each as a PNG image, and up to at
+    least version 70 it decodes and re-encodes that PNG every time the emoji occurs:
+    about 2 ms each, 2 s of the 2,000-reflection benchmark's 950 emoji. The PDF holds
+    each image once anyway (WeasyPrint names it by font and glyph), so making it once
+    changes no byte of the output. The image is looked up by that name and its PNG
+    bytes; were WeasyPrint to call ``RasterImage`` differently, its own one is used."""
+    from weasyprint.draw import text
+
+    make = getattr(text, "RasterImage", None)
+    if make is None or getattr(make, "made_once", False):
+        return
+    made: dict[tuple[str, bytes], object] = {}
+
+    def image_once(pillow_image, image_id, image_data, *args, **kwargs):
+        if args or kwargs or not isinstance(image_data, bytes):
+            return make(pillow_image, image_id, image_data, *args, **kwargs)
+        key = (str(image_id), image_data)
+        image = made.get(key)
+        if image is None:
+            if len(made) >= _EMOJI_IMAGES_KEPT:
+                made.clear()
+            image = made[key] = make(pillow_image, image_id, image_data)
+        return image
+
+    image_once.made_once = True
+    text.RasterImage = image_once
 
 
 def lay_out_parts(pages: list[str], compress: bool = True) -> list[Part]:

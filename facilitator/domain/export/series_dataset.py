@@ -32,6 +32,7 @@ from typing import Any
 
 from .. import privacy
 from ..model import WorkshopData
+from . import needs
 from .csv import cell
 from .report import parse_time, xml_safe
 from .research import CODEBOOK
@@ -150,6 +151,7 @@ def to_csv(table: list[dict[str, Any]]) -> bytes:
 
 def to_xlsx(table: list[dict[str, Any]], lang: str = "nl") -> bytes:
     """The rows on a ``data`` sheet, the column meanings on ``codebook`` (openpyxl)."""
+    needs.require("xlsx")
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

@@ -21,7 +21,7 @@ from datetime import datetime
 from html import escape
 from typing import Any
 
-from . import slug
+from . import needs, slug
 from .html import CSS
 from .labels import normalise_lang
 from .markdown import escape as md_escape
@@ -394,6 +394,7 @@ def render(synthesis: dict[str, Any], fmt: str, lang: str = "nl") -> tuple[bytes
     """(content, MIME type, file name) of the series report in ``fmt`` (``FORMATS``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown series report format {fmt!r}")
+    needs.require(fmt)
     lang = normalise_lang(lang)
     name = f"{slug(synthesis.get('series', {}).get('title') or 'reeks')}-{WORDS[lang]['file']}"
     if fmt == "json":

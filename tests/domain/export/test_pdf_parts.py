@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import logging
 import re
 import subprocess
 
@@ -161,3 +162,27 @@ def test_a_title_with_quotes_and_markup_in_the_running_line(small_parts):
     pages = pages_of(pdf.render(report, processes=2))
     assert title in pages[0]  # the cover
     assert all(f"{title} · 12 maart 2026" in page.splitlines()[0] for page in pages[1:])
+
+
+def test_emoji_are_drawn_and_each_image_is_stored_once(caplog):
+    """Participants type emoji. The PDF draws them from the colour emoji font that
+    ``./dev`` installs (no empty .notdef box, which WeasyPrint would log), and an emoji
+    typed thirty times is one image in the file."""
+    data = make_session(reflections=40)
+    shared = [r for r in data.reflections if r.shared and not r.hidden]
+    for n, reflection in enumerate(shared):
+        reflection.text = f"Klopt wel 👍 maar de raad moet meer luisteren 🤔 ({n})"
+    shared[0].text = "Eindelijk iemand die het zegt 👍🏽 🙏"
+    report = build(data, preset="bestuur")
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        content = pdf.render(report, processes=1)
+    assert ".notdef" not in caplog.text
+    text = "".join(pages_of(content))
+    assert "Klopt wel 👍 maar de raad moet meer luisteren 🤔" in text
+    images = set()
+    for page in PdfReader(io.BytesIO(content)).pages:
+        objects = page["/Resources"].get("/XObject") or {}
+        images.update(x.idnum for x in objects.values()
+                      if x.get_object().get("/Subtype") == "/Image")
+    # 👍, 🤔, 👍🏽 (one glyph with its skin tone), 🙏; the charts are vector drawings
+    assert len(shared) > 10 and len(images) == 4
