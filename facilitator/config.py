@@ -23,6 +23,8 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MIN_GROUP": (3, int),  # smallest group a per-perspective figure may show
     # processes a long PDF report is laid out by side by side; 0: the CPUs, at most 4
     "PDF_PROCESSES": (0, int),
+    # seconds that many children wait, WeasyPrint imported, for the next long PDF; 0: none
+    "PDF_READY_SECONDS": (900, int),
     "MAX_CONNECTIONS": (5000, int),  # Socket.IO connections per process (HTTP gets more)
     # Socket.IO connections per process from one address: generous, a venue shares one
     "MAX_CONNECTIONS_PER_ADDRESS": (1000, int),

@@ -40,7 +40,8 @@ def export_response(actor: Actor) -> Response:
         render, ops().load(code), fmt, lang=lang, names=names,
         patterns=patterns_for(code, "export", lang), delimiter=delimiter,
         min_group=settings()["MIN_GROUP"], preset=preset,
-        processes=settings()["PDF_PROCESSES"] or None))
+        processes=settings()["PDF_PROCESSES"] or None,
+        ready_seconds=settings()["PDF_READY_SECONDS"]))
     # content_type, not mimetype: the formats' types carry their charset already (Flask
     # would add a second one to a text mimetype)
     return Response(result.content, content_type=result.mimetype, headers={

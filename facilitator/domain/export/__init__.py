@@ -85,6 +85,7 @@ def filename(data: WorkshopData, fmt: str, lang: str = "nl") -> str:
 
 
 def _report_renderer(fmt: str, processes: int | None = None,
+                     ready_seconds: float | None = None,
                      ) -> Callable[[report_model.Report, str], bytes]:
     if fmt == "docx":
         from . import docx
@@ -105,7 +106,7 @@ def _report_renderer(fmt: str, processes: int | None = None,
     if fmt == "pdf":
         from . import pdf
 
-        return lambda r, _d: pdf.render(r, processes=processes)
+        return lambda r, _d: pdf.render(r, processes=processes, ready_seconds=ready_seconds)
     from . import html
 
     return lambda r, _d: html.render(r).encode("utf-8")
@@ -114,7 +115,7 @@ def _report_renderer(fmt: str, processes: int | None = None,
 def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = False,
            patterns: dict[str, Any] | None = None, delimiter: str = ";",
            min_group: int = 3, preset: str = "onderzoek",
-           processes: int | None = None) -> Export:
+           processes: int | None = None, ready_seconds: float | None = None) -> Export:
     """Render the export ``fmt`` (one of ``FORMATS``) of a session.
 
     ``lang`` is 'nl' (default) or 'en'; ``names=True`` adds display names;
@@ -125,7 +126,8 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
     ``deelnemers`` get what a reader of a report handed on may see (shared
     reflections, pooled figures, no pseudonyms), ``onderzoek`` the organiser's
     unpooled data; ``processes`` caps how many processes lay out a long PDF
-    (default: the CPUs, at most four; see ``pdf``).
+    (default: the CPUs, at most four) and ``ready_seconds`` how long as many wait,
+    WeasyPrint imported, for the next one (see ``pdf``).
     Raises ValueError for an unknown format or CSV delimiter, ``needs.NotInstalled``
     for a format whose packages (the ``export`` extra) are missing; an unknown
     language gives Dutch.
@@ -142,7 +144,7 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
         doc = to_archive(data, names=names)
         content = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     else:
-        renderer = _report_renderer(fmt, processes)
+        renderer = _report_renderer(fmt, processes, ready_seconds)
         model = report_model.build(data, lang=lang, names=names, patterns=patterns,
                                    min_group=min_group, preset=preset)
         content = renderer(model, delimiter)

@@ -19,6 +19,7 @@ libraries it needs; the Python packages are in the ``export`` extra.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import io
 import json
@@ -42,6 +43,9 @@ PART_COST = 200_000
 MAX_PROCESSES = 4
 #: Seconds a child may take for its part before it is laid out here instead.
 CHILD_TIMEOUT = 600
+#: Seconds a ready child (WeasyPrint imported, waiting for a part) waits before it
+#: exits: an organiser who downloads the board's PDF often asks the research one next.
+READY_SECONDS = 900
 
 _MM = 72 / 25.4  # PDF points per mm
 _PX = 0.75  # PDF points per CSS px (WeasyPrint's bookmark positions are in px)
@@ -69,9 +73,11 @@ def available_processes() -> int:
     return max(1, min(MAX_PROCESSES, count))
 
 
-def render(report: Report, *, compress: bool = True, processes: int | None = None) -> bytes:
+def render(report: Report, *, compress: bool = True, processes: int | None = None,
+           ready_seconds: float | None = None) -> bytes:
     """The PDF's bytes. ``processes`` caps how many lay it out side by side (default:
-    the available CPUs, at most ``MAX_PROCESSES``);
+    the available CPUs, at most ``MAX_PROCESSES``); after a long PDF as many children
+    wait ``ready_seconds`` for the next (default ``READY_SECONDS``; 0: none wait);
     ``compress=False`` leaves the objects readable (for tests)."""
     start, blocks, end = html.document_parts(report, for_pdf=True)
     count = processes if processes is not None else available_processes()
@@ -81,7 +87,7 @@ def render(report: Report, *, compress: bool = True, processes: int | None = Non
              for n, group in enumerate(groups)]
     # the cover page is the first part's first page only
     pages[1:] = [page.replace(html.FIRST_PAGE_CSS, "", 1) for page in pages[1:]]
-    return join(lay_out_parts(pages, compress), lang=report.lang)
+    return join(lay_out_parts(pages, compress, ready_seconds), lang=report.lang)
 
 
 def _cost(block: str) -> int:
@@ -155,7 +161,8 @@ def _emoji_images_once() -> None:
     text.RasterImage = image_once
 
 
-def lay_out_parts(pages: list[str], compress: bool = True) -> list[Part]:
+def lay_out_parts(pages: list[str], compress: bool = True,
+                  ready_seconds: float | None = None) -> list[Part]:
     """Each page of HTML laid out: a report under ``PART_COST`` here, any other by child
     processes at the same time. A child that fails or does not finish in time has its
     part laid out here (slower, never lost)."""
@@ -164,23 +171,41 @@ def lay_out_parts(pages: list[str], compress: bool = True) -> list[Part]:
     with tempfile.TemporaryDirectory(prefix="facilitator-pdf-") as folder:
         children = [_start_child(Path(folder, f"part{n}"), page, compress)
                     for n, page in enumerate(pages)]
-        return [_finish_child(process, target) or lay_out(page, compress)
-                for (process, target), page in zip(children, pages, strict=True)]
+        parts = [_finish_child(process, target) or lay_out(page, compress)
+                 for (process, target), page in zip(children, pages, strict=True)]
+    _keep_ready(len(pages), READY_SECONDS if ready_seconds is None else ready_seconds)
+    return parts
 
 
-def _start_child(target: Path, page: str, compress: bool) -> tuple[subprocess.Popen | None, Path]:
-    target.with_suffix(".html").write_text(page, encoding="utf-8")
+def _child_command() -> tuple[list[str], dict[str, str]]:
     root = str(Path(__file__).resolve().parents[3])  # where ``facilitator`` is importable
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(
         p for p in (root, os.environ.get("PYTHONPATH", "")) if p)}
-    command = [sys.executable, "-m", "facilitator.domain.export.pdf",
-               str(target.with_suffix(".html")), str(target)]
+    return [sys.executable, "-m", "facilitator.domain.export.pdf"], env
+
+
+def _start_child(target: Path, page: str, compress: bool) -> tuple[subprocess.Popen | None, Path]:
+    """A child laying out ``page`` into ``target``: a ready one if there is one, else a
+    new one (which first spends 0.5–0.8 s importing WeasyPrint)."""
+    source = target.with_suffix(".html")
+    source.write_text(page, encoding="utf-8")
+    ready = _take_ready()
+    if ready is not None:
+        try:
+            ready.stdin.write(json.dumps([str(source), str(target), compress]).encode() + b"\n")
+            ready.stdin.close()
+            return ready, target
+        except (OSError, ValueError):  # it exited meanwhile: start a new one
+            ready.kill()
+            ready.wait()
+    command, env = _child_command()
+    command += [str(source), str(target)] + ([] if compress else ["--uncompressed"])
     try:
         # stderr to a file: WeasyPrint warns per missing glyph, and a full pipe nobody
         # reads yet would stall the child
         with target.with_suffix(".log").open("wb") as errors:
-            process = subprocess.Popen(command + ([] if compress else ["--uncompressed"]),
-                                       env=env, stdout=subprocess.DEVNULL, stderr=errors)
+            process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                       stderr=errors)
     except Exception as exc:  # noqa: BLE001 - any failure to start costs time, not the PDF
         # e.g. OSError, or gevent's TypeError: it watches children only on its main loop,
         # not from the thread pool that makes exports off the loop
@@ -188,6 +213,66 @@ def _start_child(target: Path, page: str, compress: bool) -> tuple[subprocess.Po
                     type(exc).__name__, exc)
         return None, target
     return process, target
+
+
+#: Children started after a long PDF, WeasyPrint imported, each waiting on its stdin
+#: for one part (``_ready_child``); with the pid that started them, since a forked
+#: process must not share them.
+_ready: list[subprocess.Popen] = []
+_ready_owner = [os.getpid()]
+
+
+def _take_ready() -> subprocess.Popen | None:
+    """A ready child still waiting, or None. ``list.pop`` is atomic, so exports in
+    several threads never get the same one."""
+    if _ready_owner[0] != os.getpid():
+        _ready.clear()
+        _ready_owner[0] = os.getpid()
+    while True:
+        try:
+            process = _ready.pop()
+        except IndexError:
+            return None
+        if process.poll() is None:
+            return process
+        process.stdin.close()  # it waited its time out
+
+
+def _keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
+    """Start children up to ``count`` waiting (at most ``MAX_PROCESSES``), each for up
+    to ``seconds``, for the next long PDF. Not on Windows (the child waits with
+    ``select`` on a pipe); any failure only means the next PDF starts its own."""
+    if os.name != "posix" or seconds <= 0:
+        return
+    if _ready_owner[0] != os.getpid():
+        _ready.clear()
+        _ready_owner[0] = os.getpid()
+    for process in list(_ready):
+        if process.poll() is not None:  # waited its time out
+            with contextlib.suppress(ValueError):  # another thread took it
+                _ready.remove(process)
+                process.stdin.close()
+    command, env = _child_command()
+    while len(_ready) < min(count, MAX_PROCESSES):
+        try:
+            _ready.append(subprocess.Popen(
+                command + ["--ready", str(seconds)], env=env, stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        except Exception as exc:  # noqa: BLE001 - see _start_child
+            log.info("pdf: no ready child (%s: %s)", type(exc).__name__, exc)
+            return
+
+
+def discard_ready() -> None:
+    """Let the ready children go: each exits on its closed pipe (once WeasyPrint is
+    imported, so this may take a second)."""
+    while (process := _take_ready()) is not None:
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _finish_child(process: subprocess.Popen | None, target: Path) -> Part | None:
@@ -202,7 +287,8 @@ def _finish_child(process: subprocess.Popen | None, target: Path) -> Part | None
                     CHILD_TIMEOUT)
         return None
     if process.returncode != 0:
-        errors = target.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+        errors = target.with_suffix(".log")
+        errors = errors.read_text(encoding="utf-8", errors="replace") if errors.exists() else ""
         log.warning("pdf: a child process failed (exit %s): %s; laying its part out here",
                     process.returncode, errors[-500:])
         return None
@@ -293,16 +379,45 @@ def _outline(writer, bookmarks: list[list[tuple[int, str, float, float]]]) -> No
 
 def _child(argv: list[str]) -> int:
     """``python -m facilitator.domain.export.pdf PAGE.html OUT [--uncompressed]``: lay
-    out one part, write its PDF to OUT and its bookmarks to OUT.json."""
-    source, target = Path(argv[0]), Path(argv[1])
-    # no cycle collection in a child that ends after one part: WeasyPrint's boxes are
-    # freed at exit anyway (measured: 10 % faster, the same peak memory)
-    gc.disable()
-    part = lay_out(source.read_text(encoding="utf-8"), compress="--uncompressed" not in argv)
-    target.write_bytes(part.pdf)
-    target.with_suffix(".json").write_text(json.dumps(part.bookmarks), encoding="utf-8")
+    out one part, write its PDF to OUT and its bookmarks to OUT.json.
+    ``... --ready SECONDS``: import WeasyPrint first, then wait that long for one line
+    ``["PAGE.html", "OUT", compress]`` on stdin (none, or a closed pipe: exit)."""
+    if argv[:1] == ["--ready"]:
+        return _ready_child(float(argv[1]))
+    _lay_out_file(Path(argv[0]), Path(argv[1]), compress="--uncompressed" not in argv)
     return 0
 
 
+def _ready_child(seconds: float) -> int:
+    import select
+
+    from weasyprint import HTML
+
+    # the first layout also loads fontconfig's cache and WeasyPrint's own style sheet
+    HTML(string="<p>Klaar 👍</p>").write_pdf()
+    waiting, _, _ = select.select([sys.stdin], [], [], seconds)
+    line = sys.stdin.readline() if waiting else ""
+    if not line.strip():
+        return 0
+    source, target, compress = json.loads(line)
+    with open(Path(target).with_suffix(".log"), "wb") as errors:
+        os.dup2(errors.fileno(), 2)  # as a new child's: the parent reads it on failure
+    _lay_out_file(Path(source), Path(target), compress=bool(compress))
+    return 0
+
+
+def _lay_out_file(source: Path, target: Path, compress: bool) -> None:
+    # no cycle collection in a child that ends after one part: WeasyPrint's boxes are
+    # freed at exit anyway (measured: 10 % faster, the same peak memory)
+    gc.disable()
+    part = lay_out(source.read_text(encoding="utf-8"), compress=compress)
+    target.write_bytes(part.pdf)
+    target.with_suffix(".json").write_text(json.dumps(part.bookmarks), encoding="utf-8")
+
+
 if __name__ == "__main__":
-    sys.exit(_child(sys.argv[1:]))
+    code = _child(sys.argv[1:])
+    sys.stderr.flush()
+    # no teardown of the laid-out document's million objects (0.1–0.2 s): the files
+    # are written and closed
+    os._exit(code)

@@ -147,6 +147,7 @@ def test_metadata_and_language_come_through(report, small_parts):
 @pytest.mark.parametrize("executable", ["/bin/false", "/nonexistent/python"])
 def test_a_failing_child_costs_time_not_the_report(report, whole, small_parts, monkeypatch,
                                                     executable, caplog):
+    pdf.discard_ready()  # no child that started before this test
     monkeypatch.setattr(pdf.sys, "executable", executable)
     parted = pdf.render(report, processes=2)
     pages = pages_of(parted)
@@ -186,3 +187,59 @@ def test_emoji_are_drawn_and_each_image_is_stored_once(caplog):
                       if x.get_object().get("/Subtype") == "/Image")
     # 👍, 🤔, 👍🏽 (one glyph with its skin tone), 🙏; the charts are vector drawings
     assert len(shared) > 10 and len(images) == 4
+
+
+def test_the_next_long_pdf_takes_the_children_left_ready(report, whole, small_parts,
+                                                          monkeypatch):
+    """After a long PDF, children with WeasyPrint imported wait for the next one: it
+    starts without the half second of import per part, and reads the same."""
+    pdf.discard_ready()
+    pdf.render(report, processes=2)
+    waiting = {p.pid for p in pdf._ready}
+    assert len(waiting) == 2 and all(p.poll() is None for p in pdf._ready)
+    finished = []
+    finish = pdf._finish_child
+    monkeypatch.setattr(pdf, "_finish_child",
+                        lambda process, target: finished.append(process.pid)
+                        or finish(process, target))
+    pages = pages_of(pdf.render(report, processes=2))
+    assert set(finished) == waiting
+    assert body_words(pages, report) == body_words(whole, report)
+    # two more wait now; let go, each exits on its closed pipe
+    left = list(pdf._ready)
+    assert len(left) == 2 and not {p.pid for p in left} & waiting
+    pdf.discard_ready()
+    assert [p.returncode for p in left] == [0, 0] and not pdf._ready
+
+
+def test_a_ready_child_that_died_or_timed_out_is_passed_over(report, whole, small_parts,
+                                                             monkeypatch):
+    pdf.discard_ready()
+    monkeypatch.setattr(pdf, "READY_SECONDS", 1)
+    pdf.render(report, processes=2)
+    timed_out, killed = pdf._ready
+    killed.kill()
+    timed_out.wait(timeout=30)  # WeasyPrint imported, a second's wait, then gone
+    assert timed_out.returncode == 0
+    pages = pages_of(pdf.render(report, processes=2))
+    assert body_words(pages, report) == body_words(whole, report)
+    pdf.discard_ready()
+
+
+
+def test_the_appendix_is_set_smaller_than_the_story(report, whole):
+    """Print only: the reflections per circle in 9 pt, the report's text in 10.5 pt
+    (the sample texts end in "(r12)", a word only the appendix prints)."""
+    boxes = subprocess.run(["pdftotext", "-bbox", "-", "-"],
+                           input=pdf.render(report, processes=1),
+                           capture_output=True, check=True).stdout.decode("utf-8")
+    heights: dict[str, set[float]] = {}
+    for y_min, y_max, word in re.findall(
+            r'yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">([^<]+)</word>', boxes):
+        heights.setdefault(word, set()).add(round(float(y_max) - float(y_min), 1))
+    appendix = set().union(*(h for w, h in heights.items() if re.fullmatch(r"\(r\d+\)", w)))
+    story = heights["deel;"]  # "28 mensen uit 7 perspectieven namen deel; ...", page one
+    assert len(appendix) == 1 and max(appendix) < min(story)
+    assert max(appendix) / min(story) == pytest.approx(9 / 10.5, abs=0.02)
+    # the screen keeps one size: the rule is the print style's
+    assert "#circles .r, .circle .r { font-size: 9pt;" in html.CSS.split("@media print")[1]
