@@ -64,3 +64,16 @@ def test_the_organiser_pages_link_says_so_in_a_page(client, make_session, withou
     assert response.status_code == 501
     page = response.get_data(as_text=True)
     assert "Deze server kan geen PDF-bestanden maken" in page
+
+
+def test_the_command_line_says_so_too(api, app, make_session, without_extra, monkeypatch,
+                                      tmp_path, capsys):
+    from facilitator import cli
+
+    s = make_session()
+    monkeypatch.setenv("FACILITATOR_STORE", app.config["FACILITATOR"]["STORE"])
+    monkeypatch.setenv("FACILITATOR_ASYNC_MODE", "threading")
+    out = tmp_path / "verslag.pdf"
+    assert cli.main(["export", s.code, "--format", "pdf", "-o", str(out)]) == 2
+    assert 'cannot make PDF files: the export extra is not installed' in capsys.readouterr().err
+    assert not out.exists()

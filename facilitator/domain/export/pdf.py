@@ -137,7 +137,7 @@ def _emoji_images_once() -> None:
     least version 70 it decodes and re-encodes that PNG every time the emoji occurs:
     about 2 ms each, 2 s of the 2,000-reflection benchmark's 950 emoji. The PDF holds
     each image once anyway (WeasyPrint names it by font and glyph), so making it once
-    changes no byte of the output. The image is looked up by that name and its PNG
+    leaves the file as it was. The image is looked up by that name and its PNG
     bytes; were WeasyPrint to call ``RasterImage`` differently, its own one is used."""
     from weasyprint.draw import text
 
@@ -222,12 +222,16 @@ _ready: list[subprocess.Popen] = []
 _ready_owner = [os.getpid()]
 
 
-def _take_ready() -> subprocess.Popen | None:
-    """A ready child still waiting, or None. ``list.pop`` is atomic, so exports in
-    several threads never get the same one."""
+def _forget_if_forked() -> None:
     if _ready_owner[0] != os.getpid():
         _ready.clear()
         _ready_owner[0] = os.getpid()
+
+
+def _take_ready() -> subprocess.Popen | None:
+    """A ready child still waiting, or None. ``list.pop`` is atomic, so exports in
+    several threads never get the same one."""
+    _forget_if_forked()
     while True:
         try:
             process = _ready.pop()
@@ -244,9 +248,7 @@ def _keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
     ``select`` on a pipe); any failure only means the next PDF starts its own."""
     if os.name != "posix" or seconds <= 0:
         return
-    if _ready_owner[0] != os.getpid():
-        _ready.clear()
-        _ready_owner[0] = os.getpid()
+    _forget_if_forked()
     for process in list(_ready):
         if process.poll() is not None:  # waited its time out
             with contextlib.suppress(ValueError):  # another thread took it
