@@ -4,12 +4,14 @@ within a fraction of the export's time. In eventlet mode the export is made in a
 of eventlet's pool (made on the loop itself, the Excel file kept the worker silent for
 over a second), in every mode a PDF's parts are laid out by child processes; in gevent
 mode (children are watched only from its main loop) the PDF is made on the loop and
-waits for its children cooperatively."""
+waits for its children cooperatively. After a long PDF, children wait ready for the
+next one, and go with their worker."""
 
 from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -55,3 +57,64 @@ def test_a_long_export_leaves_the_worker_answering(tmp_path, spawn, mode, fmt):
     assert response.content.startswith(b"%PDF-" if fmt == "pdf" else b"PK")
     assert took > 1 and len(waits) > 5, (took, len(waits))  # the export did take a while
     assert max(waits) < took / 4, (max(waits), took)
+
+
+def _stat(pid: int | str) -> list[str]:
+    """``/proc/PID/stat`` after the command's name: state, parent pid, ...; a process
+    that is gone reads as a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return ["Z", "0"]
+
+
+def _ready_children(pid: int) -> set[int]:
+    """The pids of ``pid``'s live children waiting for a PDF part (``--ready``)."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        state, parent = _stat(entry.name)[:2]
+        if state == "Z" or int(parent) != pid:
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:  # gone meanwhile
+            continue
+        if b"--ready" in command:
+            found.add(int(entry.name))
+    return found
+
+
+@pytest.mark.parametrize("mode", ["eventlet", "gevent"])
+def test_the_next_long_pdf_takes_the_workers_ready_children(tmp_path, spawn, mode):
+    """After a long PDF the worker keeps children waiting with WeasyPrint imported; the
+    next long PDF takes them, and they never outlive the worker."""
+    path = tmp_path / "long.db"
+    store, code = SQLiteStore(str(path)), new_code()
+    workshop = restore(store, make_session(reflections=600, per_perspective=8,
+                                           reactions=(3, 12)), code, new_token)
+    store.close()
+    worker = spawn("w", store=f"sqlite:///{path}", mode=mode,
+                   env={"FACILITATOR_PDF_PROCESSES": "2"})
+
+    def pdf() -> bytes:
+        response = requests.get(
+            f"{worker.url}/api/sessions/{code}/export?format=pdf&preset=onderzoek",
+            headers={"Authorization": f"Bearer {workshop.facilitator_token}"}, timeout=300)
+        assert response.status_code == 200, response.text[:300]
+        return response.content
+
+    assert not _ready_children(worker.proc.pid)
+    first = pdf()
+    waiting = _ready_children(worker.proc.pid)
+    assert len(waiting) == 2, waiting
+    second = pdf()
+    assert second.startswith(b"%PDF-") and abs(len(second) - len(first)) < len(first) / 50
+    now = _ready_children(worker.proc.pid)
+    assert len(now) == 2 and not now & waiting, (waiting, now)  # taken, and two new ones
+    worker.stop()
+    deadline = time.monotonic() + 20
+    while any(_stat(pid)[0] != "Z" for pid in now):
+        assert time.monotonic() < deadline, "a ready child outlived its worker"
+        time.sleep(0.2)
