@@ -282,8 +282,9 @@ def export(code: str, fmt: str, output: str | None, names: bool, lang: str,
     min_group = app.config["FACILITATOR"]["MIN_GROUP"]
     patterns = analyse_workshop(data, audience="export", lang=lang, min_group=min_group)
     try:
+        # ready_seconds=0: no children wait for a next PDF this command never makes
         result = render(data, fmt, lang=lang, names=names, patterns=patterns,
-                        min_group=min_group, preset=preset)
+                        min_group=min_group, preset=preset, ready_seconds=0)
     except DomainError as exc:  # e.g. a format whose packages are not installed
         print(f"error: {exc.message % exc.params}", file=sys.stderr)
         return 2

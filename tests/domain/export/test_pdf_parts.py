@@ -243,3 +243,9 @@ def test_the_appendix_is_set_smaller_than_the_story(report, whole):
     assert max(appendix) / min(story) == pytest.approx(9 / 10.5, abs=0.02)
     # the screen keeps one size: the rule is the print style's
     assert "#circles .r, .circle .r { font-size: 9pt;" in html.CSS.split("@media print")[1]
+
+
+def test_no_child_waits_when_ready_seconds_is_zero(report, small_parts):
+    pdf.discard_ready()
+    assert pdf.render(report, processes=2, ready_seconds=0).startswith(b"%PDF-")
+    assert not pdf._ready
