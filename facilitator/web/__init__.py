@@ -63,6 +63,13 @@ def init_app(app: Flask) -> None:
 
         return {"lang": str(get_locale() or "nl"), "languages": LANGUAGES}
 
+    @app.template_global()
+    def can_export(fmt: str) -> bool:
+        """Whether this install makes ``fmt`` (Word, Excel, PDF need the export extra)."""
+        from ..domain.export import needs
+
+        return not needs.missing(fmt)
+
     @app.route("/vendor/<name>")
     def vendor(name: str):
         """Third-party browser code from npm, bundled in the wheel (never a CDN)."""

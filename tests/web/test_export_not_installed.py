@@ -44,9 +44,14 @@ def test_session_exports_without_the_extra(api, make_session, without_extra):
     assert english.json["error"]["message"].startswith("This server cannot make PDF files")
 
 
-def test_series_and_name_cards_without_the_extra(api, make_session, without_extra):
+def test_series_and_name_cards_without_the_extra(api, client, make_session, without_extra):
     sid = api.post("/series", ORGANISER, {"title": "DVG 2027", "template": TEMPLATE}).json["id"]
     api.post(f"/series/{sid}/sessions", ORGANISER, {"date": "2027-05-12", "place": "Ede"})
+    client.post("/organiser/login", data={"token": ORGANISER})
+    page = client.get(f"/organiser/series/{sid}", headers={"Accept-Language": "nl"}).get_data(
+        as_text=True)
+    assert "format=pdf" not in page and "format=xlsx" not in page and "format=md" in page
+    assert "Excel (niet geïnstalleerd op deze server)" in page
     for fmt in ("pdf", "docx", "xlsx"):
         _refused(api.get(f"/series/{sid}/export?format={fmt}", ORGANISER), fmt)
     assert api.get(f"/series/{sid}/export?format=md", ORGANISER).status_code == 200
@@ -77,3 +82,18 @@ def test_the_command_line_says_so_too(api, app, make_session, without_extra, mon
     assert cli.main(["export", s.code, "--format", "pdf", "-o", str(out)]) == 2
     assert 'cannot make PDF files: the export extra is not installed' in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_pages_offer_no_button_for_what_is_not_installed(api, client, make_session,
+                                                         without_extra):
+    s = make_session()
+    client.post("/organiser/login", data={"token": ORGANISER})
+    page = client.get(f"/organiser/{s.code}", headers={"Accept-Language": "nl"}).get_data(
+        as_text=True)
+    assert f"/organiser/{s.code}/export?format=pdf" not in page
+    assert f"/organiser/{s.code}/export?format=docx" not in page
+    assert f"/organiser/{s.code}/export?format=md" in page  # Markdown needs nothing extra
+    assert "PDF (niet geïnstalleerd op deze server)" in page
+    cards = client.get(f"/organiser/{s.code}/registrations",
+                       headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert "format=pdf" not in cards and "Naamkaartjes (PDF) (niet geïnstalleerd" in cards
