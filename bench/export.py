@@ -113,9 +113,9 @@ def main(argv: list[str] | None = None) -> int:
         total += best if kind is None else 0
         if best >= LIMIT:
             slow.append(name)
-        print(f"{name:<8} {best:>8.3f} {median:>9.3f} {cpu:>7.3f} {len(export.content):>12,}")
+        print(f"{name:<9} {best:>8.3f} {median:>9.3f} {cpu:>7.3f} {len(export.content):>12,}")
     pdf.discard_ready()
-    print(f"{'all':<8} {total:>8.3f}")
+    print(f"{'all':<9} {total:>8.3f}")
 
     counter = itertools.count()
     best, _, _, _ = timed(lambda: from_archive(to_archive(data)), args.repeat)
