@@ -136,25 +136,25 @@ def _emoji_images_once() -> None:
     Emoji, which ``./dev`` installs) WeasyPrint draws each as a PNG image, and up to at
     least version 70 it decodes and re-encodes that PNG every time the emoji occurs:
     about 2 ms each, 2 s of the 2,000-reflection benchmark's 950 emoji. The PDF holds
-    each image once anyway (WeasyPrint names it by font and glyph), so making it once
-    leaves the file as it was. The image is looked up by that name and its PNG
-    bytes; were WeasyPrint to call ``RasterImage`` differently, its own one is used."""
+    each image once anyway, so making it once leaves the file as it was. The image is
+    looked up by its PNG bytes (the same emoji at another font size is the same
+    bitmap, scaled); were WeasyPrint to call ``RasterImage`` differently, its own one
+    is used."""
     from weasyprint.draw import text
 
     make = getattr(text, "RasterImage", None)
     if make is None or getattr(make, "made_once", False):
         return
-    made: dict[tuple[str, bytes], object] = {}
+    made: dict[bytes, object] = {}
 
     def image_once(pillow_image, image_id, image_data, *args, **kwargs):
         if args or kwargs or not isinstance(image_data, bytes):
             return make(pillow_image, image_id, image_data, *args, **kwargs)
-        key = (str(image_id), image_data)
-        image = made.get(key)
+        image = made.get(image_data)
         if image is None:
             if len(made) >= _EMOJI_IMAGES_KEPT:
                 made.clear()
-            image = made[key] = make(pillow_image, image_id, image_data)
+            image = made[image_data] = make(pillow_image, image_id, image_data)
         return image
 
     image_once.made_once = True

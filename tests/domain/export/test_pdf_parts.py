@@ -165,10 +165,16 @@ def test_a_title_with_quotes_and_markup_in_the_running_line(small_parts):
     assert all(f"{title} · 12 maart 2026" in page.splitlines()[0] for page in pages[1:])
 
 
-def test_emoji_are_drawn_and_each_image_is_stored_once(caplog):
+def test_emoji_are_drawn_and_each_image_is_stored_once(caplog, monkeypatch):
     """Participants type emoji. The PDF draws them from the colour emoji font that
     ``./dev`` installs (no empty .notdef box, which WeasyPrint would log), and an emoji
-    typed thirty times is one image in the file."""
+    typed thirty times is one image in the file, encoded once, not thirty times."""
+    from PIL import Image
+
+    encoded = []
+    save = Image.Image.save
+    monkeypatch.setattr(Image.Image, "save", lambda image, fp, format=None, **kw:
+                        encoded.append(format) or save(image, fp, format, **kw))
     data = make_session(reflections=40)
     shared = [r for r in data.reflections if r.shared and not r.hidden]
     for n, reflection in enumerate(shared):
@@ -187,6 +193,10 @@ def test_emoji_are_drawn_and_each_image_is_stored_once(caplog):
                       if x.get_object().get("/Subtype") == "/Image")
     # 👍, 🤔, 👍🏽 (one glyph with its skin tone), 🙏; the charts are vector drawings
     assert len(shared) > 10 and len(images) == 4
+    # each image encoded once where first drawn and twice when written (the picture and
+    # its transparency mask); WeasyPrint alone re-encodes at every one of the occurrences
+    occurrences = sum(page.count("👍") + page.count("🤔") for page in text.split("\f"))
+    assert occurrences > 25 and encoded.count("PNG") <= 3 * len(images)
 
 
 def test_the_next_long_pdf_takes_the_children_left_ready(report, whole, small_parts,
