@@ -351,12 +351,19 @@ def _circles(report: Report, pictures: _Pictures) -> list[str]:
     out = [_heading(t["circles"], 1)]
     for circle in report.circles:
         out += [_heading(f"{t['circle']} {circle.name}", 2), _p(_runs(circle.line))]
-        if circle.reflections:
+        authors = [circle.author(r) for r in circle.reflections]
+        if any(authors):
             out.append(_table(
                 ["#", t["participant"], t["reflection"], t["shared"]],
-                [[r.number, r.author.display(), _reflection_cell(report, r),
-                  t["yes"] if r.shared else ""] for r in circle.reflections],
+                [[r.number, who or "–", _reflection_cell(report, r), t["yes"] if r.shared else ""]
+                 for r, who in zip(circle.reflections, authors, strict=True)],
                 [1.0, 4.0, 9.5, 2.5], numeric={0}))
+        elif circle.reflections:  # the heading names the one perspective: no column for it
+            out.append(_table(
+                ["#", t["reflection"], t["shared"]],
+                [[r.number, _reflection_cell(report, r), t["yes"] if r.shared else ""]
+                 for r in circle.reflections],
+                [1.0, 13.5, 2.5], numeric={0}))
     return out
 
 

@@ -286,7 +286,8 @@ def _circles(report: Report) -> str:
         if not section.reflections:
             out.append(f"<p>{_e(t['no_reflections'])}</p>")
         for r in section.reflections:
-            head = [f"#{r.number} {r.author.display()}"]
+            who = section.author(r)
+            head = [f"#{r.number} {who}".rstrip()]
             head += [t["shared_long"]] if r.shared else []
             head += [f"{t['finding']}: {r.finding}"] if r.finding else []
             lines = [r.text] + ([r.counts(t)] if r.shared else [])

@@ -181,7 +181,8 @@ def _circles(report: Report) -> list[str]:
             marks += [f"{t['finding']}: {escape(r.finding)}"] if r.finding else []
             suffix = f" — {' · '.join(marks)}" if marks else ""
             counts = f"  \n  {r.counts(t)}" if r.shared else ""
-            out.append(f"- **#{r.number} {escape(r.author.display())}**{suffix}  \n"
+            who = f" {escape(section.author(r))}".rstrip()
+            out.append(f"- **#{r.number}{who}**{suffix}  \n"
                        f"  {escape(r.text)}{counts}")
             out += [f"  - {escape(x.author.display())} ({report.kind_label(x.kind)}): "
                     f"{escape(x.text)}" for x in r.comments]

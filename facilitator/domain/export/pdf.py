@@ -19,6 +19,7 @@ libraries it needs; the Python packages are in the ``export`` extra.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import io
@@ -217,15 +218,15 @@ def _start_child(target: Path, page: str, compress: bool) -> tuple[subprocess.Po
 
 #: Children started after a long PDF, WeasyPrint imported, each waiting on its stdin
 #: for one part (``_ready_child``); with the pid that started them, since a forked
-#: process must not share them.
+#: process must not share them (and a mark once they are let go at exit).
 _ready: list[subprocess.Popen] = []
-_ready_owner = [os.getpid()]
+_ready_owner = {"pid": os.getpid(), "let go at exit": False}
 
 
 def _forget_if_forked() -> None:
-    if _ready_owner[0] != os.getpid():
+    if _ready_owner["pid"] != os.getpid():
         _ready.clear()
-        _ready_owner[0] = os.getpid()
+        _ready_owner["pid"] = os.getpid()
 
 
 def _take_ready() -> subprocess.Popen | None:
@@ -255,6 +256,9 @@ def _keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
                 _ready.remove(process)
                 process.stdin.close()
     command, env = _child_command()
+    if not _ready_owner["let go at exit"]:  # once per process, not left behind at exit
+        atexit.register(discard_ready, 2)
+        _ready_owner["let go at exit"] = True
     while len(_ready) < min(count, MAX_PROCESSES):
         try:
             _ready.append(subprocess.Popen(
@@ -265,13 +269,13 @@ def _keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
             return
 
 
-def discard_ready() -> None:
-    """Let the ready children go: each exits on its closed pipe (once WeasyPrint is
-    imported, so this may take a second)."""
+def discard_ready(seconds: float = 10) -> None:
+    """Let the ready children go: each exits on its closed pipe once WeasyPrint is
+    imported (so this may take a second; after ``seconds`` it is killed)."""
     while (process := _take_ready()) is not None:
         process.stdin.close()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=seconds)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

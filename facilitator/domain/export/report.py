@@ -52,14 +52,16 @@ class Person:
     pseudonym: str
     name: str = ""
 
-    def display(self) -> str:
+    def display(self, perspective: bool = True) -> str:
         """``Raadslid · Merel 3`` or, with a name, ``Raadslid · Merel 3 (Anna)``; for a
         reader without identities only the perspective, and for a small perspective
-        nothing that points at a person (an en dash)."""
-        text = " · ".join(part for part in (self.perspective, self.pseudonym) if part)
+        nothing that points at a person (an en dash). ``perspective=False``: without
+        the perspective (where a heading names it), and nothing when nothing is left."""
+        shown = self.perspective if perspective else ""
+        text = " · ".join(part for part in (shown, self.pseudonym) if part)
         if self.name:
-            text = f"{text} ({self.name})"
-        return text or "–"
+            text = f"{text} ({self.name})" if text else self.name
+        return text or ("–" if perspective else "")
 
 
 @dataclass
@@ -170,6 +172,14 @@ class CircleSection:
     written: int = 0
     shared: int = 0
     line: str = ""
+    #: The perspective of every reflection listed, when the circle's name says it
+    #: ("Kring Raadslid 2"): then each reflection's author is listed without it.
+    perspective: str = ""
+
+    def author(self, item: ReflectionItem) -> str:
+        """Who wrote ``item`` as this section lists it ("" for a reader who sees only
+        the perspective, when the circle's name says it already)."""
+        return item.author.display(perspective=item.author.perspective != self.perspective)
 
 
 @dataclass
@@ -1034,6 +1044,10 @@ def _circle_sections(ctx: _Ctx, listed: list[ReflectionItem]) -> list[CircleSect
     for section in sections:
         section.line = t["circle_line"].format(
             written=count_text(section.written, t, "reflection"), shared=section.shared)
+        labels = {r.author.perspective for r in section.reflections}
+        if len(labels) == 1 and (label := labels.pop()) and \
+                label.casefold() in section.name.casefold():
+            section.perspective = label
     return sections
 
 

@@ -458,3 +458,37 @@ def test_json(data, names):
     assert any(r["hidden"] for r in doc["reflections"])
     assert any(c["hidden"] for c in doc["conclusions"])
     assert len(doc["endorsements"]) == len(data.endorsements)
+
+
+def test_a_circle_named_after_its_perspective_lists_its_authors_without_it(data):
+    """Under "Kring Raadslid" each reflection says who wrote it without "Raadslid ·"
+    again, in every report format; where circles mix (the pooled "Andere kringen")
+    the perspective stays with each reflection."""
+    from facilitator.domain.export.report import build
+
+    report = build(data, preset="onderzoek")
+    named = [s for s in report.circles if s.perspective]
+    mixed = [s for s in report.circles if s.reflections and not s.perspective]
+    assert named and all(s.perspective in s.name for s in named)
+    section = named[0]
+    first = section.reflections[0]
+    assert section.author(first) == first.author.pseudonym
+    html = render(data, "html", preset="onderzoek").content.decode()
+    md = render(data, "md", preset="onderzoek").content.decode()
+    # the appendix's paragraph (a conclusion's "rests on" list keeps the full name)
+    assert f'data-id="{first.id}"><b>#{first.number} {first.author.pseudonym}' in html
+    assert f'data-id="{first.id}"><b>#{first.number} {first.author.display()}' not in html
+    assert f"- **#{first.number} {first.author.pseudonym}**" in md
+    word = docx.Document(io.BytesIO(render(data, "docx", preset="onderzoek").content))
+    rows = [[c.text for c in row.cells] for table in word.tables for row in table.rows]
+    assert [str(first.number), first.author.pseudonym] in [r[:2] for r in rows]
+    for section in mixed:
+        for r in section.reflections:
+            assert section.author(r) == r.author.display()
+    # the board's report shows no pseudonyms: under a named circle only the number
+    board = build(data, preset="bestuur")
+    section = next(s for s in board.circles if s.perspective and s.reflections)
+    r = section.reflections[0]
+    assert section.author(r) == ""
+    html = render(data, "html", preset="bestuur").content.decode()
+    assert re.search(rf'data-id="{r.id}"><b>#{r.number}( · [^<]*)?</b>', html)
