@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,8 @@ from ..domain.errors import N_, Invalid
 from ..domain.operations import Actor
 from ..domain.rules import Action, allowed, require
 from .auth import ops, settings
+
+log = logging.getLogger(__name__)
 
 
 def export_response(actor: Actor) -> Response:
@@ -61,6 +64,30 @@ def _preset(actor: Actor, fmt: str, kind: str) -> str:
         require(actor.role, Action.VIEW_ALL_REFLECTIONS, kind)
         require(actor.role, Action.VIEW_SMALL_GROUPS, kind)
     return preset
+
+
+#: Reflections from which a session's report PDF is laid out by child processes (about
+#: ``pdf.PART_COST``): when the organiser opens such a session's page, children get
+#: ready for the download that usually follows.
+PREPARE_AT = 300
+
+
+def prepare_pdf(code: str) -> None:
+    """Have PDF children ready (WeasyPrint imported) when an organiser opens the page of
+    a long session, so that even the first download starts 0.5–0.8 s sooner. Never
+    in the way of the page: anything that fails here only leaves them unstarted."""
+    from ..domain.export import needs, pdf
+
+    seconds = settings()["PDF_READY_SECONDS"]
+    if seconds <= 0 or needs.missing("pdf"):
+        return
+    try:
+        if ops().store.count(code, "reflection") < PREPARE_AT:
+            return
+        count = settings()["PDF_PROCESSES"] or pdf.available_processes()
+        made_off_the_loop(lambda: pdf.keep_ready(count, seconds))
+    except Exception:  # noqa: BLE001 - a convenience; the download works without it
+        log.warning("pdf: could not get children ready for %s", code, exc_info=True)
 
 
 def made_off_the_loop(make: Callable[[], Any]) -> Any:

@@ -49,7 +49,7 @@ from .auth import (
     organiser_logged_in,
     start_organiser_login,
 )
-from .exports import export_response
+from .exports import export_response, prepare_pdf
 from .i18n import error_body
 from .i18n import gettext as _
 from .links import base_url, links_for
@@ -303,6 +303,8 @@ def edit(code: str):
                 return redirect(url_for("organiser.edit", code=workshop.code))
     text = request.form.get("spec", "") if form.from_yaml and "spec" in request.form \
         else spec_text(workshop)
+    if request.method == "GET":
+        prepare_pdf(workshop.code)  # the export buttons are on this page
     series = None
     if workshop.series:
         doc = ops().store.get_doc(series_domain.KIND, workshop.series)

@@ -9,6 +9,7 @@ next one, and go with their worker."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from facilitator.domain.joincode import new_code
 from facilitator.domain.operations import new_token
 from facilitator.store.sqlite import SQLiteStore
 from tests.domain.export import make_session
+from tests.scale.harness import ORGANISER
 
 pytestmark = pytest.mark.slow
 
@@ -106,7 +108,17 @@ def test_the_next_long_pdf_takes_the_workers_ready_children(tmp_path, spawn, mod
         return response.content
 
     assert not _ready_children(worker.proc.pid)
+    # the organiser opens the session's page: the children its download takes get ready
+    browser = requests.Session()
+    form = browser.get(f"{worker.url}/organiser/login", timeout=30).text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    browser.post(f"{worker.url}/organiser/login",
+                 data={"token": ORGANISER, "csrf_token": csrf}, timeout=30)
+    assert browser.get(f"{worker.url}/organiser/{code}", timeout=30).status_code == 200
+    opened = _ready_children(worker.proc.pid)
+    assert len(opened) == 2, opened
     first = pdf()
+    assert not opened & _ready_children(worker.proc.pid)  # taken by the first PDF
     waiting = _ready_children(worker.proc.pid)
     assert len(waiting) == 2, waiting
     second = pdf()

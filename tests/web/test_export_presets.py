@@ -26,3 +26,32 @@ def test_pdf_over_the_api_is_a_pdf(api, make_session):
     assert response.headers["Content-Type"] == "application/pdf"
     assert response.data.startswith(b"%PDF-")
     assert 'filename="' in response.headers["Content-Disposition"]
+
+
+def test_the_page_of_a_long_session_gets_pdf_children_ready(client, make_session, monkeypatch,
+                                                             app):
+    """Opening a long session's page starts the PDF children its download will take; a
+    short session's, or with FACILITATOR_PDF_READY_SECONDS=0, starts none."""
+    from facilitator.domain.export import pdf
+    from facilitator.web import exports
+
+    started = []
+    monkeypatch.setattr(pdf, "keep_ready", lambda count, seconds: started.append((count,
+                                                                                    seconds)))
+    monkeypatch.setattr(exports, "PREPARE_AT", 2)
+    s = make_session()
+    client.post("/organiser/login", data={"token": ORGANISER})
+    assert client.get(f"/organiser/{s.code}").status_code == 200
+    assert started == []  # no reflections yet
+    s.goto("circle")
+    for perspective, text in (("raadslid", "We praten te weinig mét elkaar, vooral óver elkaar"),
+                              ("vakbond", "werkdruk!! niemand vraagt ons wat we nodig hebben")):
+        assert s.post(s.join(perspective)["participant_token"], text).status_code == 201
+    assert client.get(f"/organiser/{s.code}").status_code == 200
+    assert started == [(pdf.available_processes(), 900)]
+    app.config["FACILITATOR"]["PDF_READY_SECONDS"] = 0
+    try:
+        assert client.get(f"/organiser/{s.code}").status_code == 200
+    finally:
+        app.config["FACILITATOR"]["PDF_READY_SECONDS"] = 900
+    assert len(started) == 1

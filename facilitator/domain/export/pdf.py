@@ -174,7 +174,7 @@ def lay_out_parts(pages: list[str], compress: bool = True,
                     for n, page in enumerate(pages)]
         parts = [_finish_child(process, target) or lay_out(page, compress)
                  for (process, target), page in zip(children, pages, strict=True)]
-    _keep_ready(len(pages), READY_SECONDS if ready_seconds is None else ready_seconds)
+    keep_ready(len(pages), READY_SECONDS if ready_seconds is None else ready_seconds)
     return parts
 
 
@@ -243,10 +243,12 @@ def _take_ready() -> subprocess.Popen | None:
         process.stdin.close()  # it waited its time out
 
 
-def _keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
+def keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
     """Start children up to ``count`` waiting (at most ``MAX_PROCESSES``), each for up
-    to ``seconds``, for the next long PDF. Not on Windows (the child waits with
-    ``select`` on a pipe); any failure only means the next PDF starts its own."""
+    to ``seconds``, for the next long PDF: after one, and when an organiser opens the
+    page of a long session (``web.exports.prepare_pdf``). Not on Windows (the child
+    waits with ``select`` on a pipe); any failure only means the next PDF starts its
+    own."""
     if os.name != "posix" or seconds <= 0:
         return
     _forget_if_forked()
