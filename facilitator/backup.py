@@ -246,8 +246,7 @@ def _restore(store: Any, series: list[dict[str, Any]],
             data = from_archive(doc)
             datas.append((data, registrations_of(doc, data)))
         except DomainError as exc:
-            message = exc.message % exc.params if exc.params else exc.message
-            raise BackupError(f"session {i + 1} of the backup: {message}") from None
+            raise BackupError(f"session {i + 1} of the backup: {exc.text()}") from None
     restored: list[dict[str, Any]] = []
     for doc in series:  # before the sessions that name them
         there = store.get_doc(SERIES_KIND, doc["id"]) is not None

@@ -255,8 +255,7 @@ def create(path: str) -> int:
     try:
         workshop = app.extensions["facilitator.ops"].create_workshop(parse_text(text))
     except DomainError as exc:
-        print(f"error: {exc.message % exc.params if exc.params else exc.message} "
-              f"({exc.params.get('field', '')})", file=sys.stderr)
+        print(f"error: {exc.text()} ({exc.params.get('field', '')})", file=sys.stderr)
         return 2
     print(json.dumps({"code": workshop.code, "facilitator_token": workshop.facilitator_token,
                       "screen_token": workshop.screen_token}))
@@ -286,7 +285,7 @@ def export(code: str, fmt: str, output: str | None, names: bool, lang: str,
         result = render(data, fmt, lang=lang, names=names, patterns=patterns,
                         min_group=min_group, preset=preset, ready_seconds=0)
     except DomainError as exc:  # e.g. a format whose packages are not installed
-        print(f"error: {exc.message % exc.params}", file=sys.stderr)
+        print(f"error: {exc.text()}", file=sys.stderr)
         return 2
     if output:
         with open(output, "wb") as handle:

@@ -25,6 +25,10 @@ class DomainError(Exception):
             self.code = code
         self.params = params
 
+    def text(self) -> str:
+        """The message in English with its parameters filled in (the command line's)."""
+        return self.message % self.params if self.params else self.message
+
 
 class NotFound(DomainError):
     """The session, participant, reflection or conclusion does not exist."""

@@ -218,15 +218,15 @@ def _start_child(target: Path, page: str, compress: bool) -> tuple[subprocess.Po
 
 #: Children started after a long PDF, WeasyPrint imported, each waiting on its stdin
 #: for one part (``_ready_child``); with the pid that started them, since a forked
-#: process must not share them (and a mark once they are let go at exit).
+#: process must not share them.
 _ready: list[subprocess.Popen] = []
-_ready_owner = {"pid": os.getpid(), "let go at exit": False}
+_ready_owner = [os.getpid()]
 
 
 def _forget_if_forked() -> None:
-    if _ready_owner["pid"] != os.getpid():
+    if _ready_owner[0] != os.getpid():
         _ready.clear()
-        _ready_owner["pid"] = os.getpid()
+        _ready_owner[0] = os.getpid()
 
 
 def _take_ready() -> subprocess.Popen | None:
@@ -258,9 +258,6 @@ def keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
                 _ready.remove(process)
                 process.stdin.close()
     command, env = _child_command()
-    if not _ready_owner["let go at exit"]:  # once per process, not left behind at exit
-        atexit.register(discard_ready, 2)
-        _ready_owner["let go at exit"] = True
     while len(_ready) < min(count, MAX_PROCESSES):
         try:
             _ready.append(subprocess.Popen(
@@ -281,6 +278,10 @@ def discard_ready(seconds: float = 10) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+# at exit, none is left behind (with none waiting, this does nothing)
+atexit.register(discard_ready, 2)
 
 
 def _finish_child(process: subprocess.Popen | None, target: Path) -> Part | None:
