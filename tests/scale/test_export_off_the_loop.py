@@ -57,7 +57,8 @@ def test_a_long_export_leaves_the_worker_answering(tmp_path, spawn, mode, fmt):
     response = answer["pdf"]
     assert response.status_code == 200, response.text[:300]
     assert response.content.startswith(b"%PDF-" if fmt == "pdf" else b"PK")
-    assert took > 1 and len(waits) > 5, (took, len(waits))  # the export did take a while
+    # the export took a while (0.8-2 s, by machine and format): the room asked meanwhile
+    assert len(waits) > 5, (took, len(waits))
     assert max(waits) < took / 4, (max(waits), took)
 
 
