@@ -144,6 +144,10 @@ def render(data: WorkshopData, fmt: str, *, lang: str = "nl", names: bool = Fals
         doc = to_archive(data, names=names)
         content = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
     else:
+        if fmt == "pdf":
+            from . import pdf
+
+            pdf.start_early(len(data.reflections), processes, ready_seconds)
         renderer = _report_renderer(fmt, processes, ready_seconds)
         model = report_model.build(data, lang=lang, names=names, patterns=patterns,
                                    min_group=min_group, preset=preset)

@@ -47,6 +47,9 @@ CHILD_TIMEOUT = 600
 #: Seconds a ready child (WeasyPrint imported, waiting for a part) waits before it
 #: exits: an organiser who downloads the board's PDF often asks the research one next.
 READY_SECONDS = 900
+#: Reflections from which a session's report is usually long enough for children (its
+#: board report passes ``PART_COST`` at about 300): ``start_early`` starts them.
+LONG_AT = 300
 
 _MM = 72 / 25.4  # PDF points per mm
 _PX = 0.75  # PDF points per CSS px (WeasyPrint's bookmark positions are in px)
@@ -266,6 +269,17 @@ def keep_ready(count: int, seconds: float = READY_SECONDS) -> None:
         except Exception as exc:  # noqa: BLE001 - see _start_child
             log.info("pdf: no ready child (%s: %s)", type(exc).__name__, exc)
             return
+
+
+def start_early(reflections: int, processes: int | None = None,
+                seconds: float | None = None) -> None:
+    """Before a long session's PDF is asked for or built: start the children it will
+    take (``keep_ready``), so that their import of WeasyPrint (0.5–0.8 s) overlaps
+    with loading the session, its patterns and the report instead of following them.
+    ``processes`` and ``seconds`` as in ``render``; a shorter session starts none."""
+    seconds = READY_SECONDS if seconds is None else seconds
+    if reflections >= LONG_AT and seconds > 0:
+        keep_ready(processes or available_processes(), seconds)
 
 
 def discard_ready(seconds: float = 10) -> None:

@@ -259,3 +259,28 @@ def test_no_child_waits_when_ready_seconds_is_zero(report, small_parts):
     pdf.discard_ready()
     assert pdf.render(report, processes=2, ready_seconds=0).startswith(b"%PDF-")
     assert not pdf._ready
+
+
+def test_a_long_sessions_children_start_before_its_report_is_built(monkeypatch):
+    """``export.render`` starts the children a long session's PDF will take before it
+    builds the report, so their import of WeasyPrint overlaps with that; a short
+    session's PDF, or one with ``ready_seconds=0``, starts none."""
+    from facilitator.domain import export
+
+    order = []
+    monkeypatch.setattr(pdf, "keep_ready", lambda count, seconds: order.append(
+        ("children", count, seconds)))
+    build = export.report_model.build
+    monkeypatch.setattr(export.report_model, "build",
+                        lambda *a, **kw: order.append("report") or build(*a, **kw))
+    data = make_session(reflections=12, per_perspective=2)
+    monkeypatch.setattr(pdf, "LONG_AT", 12)
+    export.render(data, "pdf", preset="bestuur", processes=1, ready_seconds=60)
+    # (a report this short is laid out in one piece: no children are kept after it)
+    assert order == [("children", 1, 60), "report"]
+    order.clear()
+    export.render(data, "pdf", preset="bestuur", processes=1, ready_seconds=0)
+    assert order == ["report"]
+    monkeypatch.setattr(pdf, "LONG_AT", 13)
+    export.render(data, "pdf", preset="bestuur", processes=1, ready_seconds=60)
+    assert order == ["report", "report"]
