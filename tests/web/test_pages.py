@@ -199,3 +199,23 @@ def test_forbidden_page_speaks_the_users_language(client, make_session):
     page = client.get(f"/f/{s.code}", headers=NL).get_data(as_text=True)
     assert "U hebt geen toegang tot deze pagina." in page
     assert "permission" not in page
+
+
+def test_console_downloads_the_report_as_a_real_pdf_and_every_other_format(app, make_session):
+    """The console's download row: Word, a real PDF (not the print page), Markdown,
+    HTML and the data tables; every link answers with its file."""
+    s = make_session()
+    console = facilitator_client(app, s)
+    page = console.get(f"/f/{s.code}", headers=NL).get_data(as_text=True)
+    links = re.findall(r'href="(/f/[^"]+/export\?format=(\w+)[^"]*)"', page)
+    assert [fmt for _href, fmt in links] == ["docx", "pdf", "md", "html", "xlsx", "csv", "json"]
+    assert "HTML/PDF" not in page
+    types = {"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+             "pdf": "application/pdf", "md": "text/markdown", "html": "text/html",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+             "csv": "application/zip", "json": "application/json"}
+    for href, fmt in links:
+        response = console.get(href.replace("&amp;", "&"))
+        assert response.status_code == 200, fmt
+        assert response.headers["Content-Type"].startswith(types[fmt]), (fmt, response.headers)
+    assert console.get(links[1][0].replace("&amp;", "&")).data.startswith(b"%PDF-")
