@@ -437,23 +437,30 @@ class Operations:
             return True
 
         result = self._update_reflection(workshop.code, reflection.id, change)
-        if hidden and reflection.shared:  # only shared reflections reach the projector
+        if hidden:  # whatever of it the projector still points at goes (rare: moderation)
             result = (result[0], result[1] + self._off_screen(workshop.code, reflection.id))
         return result
 
     def _off_screen(self, code: str, reflection_id: str) -> list[Event]:
         """Take a reflection that left the dialogue off the projector: out of the
-        spotlight, and unpin a pattern that rests on it (the facilitator can pin
-        the pattern again, computed without it)."""
+        spotlight, a spotlit reason to it off too (the projector quotes the reflection
+        with it), and unpin a pattern that rests on it (the facilitator can pin the
+        pattern again, computed without it)."""
+        # the reasons to this reflection, read before the atomic change (a reason
+        # spotlit meanwhile was checked against the reflection as it is now)
+        reasons = {d["id"] for d in self.store.records(code, "reaction")
+                   if d.get("reflection") == reflection_id}
 
         def change(workshop: Workshop) -> list[Event] | None:
             state = workshop.state
             spotlit = state.spotlight == reflection_id
+            reason = state.spotlight_reason in reasons
             pinned = state.pinned_pattern is not None and rests_on(state.pinned_pattern,
                                                                    reflection_id)
-            if not spotlit and not pinned:
+            if not spotlit and not reason and not pinned:
                 return None
             state.spotlight = None if spotlit else state.spotlight
+            state.spotlight_reason = None if reason else state.spotlight_reason
             state.pinned_pattern = None if pinned else state.pinned_pattern
             return [{"type": "state", "state": state.to_dict()}]
 
@@ -688,6 +695,10 @@ class Operations:
         reflection = self._reflection(workshop.code, doc["reflection"])
         if reflection.hidden:
             raise NotFound(N_("This reason does not exist."))
+        if not reflection.shared:
+            # the projector shows the reflection a reason answers: only one in the dialogue
+            raise NotNow(N_("Only reasons to reflections taken into the dialogue can be "
+                            "shown."))
         return self._update(workshop.code, _set_state(spotlight_reason=rid))
 
     def spotlight_question(self, actor: Actor, question_id: Any) -> tuple[Workshop, list[Event]]:

@@ -291,7 +291,9 @@ def screen_reason(data: WorkshopData, reaction_id: str,
     perspective under the small-group rule (over all reasons to that circle)."""
     pairs = _reasons(data)
     found = next(((r, f) for r, f in pairs if r.id == reaction_id), None)
-    if found is None:
+    if found is None or not found[1].shared:
+        # the projector quotes the reflection: never one outside the dialogue, even if
+        # the stored state still points at a reason to it
         return None
     reaction, reflection = found
     where = _pooled_perspectives([p for p in pairs if p[1].circle == reflection.circle],
