@@ -617,16 +617,23 @@ class Operations:
         people = [(d["id"], d["perspective"])
                   for d in self.store.records(workshop.code, "participant")]
         seats = tables.compose(people, size, seed)
+        moved = False
         for pid, number in seats.items():
             def seat(doc: dict[str, Any], n: int = number):
+                nonlocal moved
                 if doc.get("table") == n:
                     return None
-                doc["table"] = n
+                doc["table"], moved = n, True
                 return doc, []
             self.store.update(workshop.code, "participant", pid, seat)
 
         def change(w: Workshop) -> list[Event]:
-            w.state.tables = {"size": size, "seed": seed}
+            # a new composition when anyone sits elsewhere: table N's harvests so far
+            # were written for the people who sat there (see ``post_harvest``)
+            number = tables.composition(w.state.tables)
+            if moved or not w.state.tables:
+                number += 1
+            w.state.tables = {"size": size, "seed": seed, "composition": number}
             return [{"type": "tables", "tables": w.state.tables}]
 
         return self._update(workshop.code, change)
@@ -634,6 +641,14 @@ class Operations:
     def _table_members(self, code: str, table: int) -> list[str]:
         return [d["id"] for d in self.store.records(code, "participant")
                 if d.get("table") == table]
+
+    def _harvest_readers(self, code: str, harvest: dict[str, Any]) -> list[str]:
+        """Who reads a harvest on their phone: its table's members, while the tables are
+        still composed as when it was written (afterwards the facilitator only)."""
+        composed = tables.composition(self.workshop(code).state.tables)
+        if harvest.get("composition", 0) != composed:
+            return []
+        return self._table_members(code, harvest["table"])
 
     def post_harvest(self, actor: Actor, table: Any, text: Any, client_id: Any = None,
                      workshop: Workshop | None = None) -> tuple[Harvest, bool, list[Event]]:
@@ -646,6 +661,11 @@ class Operations:
             number = int(number)
         if isinstance(number, bool) or not isinstance(number, int):
             raise Invalid(N_("Unknown table."), field="table")
+        # The composition is read before the table: recomposing seats people first and
+        # numbers the composition after, so a harvest racing it is stamped with the
+        # composition before the seat, never with a newer one (it then reaches nobody's
+        # phone instead of a table it was not written for).
+        composed = tables.composition(workshop.state.tables)
         # the table as stored now (a live connection keeps the participant it came in with)
         stored = self.store.get(workshop.code, "participant", participant.id) or {}
         if stored.get("table") != number:
@@ -654,11 +674,11 @@ class Operations:
         client = clean_id(client_id, field="client_id", required=False)
         harvest = Harvest(id=new_id(), table=number, participant=participant.id,
                           perspective=participant.perspective, text=body,
-                          created_at=self.clock(), client_id=client)
+                          created_at=self.clock(), client_id=client, composition=composed)
         doc, created, events = self._insert_once(
             workshop.code, "harvest", harvest, client,
             {"type": "harvest", "harvest": harvest.to_dict(),
-             "to_participants": self._table_members(workshop.code, number)})
+             "to_participants": self._harvest_readers(workshop.code, harvest.to_dict())})
         return Harvest.from_dict(doc), created, events
 
     def share_harvest(self, actor: Actor, harvest_id: Any,
@@ -671,7 +691,7 @@ class Operations:
         doc = self.store.get(workshop.code, "harvest", hid)
         if doc is None:
             raise NotFound(N_("This harvest does not exist."))
-        members = self._table_members(workshop.code, doc["table"])
+        members = self._harvest_readers(workshop.code, doc)
 
         def mutate(d: dict[str, Any]):
             if d.get("shared") == on:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from . import findings, privacy
+from . import findings, privacy, tables
 from .model import Conclusion, Reflection, StepKind, Workshop, WorkshopData
 from .operations import Actor
 from .rules import Action, Role, allowed
@@ -180,9 +180,17 @@ def table_list(data: WorkshopData) -> list[dict[str, Any]]:
 
 
 def harvest_view(harvest: Any) -> dict[str, Any]:
-    """A table harvest without its author."""
+    """A table harvest without its author, with the tables' composition it was written in."""
     return {"id": harvest.id, "table": harvest.table, "text": harvest.text,
-            "shared": harvest.shared, "created_at": harvest.created_at}
+            "shared": harvest.shared, "created_at": harvest.created_at,
+            "composition": getattr(harvest, "composition", 0)}
+
+
+def table_reads(harvest: Any, table: int | None, workshop: Workshop) -> bool:
+    """Whether the members of ``table`` read a harvest on their phones: one of that table
+    in the tables as composed now (after recomposing, table N seats other people)."""
+    return (table is not None and harvest.table == table
+            and getattr(harvest, "composition", 0) == tables.composition(workshop.state.tables))
 
 
 # -- questions to another perspective (issue 17) -----------------------------------
@@ -321,7 +329,7 @@ def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
         "my_answer_supports": [a.id for a in data.answers if me.id in a.supporters],
         "table": me.table,
         "harvests": [harvest_view(h) for h in data.harvests
-                     if me.table is not None and h.table == me.table],
+                     if table_reads(h, me.table, data.workshop)],
     }
 
 
@@ -444,8 +452,13 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.extend([(SCREEN, resync), (PARTICIPANTS, resync)])
     elif etype == "harvest":
         h = event["harvest"]
-        payload = {"type": "harvest", "seq": seq, "harvest": harvest_view(SimpleNamespace(**h))}
-        out.extend((participant_room(pid), payload) for pid in event.get("to_participants", []))
+        record = SimpleNamespace(**{"composition": 0, **h})
+        payload = {"type": "harvest", "seq": seq, "harvest": harvest_view(record)}
+        # its table's phones, while the tables are as composed when it was written (a
+        # replay after recomposing, or a share of an older one, gives them a tick)
+        if table_reads(record, record.table, workshop):
+            out.extend((participant_room(pid), payload)
+                       for pid in event.get("to_participants", []))
         out.append((SCREEN, payload if h.get("shared") else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
     elif etype in ("question", "answer"):
