@@ -249,9 +249,10 @@ class Operations:
         return deleted
 
     # -- participants -------------------------------------------------------
-    def join(self, code: str, perspective: Any, name: Any = None,
-             lang: str = "nl") -> tuple[Participant, list[Event]]:
-        """Join a workshop with a perspective; the circle is assigned by size."""
+    def join(self, code: str, perspective: Any, name: Any = None, lang: str = "nl",
+             participant_id: str | None = None) -> tuple[Participant, list[Event]]:
+        """Join a workshop with a perspective; the circle is assigned by size.
+        ``participant_id``: an id reserved beforehand (a name card's claim)."""
         workshop = self.workshop(code)
         require(Role.PARTICIPANT, Action.JOIN, workshop.current_kind())
         perspective_id = clean_id(perspective, field="perspective")
@@ -281,7 +282,7 @@ class Operations:
                     seated.setdefault(d["table"], []).append(d["perspective"])
             table = tables.seat_late(seated, perspective_id)
         participant = Participant(
-            id=new_id(), token=new_token(), pseudonym=f"{word} {serial}",
+            id=participant_id or new_id(), token=new_token(), pseudonym=f"{word} {serial}",
             perspective=perspective_id, circle=circle_id, circle_name=circle_name,
             name=display_name, joined_at=self.clock(), lang=lang if lang in ("nl", "en") else "nl",
             table=table)
