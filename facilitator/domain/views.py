@@ -15,7 +15,7 @@ from typing import Any
 
 from . import findings, privacy, tables
 from .model import Conclusion, Reflection, StepKind, Workshop, WorkshopData
-from .operations import Actor
+from .operations import Actor, names_record
 from .rules import Action, Role, allowed
 
 OTHER = privacy.OTHER
@@ -85,6 +85,26 @@ def workshop_view(workshop: Workshop, role: Role) -> dict[str, Any]:
     return data
 
 
+def screen_state(data: WorkshopData) -> dict[str, Any]:
+    """The live state as the projector gets it: no spotlight, spotlit reason or pinned
+    pattern that points at a reflection outside the dialogue (un-shared or hidden). The
+    operations take those off when the reflection leaves; this holds even if the stored
+    state still points at one (an old archive, a write that went round them)."""
+    state = data.workshop.state.to_dict()
+    outside = {r.id for r in data.reflections if r.hidden or not r.shared}
+    if not outside:
+        return state
+    if state.get("spotlight") in outside:
+        state["spotlight"] = None
+    reason = state.get("spotlight_reason")
+    if reason and any(x.id == reason and x.reflection in outside for x in data.reactions):
+        state["spotlight_reason"] = None
+    pinned = state.get("pinned_pattern")
+    if pinned and any(names_record(pinned, rid) for rid in outside):
+        state["pinned_pattern"] = None
+    return state
+
+
 def activity(data: WorkshopData) -> dict[str, Any]:
     """Content-free counts: participants per perspective and circle, reflections per circle."""
     by_perspective = Counter(p.perspective for p in data.participants)
@@ -125,8 +145,11 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
     by_conclusion: dict[str, list[Any]] = defaultdict(list)
     for endorsement in data.endorsements:
         by_conclusion[endorsement.conclusion].append(endorsement)
+    view = workshop_view(workshop, role)
+    if role == Role.SCREEN:
+        view["state"] = screen_state(data)
     out: dict[str, Any] = {
-        "seq": data.seq, "role": role.value, "workshop": workshop_view(workshop, role),
+        "seq": data.seq, "role": role.value, "workshop": view,
         "can": [a.value for a in Action if allowed(role, a, kind)],
         "activity": activity(data), "reflections": reflections,
         "conclusions": [
@@ -565,7 +588,8 @@ _RECORD_LISTS = {"reflection": "reflections", "conclusion": "conclusions",
                  "question": "questions", "answer": "answers", "harvest": "harvests"}
 
 
-def current_event(event: dict[str, Any], data: WorkshopData) -> dict[str, Any]:
+def current_event(event: dict[str, Any], data: WorkshopData,
+                  role: Role | None = None) -> dict[str, Any]:
     """A stored event with its record (and state) as they are *now*.
 
     A stored event keeps the record as it was when it happened: a reflection
@@ -583,7 +607,8 @@ def current_event(event: dict[str, Any], data: WorkshopData) -> dict[str, Any]:
                 return _tick(event)
             out[key] = current.to_dict()
     if "state" in event:
-        out["state"] = data.workshop.state.to_dict()
+        out["state"] = screen_state(data) if role == Role.SCREEN \
+            else data.workshop.state.to_dict()
     return out
 
 
@@ -594,4 +619,5 @@ def replay(events: list[dict[str, Any]], data: WorkshopData,
     Each event is judged with today's records, today's step and today's
     secret links, so a replay never shows more than a fresh ``snapshot``.
     """
-    return [event_for(current_event(event, data), data.workshop, actor) for event in events]
+    return [event_for(current_event(event, data, actor.role), data.workshop, actor)
+            for event in events]

@@ -124,10 +124,17 @@ def test_the_screen_never_quotes_an_unshared_reflection_the_state_still_points_a
 
     def point(doc):
         doc["state"]["spotlight_reason"], doc["state"]["spotlight"] = reason, rid
+        doc["state"]["pinned_pattern"] = {"id": "manual:oud", "kind": "manual",
+                                          "reflections": [{"id": rid, "text": PRIVATE}]}
         return doc, [{"type": "state", "state": doc["state"]}]
 
     ops.store.update_workshop(s.code, point)
     assert ops.workshop(s.code).state.spotlight_reason == reason
     seen = _screen_sees(api, sio, s)
     assert PRIVATE not in seen and REASON not in seen
-    assert api.get(f"/sessions/{s.code}/snapshot", s.screen).json.get("spotlight_reason") is None
+    screen = api.get(f"/sessions/{s.code}/snapshot", s.screen).json
+    assert screen.get("spotlight_reason") is None
+    assert screen["workshop"]["state"]["pinned_pattern"] is None
+    # the console still sees what the state holds, to clear it
+    console = api.get(f"/sessions/{s.code}/snapshot", s.fac).json["workshop"]["state"]
+    assert console["spotlight_reason"] == reason and console["pinned_pattern"]
