@@ -1071,15 +1071,14 @@ class Operations:
 def rests_on(pattern: dict[str, Any], reflection_id: str) -> bool:
     """Whether a pinned pattern rests on a reflection: a perspective map is drawn
     from every shared reflection, any other pattern names its reflections by id."""
-    return pattern.get("kind") == "map" or names_record(pattern, reflection_id)
+    return pattern.get("kind") == "map" or _contains(pattern, reflection_id)
 
 
-def names_record(value: Any, record_id: str) -> bool:
-    """Whether a JSON value (a pinned pattern, say) names a record id anywhere in it."""
+def _contains(value: Any, record_id: str) -> bool:
     if isinstance(value, dict):
-        return any(names_record(v, record_id) for v in value.values())
+        return any(_contains(v, record_id) for v in value.values())
     if isinstance(value, list):
-        return any(names_record(v, record_id) for v in value)
+        return any(_contains(v, record_id) for v in value)
     return value == record_id
 
 

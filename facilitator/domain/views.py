@@ -15,7 +15,7 @@ from typing import Any
 
 from . import findings, privacy, tables
 from .model import Conclusion, Reflection, StepKind, Workshop, WorkshopData
-from .operations import Actor, names_record
+from .operations import Actor
 from .rules import Action, Role, allowed
 
 OTHER = privacy.OTHER
@@ -100,9 +100,24 @@ def screen_state(data: WorkshopData) -> dict[str, Any]:
     if reason and any(x.id == reason and x.reflection in outside for x in data.reactions):
         state["spotlight_reason"] = None
     pinned = state.get("pinned_pattern")
-    if pinned and any(names_record(pinned, rid) for rid in outside):
+    if pinned and not outside.isdisjoint(_strings_in(pinned)):
         state["pinned_pattern"] = None
     return state
+
+
+def _strings_in(value: Any) -> set[str]:
+    """Every string anywhere in a JSON value (a pattern names its reflections by id)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            found.add(item)
+    return found
 
 
 def activity(data: WorkshopData) -> dict[str, Any]:
