@@ -140,7 +140,6 @@ def personal(code: str, token: str):
     current = cookie_actor(workshop.code, Role.PARTICIPANT)
     holder = current.participant_id if current else None
     if holder is None:  # this browser may be about to join: the join form's limits
-        browser_id()
         limit("join_browser", browser_id())
         limit("join", client_address())
     participant, events = RegistrationService(ops(), new_token).join(
