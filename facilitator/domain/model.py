@@ -149,7 +149,7 @@ class LiveState(Record):
     spotlight_reason: str | None = None
     #: a question with its answers put on the projector (its id), or None
     spotlight_question: str | None = None
-    #: mixed dialogue tables as composed ({"size": n, "seed": n}), or None
+    #: mixed dialogue tables as composed ({"size": n, "seed": n, "composition": n}), or None
     tables: dict[str, Any] | None = None
 
 
@@ -390,6 +390,9 @@ class Harvest(Record):
     created_at: str
     client_id: str | None = None
     shared: bool = False
+    #: the tables' composition it was written in (``tables.composition``): after
+    #: recomposing, table N's members are other people, who do not read it
+    composition: int = 0
 
 
 @dataclass

@@ -249,9 +249,10 @@ class Operations:
         return deleted
 
     # -- participants -------------------------------------------------------
-    def join(self, code: str, perspective: Any, name: Any = None,
-             lang: str = "nl") -> tuple[Participant, list[Event]]:
-        """Join a workshop with a perspective; the circle is assigned by size."""
+    def join(self, code: str, perspective: Any, name: Any = None, lang: str = "nl",
+             participant_id: str | None = None) -> tuple[Participant, list[Event]]:
+        """Join a workshop with a perspective; the circle is assigned by size.
+        ``participant_id``: an id reserved beforehand (a name card's claim)."""
         workshop = self.workshop(code)
         require(Role.PARTICIPANT, Action.JOIN, workshop.current_kind())
         perspective_id = clean_id(perspective, field="perspective")
@@ -281,7 +282,7 @@ class Operations:
                     seated.setdefault(d["table"], []).append(d["perspective"])
             table = tables.seat_late(seated, perspective_id)
         participant = Participant(
-            id=new_id(), token=new_token(), pseudonym=f"{word} {serial}",
+            id=participant_id or new_id(), token=new_token(), pseudonym=f"{word} {serial}",
             perspective=perspective_id, circle=circle_id, circle_name=circle_name,
             name=display_name, joined_at=self.clock(), lang=lang if lang in ("nl", "en") else "nl",
             table=table)
@@ -437,23 +438,30 @@ class Operations:
             return True
 
         result = self._update_reflection(workshop.code, reflection.id, change)
-        if hidden and reflection.shared:  # only shared reflections reach the projector
+        if hidden:  # whatever of it the projector still points at goes (rare: moderation)
             result = (result[0], result[1] + self._off_screen(workshop.code, reflection.id))
         return result
 
     def _off_screen(self, code: str, reflection_id: str) -> list[Event]:
         """Take a reflection that left the dialogue off the projector: out of the
-        spotlight, and unpin a pattern that rests on it (the facilitator can pin
-        the pattern again, computed without it)."""
+        spotlight, a spotlit reason to it off too (the projector quotes the reflection
+        with it), and unpin a pattern that rests on it (the facilitator can pin the
+        pattern again, computed without it)."""
+        # the reasons to this reflection, read before the atomic change (a reason
+        # spotlit meanwhile was checked against the reflection as it is now)
+        reasons = {d["id"] for d in self.store.records(code, "reaction")
+                   if d.get("reflection") == reflection_id}
 
         def change(workshop: Workshop) -> list[Event] | None:
             state = workshop.state
             spotlit = state.spotlight == reflection_id
+            reason = state.spotlight_reason in reasons
             pinned = state.pinned_pattern is not None and rests_on(state.pinned_pattern,
                                                                    reflection_id)
-            if not spotlit and not pinned:
+            if not spotlit and not reason and not pinned:
                 return None
             state.spotlight = None if spotlit else state.spotlight
+            state.spotlight_reason = None if reason else state.spotlight_reason
             state.pinned_pattern = None if pinned else state.pinned_pattern
             return [{"type": "state", "state": state.to_dict()}]
 
@@ -610,16 +618,23 @@ class Operations:
         people = [(d["id"], d["perspective"])
                   for d in self.store.records(workshop.code, "participant")]
         seats = tables.compose(people, size, seed)
+        moved = False
         for pid, number in seats.items():
             def seat(doc: dict[str, Any], n: int = number):
+                nonlocal moved
                 if doc.get("table") == n:
                     return None
-                doc["table"] = n
+                doc["table"], moved = n, True
                 return doc, []
             self.store.update(workshop.code, "participant", pid, seat)
 
         def change(w: Workshop) -> list[Event]:
-            w.state.tables = {"size": size, "seed": seed}
+            # a new composition when anyone sits elsewhere: table N's harvests so far
+            # were written for the people who sat there (see ``post_harvest``)
+            number = tables.composition(w.state.tables)
+            if moved or not w.state.tables:
+                number += 1
+            w.state.tables = {"size": size, "seed": seed, "composition": number}
             return [{"type": "tables", "tables": w.state.tables}]
 
         return self._update(workshop.code, change)
@@ -627,6 +642,14 @@ class Operations:
     def _table_members(self, code: str, table: int) -> list[str]:
         return [d["id"] for d in self.store.records(code, "participant")
                 if d.get("table") == table]
+
+    def _harvest_readers(self, code: str, harvest: dict[str, Any]) -> list[str]:
+        """Who reads a harvest on their phone: its table's members, while the tables are
+        still composed as when it was written (afterwards the facilitator only)."""
+        composed = tables.composition(self.workshop(code).state.tables)
+        if harvest.get("composition", 0) != composed:
+            return []
+        return self._table_members(code, harvest["table"])
 
     def post_harvest(self, actor: Actor, table: Any, text: Any, client_id: Any = None,
                      workshop: Workshop | None = None) -> tuple[Harvest, bool, list[Event]]:
@@ -639,6 +662,11 @@ class Operations:
             number = int(number)
         if isinstance(number, bool) or not isinstance(number, int):
             raise Invalid(N_("Unknown table."), field="table")
+        # The composition is read before the table: recomposing seats people first and
+        # numbers the composition after, so a harvest racing it is stamped with the
+        # composition before the seat, never with a newer one (it then reaches nobody's
+        # phone instead of a table it was not written for).
+        composed = tables.composition(workshop.state.tables)
         # the table as stored now (a live connection keeps the participant it came in with)
         stored = self.store.get(workshop.code, "participant", participant.id) or {}
         if stored.get("table") != number:
@@ -647,11 +675,11 @@ class Operations:
         client = clean_id(client_id, field="client_id", required=False)
         harvest = Harvest(id=new_id(), table=number, participant=participant.id,
                           perspective=participant.perspective, text=body,
-                          created_at=self.clock(), client_id=client)
+                          created_at=self.clock(), client_id=client, composition=composed)
         doc, created, events = self._insert_once(
             workshop.code, "harvest", harvest, client,
             {"type": "harvest", "harvest": harvest.to_dict(),
-             "to_participants": self._table_members(workshop.code, number)})
+             "to_participants": self._harvest_readers(workshop.code, harvest.to_dict())})
         return Harvest.from_dict(doc), created, events
 
     def share_harvest(self, actor: Actor, harvest_id: Any,
@@ -664,7 +692,7 @@ class Operations:
         doc = self.store.get(workshop.code, "harvest", hid)
         if doc is None:
             raise NotFound(N_("This harvest does not exist."))
-        members = self._table_members(workshop.code, doc["table"])
+        members = self._harvest_readers(workshop.code, doc)
 
         def mutate(d: dict[str, Any]):
             if d.get("shared") == on:
@@ -688,6 +716,10 @@ class Operations:
         reflection = self._reflection(workshop.code, doc["reflection"])
         if reflection.hidden:
             raise NotFound(N_("This reason does not exist."))
+        if not reflection.shared:
+            # the projector shows the reflection a reason answers: only one in the dialogue
+            raise NotNow(N_("Only reasons to reflections taken into the dialogue can be "
+                            "shown."))
         return self._update(workshop.code, _set_state(spotlight_reason=rid))
 
     def spotlight_question(self, actor: Actor, question_id: Any) -> tuple[Workshop, list[Event]]:

@@ -26,6 +26,7 @@ from typing import Any
 
 from .errors import N_, Invalid, NotFound
 from .model import Participant
+from .operations import new_id as new_participant_id
 from .rules import Action, Role, require
 
 #: at most this many rows in one list (a congress, not a census)
@@ -425,29 +426,89 @@ class RegistrationService:
         self.ops.store.put(workshop.code, SYNONYMS_KIND, {"id": SYNONYMS_ID, "table": table})
         return table
 
-    def join(self, code: str, token: Any, lang: str = "nl") -> tuple[Participant, list[Any]]:
-        """The participant behind a personal link: made on first use, the same after."""
+    def join(self, code: str, token: Any, lang: str = "nl",
+             holder: str | None = None) -> tuple[Participant, list[Any]]:
+        """The participant behind a personal link, for the browser that opens it.
+
+        A card's link joins once: the first browser to open it claims the card and gets
+        its participant (made on first use, with the name); ``holder`` is the participant
+        the opening browser already is in this session (its cookie), so that browser
+        comes back to itself. Any other browser gets a participant of its own with the
+        card's perspective and no name (or stays who it is), and never the card's person:
+        a QR code photographed off a table is not a login as that person. A released
+        card (``release``) is claimed again by the next browser, as the same participant.
+        """
         workshop = self.ops.workshop(code)
         if not isinstance(token, str) or not 16 <= len(token) <= 200:
             raise NotFound(N_("This link or token is not valid (any more)."))
         doc = self.ops.store.find(workshop.code, KIND, f"token:{token}")
         if doc is None:
             raise NotFound(N_("This link or token is not valid (any more)."))
-        if doc.get("participant"):
-            known = self.ops.store.get(workshop.code, "participant", doc["participant"])
-            if known is not None:
-                return Participant.from_dict(known), []
-        participant, events = self.ops.join(workshop.code, doc["perspective"], doc["name"],
-                                            lang)
+        held = self.ops.store.get(workshop.code, "participant", holder) if holder else None
+        if held is not None and (doc.get("participant") == holder or claimed(doc)):
+            return Participant.from_dict(held), []  # this browser's card, or its own seat
+        # the participant id is fixed before the claim, so that the atomic claim decides
+        # who gets the name: the loser of two browsers at one moment never holds it
+        reserved = doc.get("participant") or new_participant_id()
+        won = False
 
         def claim(current: dict[str, Any]):
-            if current.get("participant"):
-                return None  # someone else used the link at the same moment: theirs stands
-            return {**current, "participant": participant.id}, []
+            nonlocal won, reserved
+            if claimed(current):
+                return None
+            reserved = current.get("participant") or reserved
+            won = True
+            return {**current, "participant": reserved, "claimed": True,
+                    "claimed_at": self.ops.clock()}, []
 
-        claimed, _ = self.ops.store.update(workshop.code, KIND, doc["id"], claim)
-        if claimed and claimed.get("participant") != participant.id:
-            winner = self.ops.store.get(workshop.code, "participant", claimed["participant"])
-            if winner is not None:
-                return Participant.from_dict(winner), events
-        return participant, events
+        self.ops.store.update(workshop.code, KIND, doc["id"], claim)
+        if not won:
+            if held is not None:
+                return Participant.from_dict(held), []
+            return self.ops.join(workshop.code, doc["perspective"], None, lang)
+        known = self.ops.store.get(workshop.code, "participant", reserved)
+        if known is not None:  # a released card, claimed by a new phone
+            return Participant.from_dict(known), []
+        try:
+            return self.ops.join(workshop.code, doc["perspective"], doc["name"], lang,
+                                 participant_id=reserved)
+        except Exception:
+            self._unclaim(workshop.code, doc["id"], reserved)
+            raise
+
+    def _unclaim(self, code: str, registration_id: str, participant_id: str) -> None:
+        """Undo a claim whose join failed (the step allows no joining, say): the card is
+        free again and names no participant that was never made."""
+        def undo(current: dict[str, Any]):
+            if current.get("participant") != participant_id:
+                return None
+            return {**current, "participant": None, "claimed": False, "claimed_at": None}, []
+
+        if self.ops.store.get(code, "participant", participant_id) is None:
+            self.ops.store.update(code, KIND, registration_id, undo)
+
+    def release(self, role: Role, code: str, registration_id: Any) -> dict[str, Any]:
+        """Let a card be claimed again (organiser), e.g. when its person changes phone: the
+        next browser that opens its link becomes the same participant. The old browser
+        keeps its own cookie until it expires (the person has that phone)."""
+        workshop = self._workshop(role, code)
+        doc = self.ops.store.get(workshop.code, KIND, registration_id) \
+            if isinstance(registration_id, str) and len(registration_id) <= 40 else None
+        if doc is None:
+            raise NotFound(N_("This registration does not exist."), field="registration")
+
+        def free(current: dict[str, Any]):
+            if not claimed(current):
+                return None
+            return {**current, "claimed": False, "claimed_at": None}, []
+
+        released, _ = self.ops.store.update(workshop.code, KIND, doc["id"], free)
+        return released or doc
+
+
+def claimed(registration: Mapping[str, Any]) -> bool:
+    """Whether a card's link is bound to a browser. A registration stored before cards
+    were bound counts as claimed once it names a participant (a browser has it); one
+    restored from a backup is not (every participant's secret is new there, so no browser
+    holds it: the person's first browser claims it again)."""
+    return bool(registration.get("claimed", bool(registration.get("participant"))))

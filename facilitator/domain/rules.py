@@ -178,7 +178,9 @@ RELATIONAL_RULES: dict[str, str] = {
     "other_circle": "A participant reacts only to shared reflections of other circles.",
     "posting_lock": "While the facilitator has locked posting, participants cannot post, "
                     "react or endorse.",
-    "shared_only_on_screen": "Only shared, visible reflections can be spotlighted.",
+    "shared_only_on_screen": "Only shared, visible reflections, and reasons given to them, "
+                             "can be spotlighted; un-sharing or hiding a reflection takes it "
+                             "and a spotlit reason to it off the projector.",
     "own_reasons": "A participant sees the reasons given to their own circle's reflections, "
                    "without names, each perspective named by the small-group rule; the screen "
                    "shows a reason only when the facilitator puts it there.",

@@ -55,3 +55,12 @@ def seat_late(tables: Mapping[int, Sequence[str]], perspective: str) -> int:
     if not tables:
         return 1
     return min(tables, key=lambda n: (Counter(tables[n])[perspective], len(tables[n]), n))
+
+
+def composition(composed: Mapping[str, object] | None) -> int:
+    """The number of the tables as composed now (``LiveState.tables``): each recomposing
+    that seats anyone elsewhere counts one up, so a harvest keeps the composition it was
+    written in. 0 before any, and for tables composed before compositions were numbered
+    (their harvests carry 0 as well)."""
+    number = (composed or {}).get("composition", 0)
+    return number if isinstance(number, int) and not isinstance(number, bool) else 0

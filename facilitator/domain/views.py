@@ -13,7 +13,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
-from . import findings, privacy
+from . import findings, privacy, tables
 from .model import Conclusion, Reflection, StepKind, Workshop, WorkshopData
 from .operations import Actor
 from .rules import Action, Role, allowed
@@ -85,6 +85,41 @@ def workshop_view(workshop: Workshop, role: Role) -> dict[str, Any]:
     return data
 
 
+def screen_state(data: WorkshopData) -> dict[str, Any]:
+    """The live state as the projector gets it: no spotlight, spotlit reason or pinned
+    pattern that points at a reflection outside the dialogue (un-shared or hidden). The
+    operations take those off when the reflection leaves; this holds even if the stored
+    state still points at one (an old archive, a write that went round them)."""
+    state = data.workshop.state.to_dict()
+    outside = {r.id for r in data.reflections if r.hidden or not r.shared}
+    if not outside:
+        return state
+    if state.get("spotlight") in outside:
+        state["spotlight"] = None
+    reason = state.get("spotlight_reason")
+    if reason and any(x.id == reason and x.reflection in outside for x in data.reactions):
+        state["spotlight_reason"] = None
+    pinned = state.get("pinned_pattern")
+    if pinned and not outside.isdisjoint(_strings_in(pinned)):
+        state["pinned_pattern"] = None
+    return state
+
+
+def _strings_in(value: Any) -> set[str]:
+    """Every string anywhere in a JSON value (a pattern names its reflections by id)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            found.add(item)
+    return found
+
+
 def activity(data: WorkshopData) -> dict[str, Any]:
     """Content-free counts: participants per perspective and circle, reflections per circle."""
     by_perspective = Counter(p.perspective for p in data.participants)
@@ -125,8 +160,11 @@ def shared_snapshot(data: WorkshopData, role: Role, circle: str | None,
     by_conclusion: dict[str, list[Any]] = defaultdict(list)
     for endorsement in data.endorsements:
         by_conclusion[endorsement.conclusion].append(endorsement)
+    view = workshop_view(workshop, role)
+    if role == Role.SCREEN:
+        view["state"] = screen_state(data)
     out: dict[str, Any] = {
-        "seq": data.seq, "role": role.value, "workshop": workshop_view(workshop, role),
+        "seq": data.seq, "role": role.value, "workshop": view,
         "can": [a.value for a in Action if allowed(role, a, kind)],
         "activity": activity(data), "reflections": reflections,
         "conclusions": [
@@ -180,9 +218,17 @@ def table_list(data: WorkshopData) -> list[dict[str, Any]]:
 
 
 def harvest_view(harvest: Any) -> dict[str, Any]:
-    """A table harvest without its author."""
+    """A table harvest without its author, with the tables' composition it was written in."""
     return {"id": harvest.id, "table": harvest.table, "text": harvest.text,
-            "shared": harvest.shared, "created_at": harvest.created_at}
+            "shared": harvest.shared, "created_at": harvest.created_at,
+            "composition": getattr(harvest, "composition", 0)}
+
+
+def table_reads(harvest: Any, table: int | None, workshop: Workshop) -> bool:
+    """Whether the members of ``table`` read a harvest on their phones: one of that table
+    in the tables as composed now (after recomposing, table N seats other people)."""
+    return (table is not None and harvest.table == table
+            and getattr(harvest, "composition", 0) == tables.composition(workshop.state.tables))
 
 
 # -- questions to another perspective (issue 17) -----------------------------------
@@ -291,7 +337,9 @@ def screen_reason(data: WorkshopData, reaction_id: str,
     perspective under the small-group rule (over all reasons to that circle)."""
     pairs = _reasons(data)
     found = next(((r, f) for r, f in pairs if r.id == reaction_id), None)
-    if found is None:
+    if found is None or not found[1].shared:
+        # the projector quotes the reflection: never one outside the dialogue, even if
+        # the stored state still points at a reason to it
         return None
     reaction, reflection = found
     where = _pooled_perspectives([p for p in pairs if p[1].circle == reflection.circle],
@@ -319,7 +367,7 @@ def personal_snapshot(data: WorkshopData, actor: Actor) -> dict[str, Any]:
         "my_answer_supports": [a.id for a in data.answers if me.id in a.supporters],
         "table": me.table,
         "harvests": [harvest_view(h) for h in data.harvests
-                     if me.table is not None and h.table == me.table],
+                     if table_reads(h, me.table, data.workshop)],
     }
 
 
@@ -442,8 +490,13 @@ def fan_out(event: dict[str, Any], workshop: Workshop) -> list[tuple[str, dict[s
         out.extend([(SCREEN, resync), (PARTICIPANTS, resync)])
     elif etype == "harvest":
         h = event["harvest"]
-        payload = {"type": "harvest", "seq": seq, "harvest": harvest_view(SimpleNamespace(**h))}
-        out.extend((participant_room(pid), payload) for pid in event.get("to_participants", []))
+        record = SimpleNamespace(**{"composition": 0, **h})
+        payload = {"type": "harvest", "seq": seq, "harvest": harvest_view(record)}
+        # its table's phones, while the tables are as composed when it was written (a
+        # replay after recomposing, or a share of an older one, gives them a tick)
+        if table_reads(record, record.table, workshop):
+            out.extend((participant_room(pid), payload)
+                       for pid in event.get("to_participants", []))
         out.append((SCREEN, payload if h.get("shared") else _tick(event)))
         out.append((PARTICIPANTS, _tick(event)))
     elif etype in ("question", "answer"):
@@ -550,7 +603,8 @@ _RECORD_LISTS = {"reflection": "reflections", "conclusion": "conclusions",
                  "question": "questions", "answer": "answers", "harvest": "harvests"}
 
 
-def current_event(event: dict[str, Any], data: WorkshopData) -> dict[str, Any]:
+def current_event(event: dict[str, Any], data: WorkshopData,
+                  role: Role | None = None) -> dict[str, Any]:
     """A stored event with its record (and state) as they are *now*.
 
     A stored event keeps the record as it was when it happened: a reflection
@@ -568,7 +622,8 @@ def current_event(event: dict[str, Any], data: WorkshopData) -> dict[str, Any]:
                 return _tick(event)
             out[key] = current.to_dict()
     if "state" in event:
-        out["state"] = data.workshop.state.to_dict()
+        out["state"] = screen_state(data) if role == Role.SCREEN \
+            else data.workshop.state.to_dict()
     return out
 
 
@@ -579,4 +634,5 @@ def replay(events: list[dict[str, Any]], data: WorkshopData,
     Each event is judged with today's records, today's step and today's
     secret links, so a replay never shows more than a fresh ``snapshot``.
     """
-    return [event_for(current_event(event, data), data.workshop, actor) for event in events]
+    return [event_for(current_event(event, data, actor.role), data.workshop, actor)
+            for event in events]

@@ -493,6 +493,7 @@ def _render_registrations(code: str, errors: dict[str, str] | None = None,
     labels = {p.id: p.label for p in workshop.perspectives}
     base = base_url()
     for person in people:
+        person["claimed"] = registrations_domain.claimed(person)
         person["perspective_label"] = labels.get(person["perspective"], person["perspective"])
         person["join_url"] = base + url_for("participant.personal", code=workshop.code,
                                             token=person["token"])
@@ -578,6 +579,18 @@ def registrations_fix(code: str):
     flash(_("Rows given a perspective: %(count)s.", count=fixed) if fixed
           else _("Choose a perspective for at least one row."))
     return redirect(url_for("organiser.registrations", code=workshop.code) + "#unmatched-title")
+
+
+@bp.post("/<code>/registrations/release")
+@organiser_required(Action.IMPORT_REGISTRATIONS)
+def registrations_release(code: str):
+    """Release a name card (the form's ``registration``): the next phone that opens its
+    link continues as that participant, e.g. when someone changed phone."""
+    workshop = ops().workshop(code)
+    released = _registrations().release(Role.ORGANISER, workshop.code,
+                                        request.form.get("registration"))
+    flash(_("The card of %(name)s can be used on a new phone now.", name=released["name"]))
+    return redirect(url_for("organiser.registrations", code=workshop.code) + "#matched-title")
 
 
 @bp.post("/<code>/registrations/synonyms")

@@ -96,6 +96,7 @@ def client_strings() -> dict[str, str]:
         "empty_harvest": _("Write what struck your table before you send it."),
         "no_harvests": _("Your table has not posted anything yet."),
         "tables_composed": _("The tables have been composed."),
+        "earlier_tables": _("Earlier tables"),
         "no_tables": _("No tables yet."),
         "circle_of": _("Circle %(name)s"),
         "your_endorsement": _("Your choice"),
@@ -192,7 +193,7 @@ def client_strings() -> dict[str, str]:
 NOT_ON_PHONE = frozenset({
     "now_showing", "kind_welcome", "kind_presentation", "kind_circle", "kind_exchange",
     "kind_conclusions", "kind_closing", "finding_of", "reason_from", "reason_about",
-    "unanswered", "tables_composed", "no_tables", "circle_of", "participants_one",
+    "unanswered", "tables_composed", "earlier_tables", "no_tables", "circle_of", "participants_one",
     "participants_other", "reflections_one", "reflections_other", "absent_one", "absent_other",
     "taken_along_count", "withheld", "select", "selected_count", "select_first", "hide",
     "hidden", "spotlight", "timer", "timer_unplanned", "timer_over", "screen_blanked",

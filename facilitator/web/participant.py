@@ -132,12 +132,18 @@ def accessibility():
 
 @bp.get("/r/<code>/<token>")
 def personal(code: str, token: str):
-    """A personal link from the registration list: joins as that person with that
-    perspective (the same participant every time), then drops the secret from the
-    address bar."""
+    """A personal link from a name card: the first browser to open it becomes that person
+    (and comes back to them on every later visit); any other browser gets a participant
+    of its own with the card's perspective and no name (``RegistrationService.join``).
+    Then the secret leaves the address bar."""
     workshop = find_workshop(code)
+    current = cookie_actor(workshop.code, Role.PARTICIPANT)
+    holder = current.participant_id if current else None
+    if holder is None:  # this browser may be about to join: the join form's limits
+        limit("join_browser", browser_id())
+        limit("join", client_address())
     participant, events = RegistrationService(ops(), new_token).join(
-        workshop.code, token, select_locale())
+        workshop.code, token, select_locale(), holder=holder)
     publish(workshop.code, events)
     response = make_response(redirect(url_for("participant.phone", code=workshop.code)))
     set_identity_cookie(response, Role.PARTICIPANT, workshop.code, participant.token)

@@ -84,10 +84,13 @@ export function createDialoguePanel({ T, lang, call, announcer }) {
   function renderHarvests() {
     const harvests = (state.harvests || []).slice().sort((a, b) => a.table - b.table);
     const canShare = can("share_harvest");
+    // a harvest of tables since recomposed: its table number now seats other people
+    const composition = (state.workshop.state.tables || {}).composition || 0;
     reconcile($("[data-console-harvests]"), harvests.length ? harvests : [{ id: "empty" }], (h) => h.id, (h) => {
       if (h.id === "empty") return el("li", { class: "empty", text: T.none_yet });
       return el("li", { class: `card${h.shared ? " card--spotlight" : ""}` },
-        el("p", { class: "card-meta", text: [format(T.table_n, { n: h.table }), h.shared ? T.on_screen : null].filter(Boolean).join(" · ") }),
+        el("p", { class: "card-meta", text: [format(T.table_n, { n: h.table }),
+          (h.composition || 0) !== composition ? T.earlier_tables : null, h.shared ? T.on_screen : null].filter(Boolean).join(" · ") }),
         el("p", { class: "card-text", text: h.text }),
         canShare ? el("div", { class: "card-actions" }, toggle(`hshare-${h.id}`, Boolean(h.shared), T.pin, h.text,
           () => call("share_harvest", { harvest: h.id, shared: !h.shared }))) : null);

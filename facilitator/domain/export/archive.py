@@ -345,7 +345,9 @@ def restore(store: Any, data: WorkshopData, new_code: str,
                              f"{x.client_id}" if x.client_id else None)
         for r in registrations:  # with the unique key a personal link is found by
             token = new_tokens()
-            store.insert(new_code, "registration", {**r, "token": token},
+            # not claimed: every participant's secret is new, so no browser holds one; the
+            # person's first browser claims their card again (registrations.claimed)
+            store.insert(new_code, "registration", {**r, "token": token, "claimed": False},
                          unique=f"token:{token}")
         # the join counters of operations.join: one per base circle and one for pseudonyms
         per_base = Counter(workshop.base_circle_for(p.perspective).id for p in data.participants)
