@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from statistics import fmean
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -674,6 +675,79 @@ def _decimal(value: float, lang: str) -> str:
     return text.replace(".", ",") if lang == "nl" else text
 
 
+def _reader_round(ratings: list[Any], label: Any, min_group: int
+                  ) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+    """One round's figures for a reader, grouped by ``privacy.pooled_scores`` (the groups
+    the series synthesis adds up, so the two never differ by a small group), and per
+    shown group the scores by person (for the shift)."""
+    groups, _withheld = privacy.pooled_scores(
+        ((r.perspective, r.participant, r.score) for r in ratings if r.score is not None),
+        min_group)
+    shown = [score for scores in groups.values() for _who, score in scores]
+    rows = []
+    for group, scores in groups.items():
+        values = [score for _who, score in scores]
+        rows.append({"id": group, "label": label(group), "n": len(values),
+                     "mean": round(fmean(values), 2),
+                     "recognise": round(sum(1 for v in values if v >= 4) / len(values), 2)})
+    return ({"n": len(shown), "mean": round(fmean(shown), 2) if shown else None,
+             "recognise": round(sum(1 for v in shown if v >= 4) / len(shown), 2)
+             if shown else None, "perspectives": rows},
+            {group: dict(scores) for group, scores in groups.items()})
+
+
+def _reader_shift(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]],
+                  label: Any, min_group: int) -> list[dict[str, Any]]:
+    """Per group shown in both rounds, the mean change of the people in it both times: the
+    same people as the means beside it, or (where some rated once) labelled by their
+    number. Left out when fewer than ``min_group`` people rated twice, or when the people
+    who rated once in that group are 1 to ``min_group - 1``: the means minus the shift
+    would give their scores."""
+    out = []
+    for group in before:
+        if group not in after:
+            continue
+        paired = set(before[group]) & set(after[group])
+        once = (len(set(before[group]) - paired), len(set(after[group]) - paired))
+        if len(paired) < min_group or any(0 < n < min_group for n in once):
+            continue
+        out.append({"id": group, "label": label(group), "n_paired": len(paired),
+                    "same_people": once == (0, 0),
+                    "mean_delta": round(fmean(after[group][p] - before[group][p]
+                                              for p in paired), 2)})
+    return out
+
+
+def _rating_results(data: WorkshopData, viewer: privacy.Viewer, min_group: int,
+                    lang: str) -> list[dict[str, Any]]:
+    """The rating figures per finding as the report shows them: ``findings.results`` for a
+    viewer who sees small groups, and for a reader the groups of ``privacy.pooled_scores``
+    (a mean stands on the people who gave a score, at least ``min_group`` of them) with
+    a shift over the same people as the means."""
+    if viewer.sees_small_groups:
+        return findings.results(data, viewer, min_group, lang)["findings"]
+    t = labels(lang)
+
+    def label(pid: str) -> str:
+        if pid == OTHER:
+            return t["other_perspectives"]
+        perspective = data.workshop.perspective(pid)
+        return perspective.label_for(lang) if perspective else pid
+
+    out = []
+    for finding in data.workshop.findings:
+        mine = [r for r in data.ratings if r.finding == finding.id]
+        before, before_people = _reader_round([r for r in mine if r.round == "before"],
+                                              label, min_group)
+        after, after_people = _reader_round([r for r in mine if r.round == "after"],
+                                            label, min_group)
+        out.append({"id": finding.id, "title": finding.title,
+                    "rounds": {"before": before, "after": after},
+                    "shift": {"perspectives": _reader_shift(before_people, after_people,
+                                                            label, min_group)}})
+    return out
+
+
 def _finding_lines(data: WorkshopData, viewer: privacy.Viewer, min_group: int, lang: str,
                    t: dict[str, str]) -> list[str]:
     """Page one's line per rated finding, from ``findings.results`` for this reader (so
@@ -682,7 +756,7 @@ def _finding_lines(data: WorkshopData, viewer: privacy.Viewer, min_group: int, l
     if not data.ratings:
         return []
     out = []
-    for f in findings.results(data, viewer, min_group, lang)["findings"]:
+    for f in _rating_results(data, viewer, min_group, lang):
         before, after = f["rounds"]["before"], f["rounds"]["after"]
         if not before["n"] and not after["n"]:
             continue
@@ -710,7 +784,7 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
         return
     t = report.t
     by_id = {f.id: f for f in report.findings}
-    for entry in findings.results(data, viewer, min_group, lang)["findings"]:
+    for entry in _rating_results(data, viewer, min_group, lang):
         item = by_id.get(entry["id"])
         if item is None:
             continue
@@ -721,15 +795,18 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
 
         def cell(p: dict[str, Any] | None) -> str:
             if not p or p["mean"] is None:
-                return "–"
+                return t["rating_too_few"]
             return t["rating_cell"].format(mean=_decimal(p["mean"], lang), n=p["n"])
 
         for pid in ids:
             change = shift.get(pid)
-            moved = "–"
+            moved = t["rating_too_few"]
             if change:
                 sign = "+" if change["mean_delta"] >= 0 else "−"
                 moved = f"{sign}{_decimal(abs(change['mean_delta']), lang)}"
+                if not change.get("same_people", True):
+                    # some in this row rated once: say over whom the shift is
+                    moved = t["rating_shift_paired"].format(shift=moved, n=change["n_paired"])
             label = (rounds["before"].get(pid) or rounds["after"].get(pid))["label"]
             item.ratings.append([label, cell(rounds["before"].get(pid)),
                                  cell(rounds["after"].get(pid)), moved])
