@@ -52,6 +52,9 @@ class Person:
     perspective: str
     pseudonym: str
     name: str = ""
+    #: the words that stand for the author where the perspective may not be named
+    #: (a pooled or withheld perspective, for a reader)
+    unnamed: str = ""
 
     def display(self, perspective: bool = True) -> str:
         """``Raadslid · Merel 3`` or, with a name, ``Raadslid · Merel 3 (Anna)``; for a
@@ -62,7 +65,7 @@ class Person:
         text = " · ".join(part for part in (shown, self.pseudonym) if part)
         if self.name:
             text = f"{text} ({self.name})" if text else self.name
-        return text or ("–" if perspective else "")
+        return text or ((self.unnamed or "–") if perspective else "")
 
 
 @dataclass
@@ -375,6 +378,12 @@ class Report:
     story: list[Any] = field(default_factory=list)
     #: The sections in order (see ``_sections``); each format lays out each key.
     sections: list[str] = field(default_factory=list)
+    #: Perspectives and circles as they came (not as pooled rows show them), and how many
+    #: people and circles a reader's report merged into small groups.
+    perspectives_present: int = 0
+    pooled_people: int = 0
+    circles_present: int = 0
+    pooled_circles: int = 0
     #: The house style (``style``): the accent colour and the logo's PNG bytes, if any.
     colour: str = "#0B3D60"
     logo: bytes | None = None
@@ -412,6 +421,9 @@ class Table:
     filename: str
     columns: list[str]
     rows: list[list[Any]]
+    #: Said above the header (Excel: the first row) of a table that holds text the room
+    #: never saw (unshared reflections, table notes, reasons): not to be handed on.
+    warning: str = ""
 
 
 # -- helpers --------------------------------------------------------------------
@@ -665,7 +677,9 @@ def summary(report: Report) -> Summary:
     shared = sum(1 for r in report.reflections if r.shared)
     took_part = t["summary_took_part"].format(
         people=count_text(report.participants, t, "person"),
-        perspectives=count_text(len({p.id for p in report.perspectives}), t, "perspective"),
+        perspectives=count_text(report.perspectives_present, t, "perspective"),
+        pooled=t["pooled_people"].format(n=report.pooled_people)
+        if report.pooled_people else "",
         shared=count_text(shared, t, "reflection"))
     return Summary(took_part=took_part, conclusions=conclusions, patterns=patterns)
 
@@ -793,14 +807,17 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
         shift = {p["id"]: p for p in entry["shift"]["perspectives"]}
         ids = list(dict.fromkeys([*rounds["before"], *rounds["after"]]))
 
-        def cell(p: dict[str, Any] | None) -> str:
+        rated = {k: any(r.finding == entry["id"] and r.round == k for r in data.ratings)
+                 for k in ("before", "after")}
+
+        def cell(p: dict[str, Any] | None, round_: str, rated=rated) -> str:
             if not p or p["mean"] is None:
-                return t["rating_too_few"]
+                return t["rating_too_few"] if rated[round_] else t["rating_not_rated"]
             return t["rating_cell"].format(mean=_decimal(p["mean"], lang), n=p["n"])
 
         for pid in ids:
             change = shift.get(pid)
-            moved = t["rating_too_few"]
+            moved = t["rating_too_few"] if all(rated.values()) else t["rating_not_rated"]
             if change:
                 sign = "+" if change["mean_delta"] >= 0 else "−"
                 moved = f"{sign}{_decimal(abs(change['mean_delta']), lang)}"
@@ -808,8 +825,8 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
                     # some in this row rated once: say over whom the shift is
                     moved = t["rating_shift_paired"].format(shift=moved, n=change["n_paired"])
             label = (rounds["before"].get(pid) or rounds["after"].get(pid))["label"]
-            item.ratings.append([label, cell(rounds["before"].get(pid)),
-                                 cell(rounds["after"].get(pid)), moved])
+            item.ratings.append([label, cell(rounds["before"].get(pid), "before"),
+                                 cell(rounds["after"].get(pid), "after"), moved])
         if ids:
             def means(which: str, ids=ids, rounds=rounds) -> list[float]:
                 return [float(rounds[which][pid]["mean"] or 0) if pid in rounds[which] else 0.0
@@ -921,7 +938,10 @@ class _Ctx:
 
     def person(self, pid: str, perspective: str, fallback: str = "") -> Person:
         if not self.viewer.sees_identities:
-            return Person(perspective=self.shown_label(perspective), pseudonym="")
+            unnamed = (self.t["author_pooled"] if self.as_group.get(perspective) == OTHER
+                       else self.t["author_withheld"])
+            return Person(perspective=self.shown_label(perspective), pseudonym="",
+                          unnamed=unnamed)
         p = self.participants.get(pid)
         return Person(perspective=self.label(perspective),
                       pseudonym=(p.pseudonym if p else "") or fallback or "?",
@@ -983,6 +1003,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
                            counts=not ctx.pool),
         conclusions=conclusions, endorsements=endorsements,
         participants=len(data.participants), preset=preset, notes=ctx.notes,
+        **_as_they_came(ctx),
         colour=workshop.report_colour or style.DEFAULT_COLOUR,
         logo=style.logo_bytes(workshop.report_logo))
     from . import dialogue, story
@@ -1001,6 +1022,19 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
 
         report.research = research.tables(data, report)
     return report
+
+
+def _as_they_came(ctx: _Ctx) -> dict[str, int]:
+    """People, perspectives and circles counted as they came: a pooled group is several
+    perspectives (or circles), not one; and how many a reader's report merged."""
+    people = ctx.data.participants
+    circles: dict[str, int] = Counter(p.circle for p in people)
+    return {"perspectives_present": len({p.perspective for p in people}),
+            "pooled_people": sum(1 for p in people if ctx.pool
+                                 and ctx.as_group.get(p.perspective) != p.perspective),
+            "circles_present": len(circles),
+            "pooled_circles": sum(1 for cid in circles
+                                  if ctx.pool and ctx.section_key(cid) == OTHER)}
 
 
 def _dialogue_items(listed: list[ReflectionItem],
@@ -1310,7 +1344,8 @@ def tables(report: Report) -> list[Table]:
                  t["disagree"], t["pass"]],
         rows=[[r.number, r.id, r.created_at, r.perspective, r.circle, *who(r.author),
                r.finding, r.text, yes_no[r.shared], r.shared_at, r.agree, r.disagree, r.pass_]
-              for r in report.reflections])
+              for r in report.reflections],
+        warning=t["not_pooled"] if any(not r.shared for r in report.reflections) else "")
     reactions = Table(
         key="reactions", title=t["sheet_reactions"], filename=t["file_reactions"],
         columns=[t["id"], "# " + t["reflection"].lower(), t["reflection"],
