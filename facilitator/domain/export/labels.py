@@ -59,7 +59,7 @@ NL: dict[str, str] = {
                   "reflecties die niet gedeeld zijn en groepen van één persoon. Alleen voor "
                   "onderzoek; niet doorgeven.",
     "pooled_people": ", waarvan {n} in kleine groepen samengevoegd",
-    "pooled_circles": " (waarvan {n} kleine samengevoegd)",
+    "pooled_circles": " ({n} kleine samengevoegd)",
     "author_pooled": "Andere perspectieven",
     "author_withheld": "Perspectief niet genoemd (te weinig deelnemers)",
     "rating_not_rated": "niet beoordeeld",
