@@ -18,6 +18,8 @@ from facilitator.domain.model import (
     Participant,
     Perspective,
     Rating,
+    Reaction,
+    Reflection,
     Workshop,
     WorkshopData,
 )
@@ -30,13 +32,16 @@ TOTAL = "*total"
 
 
 def session(code: str, place: str, people: dict[str, list[tuple[int | None, int | None]]],
-            date: str = "2027-03-01") -> WorkshopData:
+            date: str = "2027-03-01",
+            reactions: dict[str, list[str | None]] | None = None) -> WorkshopData:
     """A session whose people (per perspective) rated f1 (before, after): None = not
-    rated in that round; 0 = *geen mening*."""
+    rated in that round; 0 = *geen mening*. ``reactions``: per perspective, each
+    person's reaction (or None) to one shared reflection on f2, which nobody rates."""
     workshop = Workshop(code=code, title="Reflectiesessie", place=place, date=date,
                         municipality=place,
                         perspectives=[Perspective(id=i, label=label) for i, label in PERSPECTIVES],
-                        findings=[Finding("f1", "Verandering verloopt zelden volgens plan")])
+                        findings=[Finding("f1", "Verandering verloopt zelden volgens plan"),
+                                  Finding("f2", "Betekenisgeving verschilt per positie")])
     participants, ratings = [], []
     for pid, scores in people.items():
         for n, (before, after) in enumerate(scores):
@@ -49,7 +54,19 @@ def session(code: str, place: str, people: dict[str, list[tuple[int | None, int 
                 ratings.append(Rating(id=f"f1:{round_}:{who}", finding="f1", round=round_,
                                       participant=who, perspective=pid, circle=pid,
                                       score=score or None, created_at="x"))
-    return WorkshopData(workshop=workshop, participants=participants, ratings=ratings)
+    data = WorkshopData(workshop=workshop, participants=participants, ratings=ratings)
+    if reactions:
+        data.reflections.append(Reflection(id="r1", participant="author", perspective="auteur",
+                                           circle="auteur", text="Zo gaat het hier ook",
+                                           created_at="x", finding="f2", shared=True))
+        for pid, kinds in reactions.items():
+            for n, kind in enumerate(kinds):
+                if kind is not None:
+                    who = f"{code}-{pid}-{n}"
+                    data.reactions.append(Reaction(id=f"r1:{who}", reflection="r1",
+                                                   participant=who, perspective=pid, circle=pid,
+                                                   kind=kind, created_at="x"))
+    return data
 
 
 def synthesis_figures(out: dict, chosen: list[int]) -> list[tuple]:
@@ -70,6 +87,19 @@ def synthesis_figures(out: dict, chosen: list[int]) -> list[tuple]:
                 for key, cell in row.get("sessions", {}).items():
                     figures.append((frozenset({key_to_index[key]}), round_, row["id"],
                                     cell["people"], cell["people"] * cell["mean"], 2))
+        # reactions (one reflection per session, one reaction per person): n is the number
+        # of reactions, the "sum" the agreeing ones
+        reactions = finding.get("reactions") or {}
+        total = reactions.get("total") or {}
+        if sum(total.values()):
+            figures.append((everyone, "reactions", TOTAL, sum(total.values()),
+                            total.get("agree", 0), 9))
+        for row in reactions.get("perspectives") or []:
+            figures.append((everyone, "reactions", row["id"],
+                            row["agree"] + row["disagree"] + row["pass"], row["agree"], 9))
+            for key, cell in row.get("sessions", {}).items():
+                figures.append((frozenset({key_to_index[key]}), "reactions", row["id"],
+                                sum(cell.values()), cell["agree"], 9))
     return figures
 
 
@@ -93,6 +123,10 @@ def report_figures(data: WorkshopData, index: int, min_group: int) -> list[tuple
                     n = int(match.group(2))
                     mean = float(match.group(1).replace(",", "."))
                     figures.append((cover, round_, group, n, n * mean, 1))
+    for item in built.reflections:
+        if item.id == "r1" and item.agree + item.disagree + item.pass_:
+            figures.append((cover, "reactions", TOTAL, item.agree + item.disagree + item.pass_,
+                            item.agree, 9))
     for line in built.summary.findings:
         for round_, pattern in (("before", r"vooraf herkent \d+ van (\d+) beoordelaars dit "
                                            r"\(gemiddeld (\d+,\d)\)"),
@@ -174,6 +208,7 @@ def test_where_pooling_leaves_nothing_the_series_report_says_so():
 
 
 scores = st.one_of(st.none(), st.integers(min_value=0, max_value=5))
+kinds = st.sampled_from([None, "agree", "disagree", "pass"])
 
 
 @st.composite
@@ -183,12 +218,14 @@ def series_of_sessions(draw):
     sessions = []
     for i in range(count):
         people = {}
+        reactions = {}
         for pid, _label in PERSPECTIVES[:draw(st.integers(min_value=2, max_value=4))]:
             size = draw(st.integers(min_value=1, max_value=12))
             people[pid] = [(draw(scores), draw(scores)) for _ in range(size)]
+            reactions[pid] = [draw(kinds) for _ in range(size)]
         place = draw(st.sampled_from(["Zwolle", "Deventer", "Ede", "Zwolle"]))
         sessions.append(session(f"S{i}X{draw(st.integers(100, 999))}", place, people,
-                                date=f"2027-0{i + 1}-01"))
+                                date=f"2027-0{i + 1}-01", reactions=reactions))
     return sessions, min_group
 
 
