@@ -81,3 +81,23 @@ def test_no_format_of_the_series_report_carries_a_session_code():
     markdown = series_report.markdown(series_report.build(out, "nl"))
     # two sessions in Ede: the date tells them apart
     assert "Ede (1 september 2027)" in markdown and "Ede (1 maart 2027)" in markdown
+
+
+def test_the_series_dataset_sheet_with_unshared_text_says_not_to_hand_it_on():
+    import io
+
+    from openpyxl import load_workbook
+
+    from facilitator.domain.export import series_dataset
+    from tests.domain.test_series import reflection
+
+    sessions = small_series()
+    table = series_dataset.rows("s1", sessions)
+    book = load_workbook(io.BytesIO(series_dataset.to_xlsx(table)), read_only=True)
+    first = next(book["data"].iter_rows(max_row=1, values_only=True))
+    assert first == series_dataset.COLUMNS  # every reflection shared: the header first
+    reflection(sessions[1], "d9", "b1", "raadslid", None, shared=False)
+    table = series_dataset.rows("s1", sessions)
+    book = load_workbook(io.BytesIO(series_dataset.to_xlsx(table)), read_only=True)
+    rows = list(book["data"].iter_rows(max_row=2, values_only=True))
+    assert "niet doorgeven" in rows[0][0] and rows[1] == series_dataset.COLUMNS
