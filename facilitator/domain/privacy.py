@@ -131,3 +131,30 @@ class Viewer:
         ones, and only shared ones unless the viewer sees the circles' own."""
         return [r for r in reflections
                 if is_visible(r) and (r.shared or self.sees_unshared)]
+
+
+def pooled_scores(scores: Iterable[tuple[str, str, float]], min_group: int = MIN_GROUP
+                  ) -> tuple[dict[str, list[tuple[str, float]]], bool]:
+    """The scores of one figure (a finding's round, in one session) by the group they are
+    shown in, and whether some were withheld.
+
+    ``scores`` holds (perspective, person, score) with a score given (*geen mening*
+    is no score): a mean stands on the people who gave a score, so they are the
+    people the rule counts. Every document that shows these scores (the session's
+    report, the series synthesis under any filter) takes these groups as they are,
+    so that no two documents differ by fewer than ``min_group`` people.
+    """
+    people: dict[str, set[str]] = defaultdict(set)
+    items = list(scores)
+    for perspective, who, _score in items:
+        people[perspective].add(who)
+    where = pool_assignment(people, min_group)
+    out: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    withheld = False
+    for perspective, who, score in items:
+        group = where.get(perspective)
+        if group is None:
+            withheld = True
+        else:
+            out[group].append((who, score))
+    return dict(out), withheld

@@ -10,9 +10,12 @@ and perspective, the ratings per session and over all (a session without ratings
 finding counts with the reactions to its shared reflections on that finding), the
 themes and the concerns distinctive of a perspective that recur across sessions and
 the ones seen in one session only, each with counts and the sessions it comes from.
-The small-group rule holds over the series: a figure per perspective needs the
-minimum of distinct people (in all the sessions it counts) and is pooled or left out
-otherwise.
+The small-group rule is applied at the source: a group under the minimum in a
+session is pooled (or left out) in every figure that session feeds, as in that
+session's own report, and a figure over the series adds up whole session groups.
+So no two documents (two filters, the series and a session's report) differ by a
+group smaller than the minimum. Sessions are named by date, place and municipality,
+never by their code (a join code).
 """
 
 from __future__ import annotations
@@ -166,7 +169,17 @@ class SeriesService:
 Filter = Callable[[WorkshopData], bool]
 
 
-def _session_row(data: WorkshopData, min_group: int) -> dict[str, Any]:
+def session_key(index: int) -> str:
+    """The reference of a session inside one synthesis (``S1``, ``S2``, ... in its order).
+
+    A session's code is its join code: a synthesis and the report made from it are
+    handed on, so they name a session by its place in the selection (and the report
+    by its date, place and municipality), never by the code.
+    """
+    return f"S{index}"
+
+
+def _session_row(key: str, data: WorkshopData, min_group: int) -> dict[str, Any]:
     w = data.workshop
     people: dict[str, set[str]] = defaultdict(set)
     for p in data.participants:
@@ -177,108 +190,67 @@ def _session_row(data: WorkshopData, min_group: int) -> dict[str, Any]:
     for pid, group in privacy.pool_assignment(people, min_group).items():
         if group is not None:
             per[group] += len(people[pid])
-    return {"code": w.code, "title": w.title, "date": w.date, "place": w.place,
+    return {"id": key, "title": w.title, "date": w.date, "place": w.place,
             "municipality": w.municipality, "participants": len(data.participants),
             "reflections": sum(1 for r in data.reflections if privacy.is_visible(r)),
             "shared": sum(1 for r in data.reflections if privacy.is_visible(r) and r.shared),
             "ratings": len(data.ratings), "perspectives": dict(per)}
 
 
-def _figure(scores: list[tuple[str, int]], min_group: int) -> dict[str, Any] | None:
-    """n and mean of (person, score) pairs, or None when fewer than ``min_group`` people."""
-    people = {who for who, _ in scores}
-    if not scores or len(people) < min_group:
-        return None
-    return {"n": len(scores), "people": len(people),
+def _figure(scores: list[tuple[str, float]]) -> dict[str, Any]:
+    return {"n": len(scores), "people": len({who for who, _ in scores}),
             "mean": round(fmean(s for _, s in scores), 2)}
 
 
-def _findings(sessions: list[WorkshopData], min_group: int,
+def _findings(sessions: list[tuple[str, WorkshopData]], min_group: int,
               labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Per finding and round, the figures per group over the sessions.
+
+    Pooled at the source: in each session a round's scores are grouped by
+    ``privacy.pooled_scores`` (as that session's own report groups them), and a
+    row over the series adds up the sessions' groups of that id. So every figure
+    of every document is a sum of whole session groups of at least ``min_group``
+    people, and the difference between any two of them (the series minus one
+    session, two filters, the series minus a session's report) is one too.
+    """
     titles: dict[str, str] = {}
-    for data in sessions:
+    for _key, data in sessions:
         for f in data.workshop.findings:
             titles.setdefault(f.id, f.title)
-    # (finding, round) -> perspective -> [(session:participant, score)], and per session
-    overall: dict[tuple[str, str], dict[str, list[tuple[str, int]]]] = defaultdict(
-        lambda: defaultdict(list))
-    per_session: dict[tuple[str, str, str], dict[str, list[tuple[str, int]]]] = defaultdict(
-        lambda: defaultdict(list))
-    for data in sessions:
+    # (finding, round) -> group -> session -> [(session:participant, score)]
+    blocks: dict[tuple[str, str], dict[str, dict[str, list[tuple[str, float]]]]] = \
+        defaultdict(lambda: defaultdict(dict))
+    withheld: set[tuple[str, str]] = set()
+    for key, data in sessions:
         code = data.workshop.code
+        scores: dict[tuple[str, str], list[tuple[str, str, float]]] = defaultdict(list)
         for r in data.ratings:
-            if r.score is None:
-                continue
-            who = f"{code}:{r.participant}"
-            overall[(r.finding, r.round)][r.perspective].append((who, r.score))
-            per_session[(r.finding, r.round, code)][r.perspective].append((who, r.score))
+            if r.score is not None:
+                scores[(r.finding, r.round)].append((r.perspective, f"{code}:{r.participant}",
+                                                     r.score))
+        for figure, items in scores.items():
+            groups, left_out = privacy.pooled_scores(items, min_group)
+            if left_out:
+                withheld.add(figure)
+            for group, mine in groups.items():
+                blocks[figure][group][key] = mine
     out = []
     for fid, title in titles.items():
         entry: dict[str, Any] = {"id": fid, "title": title, "rounds": {}}
         for round_ in ("before", "after"):
-            groups = overall.get((fid, round_), {})
-            where = privacy.pool_assignment({pid: {w for w, _ in s} for pid, s in groups.items()},
-                                            min_group)
-            pooled = _pooled(groups, min_group)
+            groups = blocks.get((fid, round_), {})
             rows = []
-            for group, scores in pooled.items():
-                figure = _figure(scores, min_group)
-                if figure is None:
-                    continue
-                # per session, the same people as the row (the perspectives that make it
-                # up over the series), shown where they are enough on their own
-                members = [pid for pid, g in where.items() if g == group]
-                candidates = {}
-                for data in sessions:
-                    code = data.workshop.code
-                    mine = per_session.get((fid, round_, code), {})
-                    if group == privacy.OTHER and sum(1 for pid in members if mine.get(pid)) < 2:
-                        continue  # a pool needs two perspectives, per session too
-                    one = _figure([x for pid in members for x in mine.get(pid, [])], min_group)
-                    if one:
-                        candidates[code] = one
-                keep = _safe_sessions(figure["people"],
-                                      {c: f["people"] for c, f in candidates.items()}, min_group)
-                rows.append({"id": group, "label": labels.get(group, group), **figure,
-                             "sessions": {c: f for c, f in candidates.items() if c in keep}})
-            # the total adds up only the figures shown: "total minus the perspectives
-            # listed" must not reveal a group left out
-            shown = {row["id"] for row in rows}
-            every = [s for pid, scores in pooled.items() if pid in shown for s in scores]
+            for group, per_session in groups.items():
+                every = [x for mine in per_session.values() for x in mine]
+                rows.append({"id": group, "label": labels.get(group, group), **_figure(every),
+                             "sessions": {k: _figure(mine) for k, mine in per_session.items()}})
+            rows.sort(key=lambda r: (r["id"] == privacy.OTHER, -r["people"], r["id"]))
+            every = [s for group in groups.values() for mine in group.values() for _, s in mine]
             entry["rounds"][round_] = {"n": len(every),
-                                       "mean": round(fmean(s for _, s in every), 2)
-                                       if every else None,
-                                       "perspectives": rows}
+                                       "mean": round(fmean(every), 2) if every else None,
+                                       "perspectives": rows,
+                                       "withheld": (fid, round_) in withheld}
         out.append(entry)
-    return out
-
-
-def _safe_sessions(people: int, candidates: dict[str, int], min_group: int) -> set[str]:
-    """The sessions whose own figure may stand beside a row's figure over the series.
-
-    Each has at least ``min_group`` people, and the people of the sessions left
-    out add up to none or to at least ``min_group``: otherwise the series figure
-    minus the session figures shown would give the figure of a small group.
-    """
-    shown = {code: n for code, n in candidates.items() if n >= min_group}
-    while shown:
-        rest = people - sum(shown.values())
-        if rest == 0 or rest >= min_group:
-            break
-        del shown[min(shown, key=lambda code: (shown[code], code))]
-    return set(shown)
-
-
-def _pooled(groups: dict[str, list[tuple[str, int]]],
-            min_group: int) -> dict[str, list[tuple[str, int]]]:
-    """Figures per perspective with the small-group rule of ``privacy`` applied."""
-    where = privacy.pool_assignment({pid: {w for w, _ in s} for pid, s in groups.items()},
-                                    min_group)
-    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for pid, scores in groups.items():
-        group = where.get(pid)
-        if group is not None:
-            out[group].extend(scores)
     return out
 
 
@@ -303,20 +275,23 @@ def _patterns(per_session: dict[str, dict[str, Any]], total: int, min_group: int
     Each session's analysis is the one a report's reader sees (shared reflections,
     small groups already pooled per session), so every figure that goes in stands
     on at least ``min_group`` people; summing over sessions keeps that. A concern
-    of the pooled group is left out: who is in the pool differs per session.
+    counts from a session only where that session's perspective reached the
+    minimum on its own (a series total would otherwise minus one session give a
+    small group); a concern of the pooled group is left out: who is in the pool
+    differs per session.
     """
     themes: dict[str, dict[str, Any]] = {}
     concerns: dict[tuple[str, str], dict[str, Any]] = {}
-    for code, result in per_session.items():
+    for key_of_session, result in per_session.items():
         for item in result.get("themes") or []:
             key, term = _term_of(item)
             if not key:
                 continue
             entry = themes.setdefault(key, {"kind": "theme", "term": term, "key": key,
                                             "sessions": [], "people": 0, "perspectives": {}})
-            if code in entry["sessions"]:
+            if key_of_session in entry["sessions"]:
                 continue
-            entry["sessions"].append(code)
+            entry["sessions"].append(key_of_session)
             counts = item.get("counts") or {}
             entry["people"] += int(counts.get("authors_using") or 0)
             for p in item.get("perspectives") or []:
@@ -330,12 +305,14 @@ def _patterns(per_session: dict[str, dict[str, Any]], total: int, min_group: int
             if not pid or pid == privacy.OTHER or not key:
                 continue
             counts = item.get("counts") or {}
+            if int(counts.get("authors") or 0) < min_group:
+                continue  # too few of that perspective in this session: pooled at the source
             entry = concerns.setdefault((pid, key), {
                 "kind": "concern", "perspective": pid, "label": labels.get(pid, pid),
                 "term": term, "key": key, "sessions": [], "people": 0, "of": 0})
-            if code in entry["sessions"]:
+            if key_of_session in entry["sessions"]:
                 continue
-            entry["sessions"].append(code)
+            entry["sessions"].append(key_of_session)
             entry["people"] += int(counts.get("authors_using") or 0)
             entry["of"] += int(counts.get("authors") or 0)
 
@@ -349,9 +326,7 @@ def _patterns(per_session: dict[str, dict[str, Any]], total: int, min_group: int
         e["perspectives"] = [{"id": pid, "label": labels.get(pid, pid), "people": n}
                              for pid, n in sorted(e["perspectives"].items(),
                                                   key=lambda kv: (-kv[1], kv[0]))]
-    # the small-group rule over the series: a perspective's figure needs min_group
-    # people of that perspective behind it in the sessions it counts
-    concern_list = [finish(e) for e in concerns.values() if e["of"] >= min_group]
+    concern_list = [finish(e) for e in concerns.values()]
 
     def order(e: dict[str, Any]) -> tuple[int, int, str]:
         return -e["count"], -e["people"], e["term"].lower()
@@ -364,68 +339,61 @@ def _patterns(per_session: dict[str, dict[str, Any]], total: int, min_group: int
             "once": [e for e in both if e["spread"] == "one"]}
 
 
-def _reaction_findings(sessions: list[WorkshopData], min_group: int, labels: dict[str, str],
+KINDS = ("agree", "disagree", "pass")
+
+
+def _reaction_findings(sessions: list[tuple[str, WorkshopData]], min_group: int,
+                       labels: dict[str, str],
                        rated: set[tuple[str, str]]) -> dict[str, dict[str, Any]]:
     """Per finding, the reactions to shared reflections on it, from the sessions that
-    have no ratings of that finding (``rated`` holds (finding, session) pairs that do)."""
-    by_finding: dict[str, list[tuple[str, Any]]] = defaultdict(list)
-    for data in sessions:
-        code = data.workshop.code
+    have no ratings of that finding (``rated`` holds (finding, session) pairs that do).
+
+    Pooled at the source as the ratings are: in each session the people who reacted
+    on a finding are grouped by ``privacy.pool_assignment``, and a row adds up the
+    sessions' groups of that id.
+    """
+    # finding -> group -> session -> (people, counts)
+    blocks: dict[str, dict[str, dict[str, tuple[set[str], Counter]]]] = defaultdict(
+        lambda: defaultdict(dict))
+    reacted: dict[str, list[str]] = defaultdict(list)
+    withheld: set[str] = set()
+    for key, data in sessions:
         on: dict[str, str] = {r.id: r.finding for r in data.reflections
                               if r.finding and r.shared and privacy.is_visible(r)}
+        by_finding: dict[str, list[Any]] = defaultdict(list)
         for x in data.reactions:
             fid = on.get(x.reflection)
-            if fid is None or (fid, code) in rated:
-                continue
-            by_finding[fid].append((code, x))
+            if fid is not None and (fid, key) not in rated:
+                by_finding[fid].append(x)
+        for fid, items in by_finding.items():
+            reacted[fid].append(key)
+            people: dict[str, set[str]] = defaultdict(set)
+            for x in items:
+                people[x.perspective].add(x.participant)
+            where = privacy.pool_assignment(people, min_group)
+            for x in items:
+                group = where.get(x.perspective)
+                if group is None:
+                    withheld.add(fid)
+                    continue
+                who, counts = blocks[fid][group].setdefault(key, (set(), Counter()))
+                who.add(x.participant)
+                counts[x.kind] += 1
     out: dict[str, dict[str, Any]] = {}
-    kinds = ("agree", "disagree", "pass")
-    for fid, items in by_finding.items():
-        opinions = [_Opinion(f"{code}:{x.participant}", x.perspective, x.kind)
-                    for code, x in items]
-        overall = privacy.pooled_counts(opinions, min_group)
-        codes = list(dict.fromkeys(code for code, _ in items))
-        where = privacy.pool_assignment(_people_by_perspective(opinions), min_group)
-        people: dict[str, set[str]] = defaultdict(set)
-        # row -> session -> (people, perspectives, counts): the row's own people per
-        # session, as for the ratings
-        parts: dict[str, dict[str, tuple[set[str], set[str], Counter]]] = defaultdict(
-            lambda: defaultdict(lambda: (set(), set(), Counter())))
-        for (code, _x), o in zip(items, opinions, strict=True):
-            group = where.get(o.perspective)
-            if group is None:
-                continue
-            people[group].add(o.participant)
-            who, perspectives, counts = parts[group][code]
-            who.add(o.participant)
-            perspectives.add(o.perspective)
-            counts[o.kind] += 1
+    for fid, keys in reacted.items():
         rows = []
-        for pid, counts in overall["by_perspective"].items():
-            candidates = {c: len(who) for c, (who, perspectives, _n) in parts[pid].items()
-                          if pid != privacy.OTHER or len(perspectives) >= 2}
-            keep = _safe_sessions(len(people[pid]), candidates, min_group)
-            rows.append({"id": pid, "label": labels.get(pid, pid), "people": len(people[pid]),
-                         **{k: counts.get(k, 0) for k in kinds},
-                         "sessions": {c: {k: parts[pid][c][2].get(k, 0) for k in kinds}
-                                      for c in codes if c in keep}})
+        total: Counter = Counter()
+        for group, per_session in blocks.get(fid, {}).items():
+            counts = sum((c for _who, c in per_session.values()), Counter())
+            total += counts
+            rows.append({"id": group, "label": labels.get(group, group),
+                         "people": sum(len(who) for who, _c in per_session.values()),
+                         **{k: counts.get(k, 0) for k in KINDS},
+                         "sessions": {k: {kind: c.get(kind, 0) for kind in KINDS}
+                                      for k, (_who, c) in per_session.items()}})
         rows.sort(key=lambda r: (r["id"] == privacy.OTHER, -r["people"], r["id"]))
-        out[fid] = {"sessions": codes, "total": {k: overall["total"].get(k, 0) for k in kinds},
-                    "perspectives": rows, "withheld": bool(overall.get("withheld"))}
-    return out
-
-
-@dataclass(frozen=True)
-class _Opinion:
-    participant: str
-    perspective: str
-    kind: str
-
-
-def _people_by_perspective(opinions: Iterable[_Opinion]) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for o in opinions:
-        out[o.perspective].add(o.participant)
+        out[fid] = {"sessions": keys, "total": {k: total.get(k, 0) for k in KINDS},
+                    "perspectives": rows, "withheld": fid in withheld}
     return out
 
 
@@ -444,33 +412,35 @@ def synthesis(series: Series, sessions: list[WorkshopData], *,
     has findings only. Per finding and perspective the recognition ratings count
     where a session has them; a session without ratings of a finding counts with
     the reactions to its shared reflections on that finding (``reactions``).
+    Sessions are referred to by ``session_key`` (``S1``, ...; each session row
+    gives its date, place and municipality), never by their join code.
     """
     chosen = [d for d in sessions if keep is None or keep(d)]
+    keyed = [(session_key(i), d) for i, d in enumerate(chosen, start=1)]
     labels: dict[str, str] = {privacy.OTHER: "Andere perspectieven" if lang != "en"
                               else "Other perspectives"}
     for data in chosen:
         for p in data.workshop.perspectives:
             labels.setdefault(p.id, p.label_for(lang))
-    findings = _findings(chosen, min_group, labels)
-    rated = {(r.finding, d.workshop.code) for d in chosen for r in d.ratings
-             if r.score is not None}
-    reacted = _reaction_findings(chosen, min_group, labels, rated)
+    findings = _findings(keyed, min_group, labels)
+    rated = {(r.finding, key) for key, d in keyed for r in d.ratings if r.score is not None}
+    reacted = _reaction_findings(keyed, min_group, labels, rated)
     for entry in findings:
-        entry["sources"] = {d.workshop.code: "ratings" if (entry["id"], d.workshop.code) in rated
-                            else "reactions" if d.workshop.code in reacted.get(
+        entry["sources"] = {key: "ratings" if (entry["id"], key) in rated
+                            else "reactions" if key in reacted.get(
                                 entry["id"], {}).get("sessions", []) else None
-                            for d in chosen}
+                            for key, _d in keyed}
         entry["reactions"] = reacted.get(entry["id"], {"sessions": [], "total": {},
                                                        "perspectives": [],
                                                        "withheld": False})
     out: dict[str, Any] = {
         "series": {"id": series.id, "title": series.title},
         "min_group": min_group,
-        "sessions": [_session_row(d, min_group) for d in chosen],
+        "sessions": [_session_row(key, d, min_group) for key, d in keyed],
         "findings": findings,
         "themes": [], "concerns": [], "recurring": [], "once": [],
     }
     if patterns_of is not None:
-        out.update(_patterns({d.workshop.code: patterns_of(d) for d in chosen}, len(chosen),
+        out.update(_patterns({key: patterns_of(d) for key, d in keyed}, len(chosen),
                              min_group, labels))
     return out

@@ -110,49 +110,54 @@ def test_synthesis_against_a_series_computed_by_hand():
     zwolle, deventer, ede = small_series()
     series = new_series("s1", "DVG 2027", {}, "now")
     out = synthesis(series, [zwolle, deventer, ede], patterns_of=lambda d: d.patterns)
-    assert [s["code"] for s in out["sessions"]] == ["ZWL001", "DEV001", "EDE001"]
+    # sessions by their place in the selection, never by their (join) code
+    assert [(s["id"], s["place"]) for s in out["sessions"]] == [
+        ("S1", "Zwolle"), ("S2", "Deventer"), ("S3", "Ede")]
+    assert "ZWL001" not in repr(out)
     f1 = out["findings"][0]
     rows = {p["id"]: p for p in f1["rounds"]["before"]["perspectives"]}
-    # over the series: six raadsleden (23 / 6) and three burgers (5 / 3), each >= 3 people
+    # over the series: six raadsleden (23 / 6), three in each session; the burgers
+    # were one in Zwolle and two in Deventer: small in each session, so pooled at the
+    # source (alone among the small ones there: withheld), not three over the series
     assert rows["raadslid"]["people"] == 6 and rows["raadslid"]["mean"] == 3.83
-    assert rows["burger"]["people"] == 3 and rows["burger"]["mean"] == 1.67
-    # per session only where that session has enough people of the perspective
-    assert rows["raadslid"]["sessions"] == {"ZWL001": {"n": 3, "people": 3, "mean": 4.33},
-                                            "DEV001": {"n": 3, "people": 3, "mean": 3.33}}
-    assert rows["burger"]["sessions"] == {}
-    assert f1["rounds"]["before"]["n"] == 9 and f1["rounds"]["before"]["mean"] == 3.11
+    assert "burger" not in rows and privacy.OTHER not in rows
+    assert rows["raadslid"]["sessions"] == {"S1": {"n": 3, "people": 3, "mean": 4.33},
+                                            "S2": {"n": 3, "people": 3, "mean": 3.33}}
+    assert f1["rounds"]["before"]["n"] == 6 and f1["rounds"]["before"]["mean"] == 3.83
+    assert f1["rounds"]["before"]["withheld"]
     # Ede has no ratings of f1: its reactions count instead, Zwolle's do not
-    assert f1["sources"] == {"ZWL001": "ratings", "DEV001": "ratings", "EDE001": "reactions"}
+    assert f1["sources"] == {"S1": "ratings", "S2": "ratings", "S3": "reactions"}
     assert f1["reactions"] == {
-        "sessions": ["EDE001"], "total": {"agree": 2, "disagree": 1, "pass": 0},
+        "sessions": ["S3"], "total": {"agree": 2, "disagree": 1, "pass": 0},
         "withheld": True,
         "perspectives": [{"id": "raadslid", "label": "Raadslid", "people": 3, "agree": 2,
                           "disagree": 1, "pass": 0,
-                          "sessions": {"EDE001": {"agree": 2, "disagree": 1, "pass": 0}}}]}
+                          "sessions": {"S3": {"agree": 2, "disagree": 1, "pass": 0}}}]}
     # themes with the sessions they occur in (Vertrouwen and vertrouwen are one)
     themes = {t["term"].lower(): t for t in out["themes"]}
-    assert themes["vertrouwen"]["sessions"] == ["ZWL001", "DEV001", "EDE001"]
+    assert themes["vertrouwen"]["sessions"] == ["S1", "S2", "S3"]
     assert themes["vertrouwen"]["count"] == 3 and themes["vertrouwen"]["people"] == 9
     assert themes["vertrouwen"]["perspectives"] == [
         {"id": "raadslid", "label": "Raadslid", "people": 9}]
-    assert themes["werkdruk"]["sessions"] == ["ZWL001", "EDE001"]
+    assert themes["werkdruk"]["sessions"] == ["S1", "S3"]
     assert {k: t["spread"] for k, t in themes.items()} == {
         "vertrouwen": "most", "werkdruk": "most", "hybride werken": "one",
         "kaderstelling": "one"}
-    # a raadsleden concern in two sessions (5 of 6 people); the burgers' concern stands
-    # on two people over the series and is left out
+    # a raadsleden concern: 3 of 4 in Zwolle; Deventer's 2 of 2 raadsleden and the two
+    # burgers there are under the minimum in that session and are left out at the source
     assert out["concerns"] == [{
         "kind": "concern", "perspective": "raadslid", "label": "Raadslid",
-        "term": "kaderstelling", "key": "kaderstelling", "sessions": ["ZWL001", "DEV001"],
-        "people": 5, "of": 6, "count": 2, "spread": "most"}]
+        "term": "kaderstelling", "key": "kaderstelling", "sessions": ["S1"],
+        "people": 3, "of": 4, "count": 1, "spread": "one"}]
     assert [(e["kind"], e["term"].lower()) for e in out["recurring"]] == [
-        ("theme", "vertrouwen"), ("theme", "werkdruk"), ("concern", "kaderstelling")]
+        ("theme", "vertrouwen"), ("theme", "werkdruk")]
     assert [(e["kind"], e["term"], e["sessions"]) for e in out["once"]] == [
-        ("theme", "hybride werken", ["ZWL001"]), ("theme", "kaderstelling", ["DEV001"])]
+        ("theme", "hybride werken", ["S1"]), ("theme", "kaderstelling", ["S2"]),
+        ("concern", "kaderstelling", ["S1"])]
     # a filter by place keeps one session; without an analysis there are no themes
     only = synthesis(series, [zwolle, deventer, ede], keep=lambda d: d.workshop.place == "Ede")
-    assert [s["code"] for s in only["sessions"]] == ["EDE001"] and only["themes"] == []
-    assert only["findings"][0]["sources"] == {"EDE001": "reactions"}
+    assert [s["place"] for s in only["sessions"]] == ["Ede"] and only["themes"] == []
+    assert only["findings"][0]["sources"] == {"S1": "reactions"}
 
 
 def test_themes_from_the_real_pattern_analysis():
@@ -176,7 +181,7 @@ def test_themes_from_the_real_pattern_analysis():
     out = synthesis(new_series("s", "t", {}, "now"), sessions,
                     patterns_of=lambda d: PatternEngine().analyse(d, "export"))
     shared = [t for t in out["themes"] if t["count"] == 2]
-    assert shared and all(t["sessions"] == ["KLN001", "MID001"] for t in shared)
+    assert shared and all(t["sessions"] == ["S1", "S2"] for t in shared)
     assert {t["term"].lower() for t in out["recurring"] if t["kind"] == "theme"} == {
         t["term"].lower() for t in shared}
     for concern in out["concerns"]:
@@ -199,9 +204,10 @@ def test_the_small_group_rule_holds_over_the_series():
 
 
 def test_no_subtraction_reveals_a_small_group_in_one_session():
-    """Three raadsleden in one session and two in another: the series figure (five)
-    minus the first session's figure would give the two; so the per-session figure
-    is left out, and the series figure stays."""
+    """Three raadsleden in one session and two in another: the two are under the
+    minimum in their session and stay out of the series figure (pooled at the source),
+    so the series figure is the first session's, shown beside it; with a third session
+    of three both sessions of three are shown and add up to the series figure."""
     one = session("ONE001", "A", [("a1", "raadslid", 5), ("a2", "raadslid", 5),
                                   ("a3", "raadslid", 4)], [])
     two = session("TWO001", "B", [("b1", "raadslid", 1), ("b2", "raadslid", 1)], [])
@@ -209,11 +215,9 @@ def test_no_subtraction_reveals_a_small_group_in_one_session():
                                     ("c3", "raadslid", 3)], [])
     series = new_series("s", "t", {}, "now")
     row = synthesis(series, [one, two])["findings"][0]["rounds"]["before"]["perspectives"][0]
-    assert (row["people"], row["mean"], row["sessions"]) == (5, 3.2, {})
-    # a third session of three: showing both sessions of three would leave the two out
-    # again, so one of them is left out too (with the two: five people, not derivable)
+    assert (row["people"], row["mean"]) == (3, 4.67)
+    assert row["sessions"] == {"S1": {"n": 3, "people": 3, "mean": 4.67}}
     row = synthesis(series, [one, two, three])["findings"][0]["rounds"]["before"][
         "perspectives"][0]
-    assert row["people"] == 8 and len(row["sessions"]) == 1
-    left_out = 8 - sum(f["people"] for f in row["sessions"].values())
-    assert left_out >= privacy.MIN_GROUP
+    assert row["people"] == 6 and sorted(row["sessions"]) == ["S1", "S3"]
+    assert sum(f["people"] for f in row["sessions"].values()) == row["people"]

@@ -131,6 +131,9 @@ def test_the_research_dataset_as_excel(api, series):
     book = load_workbook(io.BytesIO(r.data))
     assert book.sheetnames == ["data", "codebook"]
     values = list(book["data"].iter_rows(values_only=True))
+    # Deventer's reflections were not shared: the sheet says not to hand it on, first
+    assert "do not hand on" in values[0][0] and book["data"].freeze_panes == "A3"
+    values = values[1:]
     assert values[0] == COLUMNS and len(values) == 1 + 29
     column = {name: i for i, name in enumerate(COLUMNS)}
     for row in values[1:]:

@@ -53,7 +53,16 @@ NL: dict[str, str] = {
                        "tussen perspectieven: wat veel perspectieven noemen, wat één "
                        "perspectief vooral noemt, en waar de reacties uiteenlopen.",
     "circle_line": "{written}, waarvan {shared} meegenomen naar de dialoog.",
-    "summary_took_part": "{people} uit {perspectives} namen deel; {shared} gingen de dialoog in.",
+    "summary_took_part": "{people} uit {perspectives} namen deel{pooled}; {shared} gingen de "
+                         "dialoog in.",
+    "not_pooled": "Deze tabellen zijn niet samengevoegd tot groepen: ze bevatten ook "
+                  "reflecties die niet gedeeld zijn en groepen van één persoon. Alleen voor "
+                  "onderzoek; niet doorgeven.",
+    "pooled_people": ", waarvan {n} in kleine groepen samengevoegd",
+    "pooled_circles": " ({n} kleine samengevoegd)",
+    "author_pooled": "Andere perspectieven",
+    "author_withheld": "Perspectief niet genoemd (te weinig deelnemers)",
+    "rating_not_rated": "niet beoordeeld",
     "summary_support": "{n} van de {of} steunen dit",
     "summary_rests_on": "Gebaseerd op reflecties",
     "summary_patterns": "Wat opvalt",
@@ -62,6 +71,8 @@ NL: dict[str, str] = {
     "rating_before_col": "Vooraf (gemiddeld, aantal)",
     "rating_after_col": "Na de dialoog",
     "rating_shift_col": "Verschuiving",
+    "rating_too_few": "te weinig deelnemers",
+    "rating_shift_paired": "{shift} (bij {n} die twee keer beoordeelden)",
     "round_before": "vooraf",
     "round_after": "na de dialoog",
     "score_none": "geen mening",
@@ -121,9 +132,10 @@ NL: dict[str, str] = {
     "reasons_intro": "De redenen die deelnemers gaven bij ‘niet herkenbaar’, per perspectief.",
     "reasons_from": "{perspective} ({people})",
     "no_dialogue": "Er zijn geen vragen, tafelnotities of redenen vastgelegd.",
-    "story_welcome": "Deelnemers: {people} uit {perspectives}.",
+    "story_welcome": "Deelnemers: {people} uit {perspectives}{pooled}.",
     "story_findings": "Gepresenteerd: {findings}.",
-    "story_circles": "{circles}: samen {written}, waarvan {shared} meegenomen naar de dialoog.",
+    "story_circles": "{circles}{pooled}: samen {written}, waarvan {shared} meegenomen naar de "
+                     "dialoog.",
     "story_exchange": "Reacties op {shared} uit andere kringen: {reactions}, van {people}.",
     "story_recognise": "{perspective}: {n} van de {of} herkennen dit",
     "story_questions": "Vragen aan andere perspectieven: {n}, waarvan {answered} beantwoord.",
@@ -228,8 +240,15 @@ EN: dict[str, str] = {
                        "perspectives: what many perspectives mention, what one perspective "
                        "mentions most, and where the reactions diverge.",
     "circle_line": "{written}, {shared} of them taken into the dialogue.",
-    "summary_took_part": "{people} from {perspectives} took part; {shared} went into the "
-                         "dialogue.",
+    "summary_took_part": "{people} from {perspectives} took part{pooled}; {shared} went into "
+                         "the dialogue.",
+    "not_pooled": "These tables are not pooled: they hold unshared reflections and groups "
+                  "of one person. For research only; do not hand on.",
+    "pooled_people": ", {n} of them in small groups that were merged",
+    "pooled_circles": " ({n} small ones merged)",
+    "author_pooled": "Other perspectives",
+    "author_withheld": "Perspective not named (too few participants)",
+    "rating_not_rated": "not rated",
     "summary_support": "{n} of the {of} support this",
     "summary_rests_on": "Based on reflections",
     "summary_patterns": "What stands out",
@@ -238,6 +257,8 @@ EN: dict[str, str] = {
     "rating_before_col": "Before (mean, raters)",
     "rating_after_col": "After the dialogue",
     "rating_shift_col": "Shift",
+    "rating_too_few": "too few participants",
+    "rating_shift_paired": "{shift} (of the {n} who rated twice)",
     "round_before": "before",
     "round_after": "after the dialogue",
     "score_none": "no opinion",
@@ -297,9 +318,9 @@ EN: dict[str, str] = {
     "reasons_intro": "The reasons participants gave with ‘not recognisable’, by perspective.",
     "reasons_from": "{perspective} ({people})",
     "no_dialogue": "No questions, table notes or reasons were recorded.",
-    "story_welcome": "Participants: {people} from {perspectives}.",
+    "story_welcome": "Participants: {people} from {perspectives}{pooled}.",
     "story_findings": "Presented: {findings}.",
-    "story_circles": "{circles}: together {written}, of which {shared} taken into the "
+    "story_circles": "{circles}{pooled}: together {written}, of which {shared} taken into the "
                      "dialogue.",
     "story_exchange": "Reactions to {shared} from other circles: {reactions}, from {people}.",
     "story_recognise": "{perspective}: {n} of the {of} recognise this",

@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from statistics import fmean
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -51,6 +52,9 @@ class Person:
     perspective: str
     pseudonym: str
     name: str = ""
+    #: the words that stand for the author where the perspective may not be named
+    #: (a pooled or withheld perspective, for a reader)
+    unnamed: str = ""
 
     def display(self, perspective: bool = True) -> str:
         """``Raadslid · Merel 3`` or, with a name, ``Raadslid · Merel 3 (Anna)``; for a
@@ -61,7 +65,7 @@ class Person:
         text = " · ".join(part for part in (shown, self.pseudonym) if part)
         if self.name:
             text = f"{text} ({self.name})" if text else self.name
-        return text or ("–" if perspective else "")
+        return text or ((self.unnamed or "–") if perspective else "")
 
 
 @dataclass
@@ -374,6 +378,12 @@ class Report:
     story: list[Any] = field(default_factory=list)
     #: The sections in order (see ``_sections``); each format lays out each key.
     sections: list[str] = field(default_factory=list)
+    #: Perspectives and circles as they came (not as pooled rows show them), and how many
+    #: people and circles a reader's report merged into small groups.
+    perspectives_present: int = 0
+    pooled_people: int = 0
+    circles_present: int = 0
+    pooled_circles: int = 0
     #: The house style (``style``): the accent colour and the logo's PNG bytes, if any.
     colour: str = "#0B3D60"
     logo: bytes | None = None
@@ -411,6 +421,9 @@ class Table:
     filename: str
     columns: list[str]
     rows: list[list[Any]]
+    #: Said above the header (Excel: the first row) of a table that holds text the room
+    #: never saw (unshared reflections, table notes, reasons): not to be handed on.
+    warning: str = ""
 
 
 # -- helpers --------------------------------------------------------------------
@@ -664,7 +677,9 @@ def summary(report: Report) -> Summary:
     shared = sum(1 for r in report.reflections if r.shared)
     took_part = t["summary_took_part"].format(
         people=count_text(report.participants, t, "person"),
-        perspectives=count_text(len({p.id for p in report.perspectives}), t, "perspective"),
+        perspectives=count_text(report.perspectives_present, t, "perspective"),
+        pooled=t["pooled_people"].format(n=report.pooled_people)
+        if report.pooled_people else "",
         shared=count_text(shared, t, "reflection"))
     return Summary(took_part=took_part, conclusions=conclusions, patterns=patterns)
 
@@ -672,6 +687,79 @@ def summary(report: Report) -> Summary:
 def _decimal(value: float, lang: str) -> str:
     text = f"{value:.1f}"
     return text.replace(".", ",") if lang == "nl" else text
+
+
+def _reader_round(ratings: list[Any], label: Any, min_group: int
+                  ) -> tuple[dict[str, Any], dict[str, dict[str, float]]]:
+    """One round's figures for a reader, grouped by ``privacy.pooled_scores`` (the groups
+    the series synthesis adds up, so the two never differ by a small group), and per
+    shown group the scores by person (for the shift)."""
+    groups, _withheld = privacy.pooled_scores(
+        ((r.perspective, r.participant, r.score) for r in ratings if r.score is not None),
+        min_group)
+    shown = [score for scores in groups.values() for _who, score in scores]
+    rows = []
+    for group, scores in groups.items():
+        values = [score for _who, score in scores]
+        rows.append({"id": group, "label": label(group), "n": len(values),
+                     "mean": round(fmean(values), 2),
+                     "recognise": round(sum(1 for v in values if v >= 4) / len(values), 2)})
+    return ({"n": len(shown), "mean": round(fmean(shown), 2) if shown else None,
+             "recognise": round(sum(1 for v in shown if v >= 4) / len(shown), 2)
+             if shown else None, "perspectives": rows},
+            {group: dict(scores) for group, scores in groups.items()})
+
+
+def _reader_shift(before: dict[str, dict[str, float]], after: dict[str, dict[str, float]],
+                  label: Any, min_group: int) -> list[dict[str, Any]]:
+    """Per group shown in both rounds, the mean change of the people in it both times: the
+    same people as the means beside it, or (where some rated once) labelled by their
+    number. Left out when fewer than ``min_group`` people rated twice, or when the people
+    who rated once in that group are 1 to ``min_group - 1``: the means minus the shift
+    would give their scores."""
+    out = []
+    for group in before:
+        if group not in after:
+            continue
+        paired = set(before[group]) & set(after[group])
+        once = (len(set(before[group]) - paired), len(set(after[group]) - paired))
+        if len(paired) < min_group or any(0 < n < min_group for n in once):
+            continue
+        out.append({"id": group, "label": label(group), "n_paired": len(paired),
+                    "same_people": once == (0, 0),
+                    "mean_delta": round(fmean(after[group][p] - before[group][p]
+                                              for p in paired), 2)})
+    return out
+
+
+def _rating_results(data: WorkshopData, viewer: privacy.Viewer, min_group: int,
+                    lang: str) -> list[dict[str, Any]]:
+    """The rating figures per finding as the report shows them: ``findings.results`` for a
+    viewer who sees small groups, and for a reader the groups of ``privacy.pooled_scores``
+    (a mean stands on the people who gave a score, at least ``min_group`` of them) with
+    a shift over the same people as the means."""
+    if viewer.sees_small_groups:
+        return findings.results(data, viewer, min_group, lang)["findings"]
+    t = labels(lang)
+
+    def label(pid: str) -> str:
+        if pid == OTHER:
+            return t["other_perspectives"]
+        perspective = data.workshop.perspective(pid)
+        return perspective.label_for(lang) if perspective else pid
+
+    out = []
+    for finding in data.workshop.findings:
+        mine = [r for r in data.ratings if r.finding == finding.id]
+        before, before_people = _reader_round([r for r in mine if r.round == "before"],
+                                              label, min_group)
+        after, after_people = _reader_round([r for r in mine if r.round == "after"],
+                                            label, min_group)
+        out.append({"id": finding.id, "title": finding.title,
+                    "rounds": {"before": before, "after": after},
+                    "shift": {"perspectives": _reader_shift(before_people, after_people,
+                                                            label, min_group)}})
+    return out
 
 
 def _finding_lines(data: WorkshopData, viewer: privacy.Viewer, min_group: int, lang: str,
@@ -682,7 +770,7 @@ def _finding_lines(data: WorkshopData, viewer: privacy.Viewer, min_group: int, l
     if not data.ratings:
         return []
     out = []
-    for f in findings.results(data, viewer, min_group, lang)["findings"]:
+    for f in _rating_results(data, viewer, min_group, lang):
         before, after = f["rounds"]["before"], f["rounds"]["after"]
         if not before["n"] and not after["n"]:
             continue
@@ -710,7 +798,7 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
         return
     t = report.t
     by_id = {f.id: f for f in report.findings}
-    for entry in findings.results(data, viewer, min_group, lang)["findings"]:
+    for entry in _rating_results(data, viewer, min_group, lang):
         item = by_id.get(entry["id"])
         if item is None:
             continue
@@ -719,20 +807,26 @@ def _finding_tables(report: Report, data: WorkshopData, viewer: privacy.Viewer,
         shift = {p["id"]: p for p in entry["shift"]["perspectives"]}
         ids = list(dict.fromkeys([*rounds["before"], *rounds["after"]]))
 
-        def cell(p: dict[str, Any] | None) -> str:
+        rated = {k: any(r.finding == entry["id"] and r.round == k for r in data.ratings)
+                 for k in ("before", "after")}
+
+        def cell(p: dict[str, Any] | None, round_: str, rated=rated) -> str:
             if not p or p["mean"] is None:
-                return "–"
+                return t["rating_too_few"] if rated[round_] else t["rating_not_rated"]
             return t["rating_cell"].format(mean=_decimal(p["mean"], lang), n=p["n"])
 
         for pid in ids:
             change = shift.get(pid)
-            moved = "–"
+            moved = t["rating_too_few"] if all(rated.values()) else t["rating_not_rated"]
             if change:
                 sign = "+" if change["mean_delta"] >= 0 else "−"
                 moved = f"{sign}{_decimal(abs(change['mean_delta']), lang)}"
+                if not change.get("same_people", True):
+                    # some in this row rated once: say over whom the shift is
+                    moved = t["rating_shift_paired"].format(shift=moved, n=change["n_paired"])
             label = (rounds["before"].get(pid) or rounds["after"].get(pid))["label"]
-            item.ratings.append([label, cell(rounds["before"].get(pid)),
-                                 cell(rounds["after"].get(pid)), moved])
+            item.ratings.append([label, cell(rounds["before"].get(pid), "before"),
+                                 cell(rounds["after"].get(pid), "after"), moved])
         if ids:
             def means(which: str, ids=ids, rounds=rounds) -> list[float]:
                 return [float(rounds[which][pid]["mean"] or 0) if pid in rounds[which] else 0.0
@@ -844,7 +938,10 @@ class _Ctx:
 
     def person(self, pid: str, perspective: str, fallback: str = "") -> Person:
         if not self.viewer.sees_identities:
-            return Person(perspective=self.shown_label(perspective), pseudonym="")
+            unnamed = (self.t["author_pooled"] if self.as_group.get(perspective) == OTHER
+                       else self.t["author_withheld"])
+            return Person(perspective=self.shown_label(perspective), pseudonym="",
+                          unnamed=unnamed)
         p = self.participants.get(pid)
         return Person(perspective=self.label(perspective),
                       pseudonym=(p.pseudonym if p else "") or fallback or "?",
@@ -906,6 +1003,7 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
                            counts=not ctx.pool),
         conclusions=conclusions, endorsements=endorsements,
         participants=len(data.participants), preset=preset, notes=ctx.notes,
+        **_as_they_came(ctx),
         colour=workshop.report_colour or style.DEFAULT_COLOUR,
         logo=style.logo_bytes(workshop.report_logo))
     from . import dialogue, story
@@ -924,6 +1022,19 @@ def build(data: WorkshopData, *, lang: str = "nl", names: bool = False,
 
         report.research = research.tables(data, report)
     return report
+
+
+def _as_they_came(ctx: _Ctx) -> dict[str, int]:
+    """People, perspectives and circles counted as they came: a pooled group is several
+    perspectives (or circles), not one; and how many a reader's report merged."""
+    people = ctx.data.participants
+    circles: dict[str, int] = Counter(p.circle for p in people)
+    return {"perspectives_present": len({p.perspective for p in people}),
+            "pooled_people": sum(1 for p in people if ctx.pool
+                                 and ctx.as_group.get(p.perspective) != p.perspective),
+            "circles_present": len(circles),
+            "pooled_circles": sum(1 for cid in circles
+                                  if ctx.pool and ctx.section_key(cid) == OTHER)}
 
 
 def _dialogue_items(listed: list[ReflectionItem],
@@ -1233,7 +1344,8 @@ def tables(report: Report) -> list[Table]:
                  t["disagree"], t["pass"]],
         rows=[[r.number, r.id, r.created_at, r.perspective, r.circle, *who(r.author),
                r.finding, r.text, yes_no[r.shared], r.shared_at, r.agree, r.disagree, r.pass_]
-              for r in report.reflections])
+              for r in report.reflections],
+        warning=t["not_pooled"] if any(not r.shared for r in report.reflections) else "")
     reactions = Table(
         key="reactions", title=t["sheet_reactions"], filename=t["file_reactions"],
         columns=[t["id"], "# " + t["reflection"].lower(), t["reflection"],

@@ -19,6 +19,7 @@ from typing import Any
 
 from .. import privacy
 from ..model import WorkshopData
+from .labels import labels
 from .report import Report, Table, parse_time
 
 #: column -> (Dutch, English) meaning, for the codebook.
@@ -90,11 +91,8 @@ CODEBOOK: dict[str, tuple[str, str]] = {
     "meaning": ("Betekenis", "Meaning"),
 }
 
-NOT_POOLED = {"nl": "Deze tabellen zijn niet samengevoegd tot groepen: ze bevatten ook "
-                    "reflecties die niet gedeeld zijn en groepen van één persoon. Alleen voor "
-                    "onderzoek; niet doorgeven.",
-              "en": "These tables are not pooled: they hold unshared reflections and groups "
-                    "of one person. For research only; do not hand on."}
+#: the warning of the codebook and of every sheet that holds text the room never saw
+NOT_POOLED = {lang: labels(lang)["not_pooled"] for lang in ("nl", "en")}
 
 
 def _step_of(data: WorkshopData) -> Any:
@@ -196,6 +194,14 @@ def tables(data: WorkshopData, report: Report) -> list[Table]:
                for r in c.reflections if r in shown]),
     ]
     out.append(_dialogue_table(data, report, pid, step_of))
+    # the sheets with text the room never saw carry the warning themselves: a sheet is
+    # copied on its own, without the codebook
+    unseen = {"reflections_data": any(not r.shared for r in visible),
+              "dialogue_data": any(not h.shared for h in data.harvests),
+              "ratings": any(r.text for r in data.ratings)}
+    for table in out:
+        if unseen.get(table.key):
+            table.warning = NOT_POOLED[lang]
     index = 0 if lang == "nl" else 1
     codebook = [["*", "*", NOT_POOLED[lang]]]
     for table in out:

@@ -11,7 +11,9 @@ without cleaning:
   values, times as ``YYYY-MM-DD HH:MM:SS`` (local time), ``shared`` as 1/0.
   (``pandas.read_csv(f)``, ``read.csv(f, encoding="UTF-8")``.)
 * Excel: the same table on the first sheet ``data`` (days and times as dates,
-  numbers as numbers) and a ``codebook`` sheet that explains each column.
+  numbers as numbers) and a ``codebook`` sheet that explains each column. When the
+  rows hold text the room never saw (unshared reflections, reasons of ratings), the
+  ``data`` sheet's first row says so ("niet doorgeven"), above the header.
 
 The participant id is ``<session code>-P<nnn>``: the n-th participant of that
 session, the same in every row and every export of the same data; names never
@@ -34,6 +36,7 @@ from .. import privacy
 from ..model import WorkshopData
 from . import needs
 from .csv import cell
+from .labels import labels
 from .report import parse_time, xml_safe
 from .research import CODEBOOK
 
@@ -158,8 +161,16 @@ def to_xlsx(table: list[dict[str, Any]], lang: str = "nl") -> bytes:
 
     book = Workbook(write_only=True)
     data = book.create_sheet("data")
-    data.freeze_panes = "A2"
     bold = Font(bold=True)
+    # text the room never saw (unshared reflections, the reasons of ratings): the sheet
+    # says so in its first row, above the header, as the session's research sheets do
+    unseen = any((e["record_type"] == "reflection" and not e["shared"])
+                 or (e["record_type"] == "rating" and e["text"]) for e in table)
+    data.freeze_panes = "A3" if unseen else "A2"
+    if unseen:
+        warning = WriteOnlyCell(data, labels(lang)["not_pooled"])
+        warning.font = bold
+        data.append([warning])
     header = []
     for name in COLUMNS:
         cell = WriteOnlyCell(data, name)

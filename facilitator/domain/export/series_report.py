@@ -41,12 +41,14 @@ WORDS: dict[str, dict[str, str]] = {
         "about": "{n} sessies van {first} tot en met {last}, in {places}.",
         "about_one": "Eén sessie, {first}, in {places}.",
         "about_none": "Nog geen sessies in deze selectie.",
-        "privacy": "Dit verslag is pseudoniem en samengevoegd: er staan geen namen in. Een "
-                   "cijfer per perspectief staat er alleen als er over de reeks minstens "
-                   "{min_group} deelnemers van dat perspectief achter staan; kleinere groepen "
-                   "zijn samengevoegd tot ‘andere perspectieven’ of weggelaten, en totalen "
-                   "tellen alleen op wat er staat.",
-        "sessions": "Sessies", "code": "Sessie", "date": "Datum", "place": "Plaats",
+        "privacy": "Dit verslag is pseudoniem en samengevoegd: er staan geen namen en geen "
+                   "sessiecodes in. Een cijfer per perspectief telt een sessie alleen mee als "
+                   "daar minstens {min_group} deelnemers van dat perspectief een antwoord "
+                   "gaven; kleinere groepen zijn per sessie samengevoegd tot ‘andere "
+                   "perspectieven’ (minstens {min_group} mensen uit minstens twee "
+                   "perspectieven) of weggelaten, net als in het verslag van die sessie, en "
+                   "totalen tellen alleen op wat er staat.",
+        "sessions": "Sessies", "session_n": "sessie {n}", "date": "Datum", "place": "Plaats",
         "municipality": "Gemeente of regio", "participants": "Deelnemers",
         "reflections": "Reflecties", "shared": "Gedeeld", "ratings": "Beoordelingen",
         "findings": "Bevindingen over de sessies",
@@ -89,12 +91,13 @@ WORDS: dict[str, dict[str, str]] = {
         "about": "{n} sessions from {first} to {last}, in {places}.",
         "about_one": "One session, {first}, in {places}.",
         "about_none": "No sessions in this selection yet.",
-        "privacy": "This report is pseudonymous and pooled: it holds no names. A figure per "
-                   "perspective appears only when at least {min_group} participants of that "
-                   "perspective stand behind it over the series; smaller groups are merged "
-                   "into ‘other perspectives’ or left out, and totals add up only what is "
-                   "shown.",
-        "sessions": "Sessions", "code": "Session", "date": "Date", "place": "Place",
+        "privacy": "This report is pseudonymous and pooled: it holds no names and no "
+                   "session codes. A figure per perspective counts a session only where at "
+                   "least {min_group} participants of that perspective answered there; "
+                   "smaller groups are merged per session into ‘other perspectives’ (at least "
+                   "{min_group} people from at least two perspectives) or left out, as in that "
+                   "session's own report, and totals add up only what is shown.",
+        "sessions": "Sessions", "session_n": "session {n}", "date": "Date", "place": "Place",
         "municipality": "Municipality or region", "participants": "Participants",
         "reflections": "Reflections", "shared": "Shared", "ratings": "Ratings",
         "findings": "Findings across the sessions",
@@ -156,6 +159,28 @@ class SeriesReport:
     generated: datetime
 
 
+def session_names(sessions: list[dict[str, Any]], lang: str = "nl") -> dict[str, str]:
+    """Session reference -> how the report names it: its place (or municipality), with
+    the date where two sessions share a place, the date alone without a place; never
+    its code (a join code, which would let a reader into the room)."""
+    def base(s: dict[str, Any]) -> str:
+        return s.get("place") or s.get("municipality") or ""
+
+    count: dict[str, int] = {}
+    for s in sessions:
+        count[base(s)] = count.get(base(s), 0) + 1
+    out: dict[str, str] = {}
+    for number, s in enumerate(sessions, start=1):
+        day = date_text(s.get("date") or "", lang)
+        name = base(s)
+        if not name:
+            name = day or WORDS[lang]["session_n"].format(n=number)
+        elif count[name] > 1 and day:
+            name = f"{name} ({day})"
+        out[s["id"]] = name
+    return out
+
+
 def build(synthesis: dict[str, Any], lang: str = "nl",
           generated: datetime | None = None) -> SeriesReport:
     """The report's blocks from a synthesis (``series.synthesis``) in ``lang``."""
@@ -163,7 +188,7 @@ def build(synthesis: dict[str, Any], lang: str = "nl",
     w = WORDS[lang]
     generated = generated or datetime.now()
     sessions = synthesis.get("sessions", [])
-    where = {s["code"]: s.get("place") or s.get("municipality") or s["code"] for s in sessions}
+    where = session_names(sessions, lang)
 
     def num(value: Any) -> str:
         return number_text(float(value), lang) if isinstance(value, float) else str(value)
@@ -174,7 +199,7 @@ def build(synthesis: dict[str, Any], lang: str = "nl",
     title = w["title"].format(title=synthesis.get("series", {}).get("title", ""))
     blocks = [Block("h1", title)]
     dates = sorted(s["date"] for s in sessions if s.get("date"))
-    all_places = places([s["code"] for s in sessions])
+    all_places = places([s["id"] for s in sessions])
     if not sessions:
         blocks.append(Block("p", w["about_none"]))
     elif len(sessions) == 1:
@@ -187,19 +212,19 @@ def build(synthesis: dict[str, Any], lang: str = "nl",
     blocks.append(Block("note", w["privacy"].format(min_group=synthesis.get("min_group", 3))))
 
     blocks.append(Block("h2", w["sessions"]))
-    blocks.append(Block("table", header=[w["code"], w["date"], w["place"], w["municipality"],
+    blocks.append(Block("table", header=[w["date"], w["place"], w["municipality"],
                                          w["participants"], w["reflections"], w["shared"],
                                          w["ratings"]],
-                        rows=[[s["code"], date_text(s.get("date") or "", lang),
+                        rows=[[date_text(s.get("date") or "", lang),
                                s.get("place") or "", s.get("municipality") or "",
                                s["participants"], s["reflections"], s["shared"], s["ratings"]]
-                              for s in sessions], numeric={4, 5, 6, 7}))
+                              for s in sessions], numeric={3, 4, 5, 6}))
 
     blocks.append(Block("h2", w["findings"]))
     findings = synthesis.get("findings", [])
     if not findings:
         blocks.append(Block("p", w["findings_none"]))
-    codes = [s["code"] for s in sessions]
+    codes = [s["id"] for s in sessions]
     for finding in findings:
         blocks.append(Block("h3", finding["title"]))
         sources = finding.get("sources", {})
@@ -212,7 +237,7 @@ def build(synthesis: dict[str, Any], lang: str = "nl",
         for round_ in ("before", "after"):
             figures = finding.get("rounds", {}).get(round_) or {}
             rows = figures.get("perspectives") or []
-            if not figures.get("n") and not rows:
+            if not figures.get("n") and not rows and not figures.get("withheld"):
                 continue
             blocks.append(Block("p", w[f"round_{round_}"]))
             if not rows:

@@ -54,9 +54,12 @@ def build(ctx: _Ctx, report: Report) -> list[StoryStep]:
 
 def _welcome(ctx: _Ctx, report: Report) -> list[str]:
     t = report.t
+    # counted as they came, not as the pooled rows show them
     return [t["story_welcome"].format(
         people=count_text(report.participants, t, "person"),
-        perspectives=count_text(len({p.id for p in report.perspectives}), t, "perspective"))]
+        perspectives=count_text(report.perspectives_present, t, "perspective"),
+        pooled=t["pooled_people"].format(n=report.pooled_people)
+        if report.pooled_people else "")]
 
 
 def _presentation(ctx: _Ctx, report: Report) -> list[str]:
@@ -72,7 +75,10 @@ def _circles(ctx: _Ctx, report: Report) -> list[str]:
     t = report.t
     written = sum(s.written for s in report.circles)
     shared = sum(s.shared for s in report.circles)
-    lines = [t["story_circles"].format(circles=count_text(len(report.circles), t, "circle"),
+    lines = [t["story_circles"].format(circles=count_text(report.circles_present, t, "circle"),
+                                       pooled=t["pooled_circles"].format(
+                                           n=report.pooled_circles)
+                                       if report.pooled_circles else "",
                                        written=count_text(written, t, "reflection"),
                                        shared=shared)]
     return lines + [f"{s.name}: {s.line}" for s in report.circles]

@@ -96,9 +96,16 @@ def render(report: Report) -> bytes:
             if table.rows and isinstance(table.rows[0][i], datetime):
                 width = 20
             ws.column_dimensions[get_column_letter(i + 1)].width = width
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = f"A1:{get_column_letter(len(table.columns))}{len(table.rows) + 1}"
+        # a sheet with text the room never saw says so in its first row, above the header
+        top = 2 if table.warning else 1
+        ws.freeze_panes = f"A{top + 1}"
+        ws.auto_filter.ref = (f"A{top}:{get_column_letter(len(table.columns))}"
+                              f"{len(table.rows) + top}")
         styles = _Styles(ws)
+        if table.warning:
+            warning = WriteOnlyCell(ws, xml_safe(table.warning))
+            warning.font = _HEADER_FONT
+            ws.append([warning])
         ws.append([styles.cell(name, "header") for name in table.columns])
         kinds = ["wrap" if i in long_columns else "plain" for i in range(len(table.columns))]
         for row in table.rows:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -112,11 +113,19 @@ def make_manual_pattern(name: str, reflection_ids: Sequence[str], data: Workshop
                  entries, [r.id for r in chosen], **extra)
 
 
+#: what a conclusion drafted from a pattern calls a perspective too small to name
+_POOL_WORDS = {"nl": "andere perspectieven", "en": "other perspectives"}
+
+
 def pattern_to_conclusion_draft(pattern: dict[str, Any], lang: str = "nl") -> dict[str, Any]:
     """A draft conclusion from a pattern: its title and explanation, reflections, perspectives.
 
     The facilitator edits the text before publishing; the pooled 'other
-    perspectives' entry is not a perspective and is left out.
+    perspectives' entry is not a perspective and is left out. A conclusion is
+    published to the room and the report, so a perspective with fewer people behind
+    the pattern than the minimum (``small_group`` in the facilitator's analysis) is
+    not named: it is left out of the perspectives, and its label in the text
+    becomes the pool's ('andere perspectieven').
     """
     lang = lang if lang in ("nl", "en") else "nl"
     title = pattern.get("title") or {}
@@ -125,9 +134,18 @@ def pattern_to_conclusion_draft(pattern: dict[str, Any], lang: str = "nl") -> di
     body = explanation.get(lang) or explanation.get("nl") or ""
     text = f"{head}. {body}".strip() if head and body else (head or body)
     perspectives: list[str] = []
+    small: set[str] = set()
     for entry in pattern.get("perspectives") or []:
         pid = entry.get("id")
+        if entry.get("small_group"):
+            label = entry.get("label")
+            names = label.values() if isinstance(label, dict) else [label]
+            small.update(str(n) for n in names if n)
+            continue
         if pid and pid not in (OTHER, "rest") and pid not in perspectives:
             perspectives.append(pid)
+    pool = _POOL_WORDS[lang]
+    for name in sorted(small, key=len, reverse=True):  # "Raad van bestuur" before "Raad"
+        text = re.sub(rf"(?<!\w){re.escape(name)}(?!\w)", pool, text)
     reflections = list(dict.fromkeys(pattern.get("reflections") or []))
     return {"text": text, "reflections": reflections, "perspectives": perspectives}
