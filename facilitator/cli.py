@@ -31,8 +31,16 @@ def _patch_for_async_mode() -> str:
 
 
 def _app(**overrides):
+    """The app as configured; a store or message queue URL that does not parse ends the
+    command with one line each (exit 2), not a traceback from deep in the start."""
     from . import create_app
+    from .check import url_problems
 
+    malformed = url_problems()
+    for line in malformed:
+        print(f"facilitator: {line}", file=sys.stderr, flush=True)
+    if malformed:
+        raise SystemExit(2)
     return create_app(overrides or None)
 
 
