@@ -521,10 +521,10 @@ class RegistrationService:
         """Try the session's synonym table again on every pending row; how many now fit."""
         workshop = self._workshop(role, code)
         ids = [p.id for p in workshop.perspectives]
-        table = self.synonyms(role, workshop.code)
+        matcher = Matcher(ids, self.synonyms(role, workshop.code), keep_defaults=False)
         matched = 0
         for doc in self.pending(role, workshop.code):
-            perspective = map_function(doc.get("function", ""), ids, table, keep_defaults=False)
+            perspective = matcher(doc.get("function", ""))
             if perspective is not None:
                 self._register(workshop, Row(
                     line=doc.get("line", 0), name=doc["name"],
