@@ -209,14 +209,16 @@ def import_registrations(code: str):
         data = upload.read(registrations.MAX_BYTES + 1)
         synonyms = service.synonyms(actor.role, workshop.code)
         rows = made_off_the_loop(functools.partial(
-            registrations.read_rows, data, ids, synonyms, keep_defaults=False))
+            registrations.read_rows, data, ids, synonyms, keep_defaults=False),
+            starts_processes=False)
     else:
         data = body("rows", "synonyms")
         raw = data.get("rows")
         if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
             raise Invalid(N_("This field must be a list."), field="rows")
         synonyms = registrations.synonyms_from_json(data.get("synonyms") or {}, ids)
-        rows = made_off_the_loop(functools.partial(registrations.parse, raw, ids, synonyms))
+        rows = made_off_the_loop(functools.partial(registrations.parse, raw, ids, synonyms),
+                                 starts_processes=False)
     result = service.import_rows(actor.role, workshop.code, rows)
     base = base_url()
     return jsonify({"matched": result["matched"], "unmatched": result["unmatched"],
@@ -275,8 +277,8 @@ def registration_cards(code: str):
         name = f"{slug(workshop.title)}-naamkaartjes" + (f"-deel-{int(part)}" if part else "")
         return Response(content, content_type="application/pdf", headers={
             "Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    return render_template("organiser/cards.html", workshop=workshop,
-                           cards=made_off_the_loop(functools.partial(_cards, wanted)))
+    return render_template("organiser/cards.html", workshop=workshop, cards=made_off_the_loop(
+        functools.partial(_cards, wanted), starts_processes=False))
 
 
 @bp.get("/sessions/<code>")

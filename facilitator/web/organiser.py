@@ -530,7 +530,8 @@ def _uploaded_rows(code: str) -> list[registrations_domain.Row]:
     ids = [p.id for p in workshop.perspectives]
     synonyms = _registrations().synonyms(Role.ORGANISER, workshop.code)
     return made_off_the_loop(functools.partial(
-        registrations_domain.read_rows, data, ids, synonyms, keep_defaults=False))
+        registrations_domain.read_rows, data, ids, synonyms, keep_defaults=False),
+        starts_processes=False)
 
 
 @bp.route("/<code>/registrations", methods=["GET", "POST"])

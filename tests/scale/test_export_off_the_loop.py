@@ -81,17 +81,28 @@ def _long_registration_list() -> bytes:
     return data.getvalue()
 
 
-@pytest.mark.parametrize(("mode", "what"), [("eventlet", "registrations"),
-                                            ("eventlet", "cards"),
-                                            ("threading", "registrations")])
-def test_a_long_upload_or_name_cards_leave_the_worker_answering(tmp_path, spawn, mode, what):
+@pytest.mark.parametrize(("mode", "what", "kind"), [
+    ("eventlet", "registrations", "sqlite"), ("eventlet", "cards", "sqlite"),
+    ("threading", "registrations", "sqlite"), ("gevent", "registrations", "redis")])
+def test_a_long_upload_or_name_cards_leave_the_worker_answering(tmp_path, spawn, request,
+                                                                mode, what, kind):
     """The registration list is read and the name cards (QR codes and PDF) are made off
-    the event loop: the room's requests are answered meanwhile."""
-    path = tmp_path / "cards.db"
-    store, code = SQLiteStore(str(path)), new_code()
+    the event loop: the room's requests are answered meanwhile. In gevent mode the list
+    is read off the loop too (on Redis: there SQLite commits inline, 2,000 of them hold
+    the loop for seconds), and the PDF is made on the loop, as every PDF there (see
+    ``made_off_the_loop``)."""
+    code = new_code()
+    if kind == "redis":
+        from facilitator.store.redis import RedisStore
+
+        url = request.getfixturevalue("redis_server").url
+        store = RedisStore.from_url(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'cards.db'}"
+        store = SQLiteStore(str(tmp_path / "cards.db"))
     restore(store, make_session(reflections=10, per_perspective=2), code, new_token)
     store.close()
-    worker = spawn("w", store=f"sqlite:///{path}", mode=mode)
+    worker = spawn("w", store=url, mode=mode)
     organiser = {"Authorization": f"Bearer {ORGANISER}"}
     url = f"{worker.url}/api/sessions/{code}/registrations"
     if what == "cards":
@@ -129,7 +140,8 @@ def test_a_long_upload_or_name_cards_leave_the_worker_answering(tmp_path, spawn,
     else:
         assert response.json()["matched"] == registrations.MAX_ROWS
     assert len(waits) > 5, (took, len(waits))
-    assert max(waits) < took / 4, (max(waits), took)
+    # made on the loop, the list held the worker silent for a third of the time or more
+    assert max(waits) < took / 8, (max(waits), took)
 
 
 def _stat(pid: int | str) -> list[str]:
