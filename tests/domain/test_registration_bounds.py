@@ -167,3 +167,26 @@ def test_matching_does_not_grow_with_the_synonym_table():
             for i in range(registrations.MAX_ROWS)]
     parsed = parse(rows, IDS, table)
     assert sum(r.perspective == "raadslid" for r in parsed) == registrations.MAX_ROWS // 2
+
+
+def _out_to_the_last_column(name: str, content: bytes) -> bytes:
+    if not name.startswith("xl/worksheets/"):
+        return content
+    content = re.sub(rb'(<row r="(\d+)"[^>]*>.*?)</row>', lambda m: (
+        m.group(1) + b'<c r="XFD' + m.group(2) + b'" t="inlineStr"><is><t>x</t></is></c></row>'),
+        content, flags=re.S)
+    return re.sub(rb'<dimension ref="A1:[A-Z]+(\d+)"', rb'<dimension ref="A1:XFD\1"', content)
+
+
+def test_a_sheet_with_a_cell_in_its_last_column_is_read_no_wider_than_the_bound():
+    """A 33 kB workbook that claims 16,384 columns (a cell in column XFD on each of its
+    2,000 rows): every row was padded out to it (15 s and 580 MB here); now a row is read
+    no wider than the bound, and what lies past it is not read."""
+    data = rezipped(workbook([["Naam", "Functie"]] + [[f"Persoon {i}", "raadslid"]
+                                                      for i in range(registrations.MAX_ROWS)]),
+                    _out_to_the_last_column)
+    assert len(data) < 60_000
+    table = read_table(data)
+    assert len(table) == registrations.MAX_ROWS + 1
+    assert max(len(row) for row in table) <= registrations.MAX_COLUMNS
+    assert len(parse(table, IDS)) == registrations.MAX_ROWS
