@@ -101,9 +101,11 @@ def problems(environ: dict[str, str] | None = None) -> tuple[list[str], dict[str
         except ImportError as exc:
             found.append(f"FACILITATOR_ASYNC_MODE={mode} but {mode} cannot be imported ({exc})")
 
+    found.extend(_metrics_problems(cfg))
     store_url = cfg.get("STORE") or ""
     if store_url:
-        found.extend(_store_problems(store_url))
+        bad = url_problem("FACILITATOR_STORE", store_url)
+        found.extend([bad] if bad else _store_problems(store_url))
     else:
         folder = default_instance()
         existing = folder
@@ -114,8 +116,78 @@ def problems(environ: dict[str, str] | None = None) -> tuple[list[str], dict[str
                          "is not writable (set FACILITATOR_STORE or FACILITATOR_INSTANCE_PATH)")
     queue = cfg.get("MESSAGE_QUEUE") or ""
     if queue:
-        found.extend(_queue_problems(queue))
+        bad = url_problem("FACILITATOR_MESSAGE_QUEUE", queue)
+        found.extend([bad] if bad else _queue_problems(queue))
     return found, cfg
+
+
+def _metrics_problems(cfg: dict[str, Any]) -> list[str]:
+    """The metrics listener asks no token unless one is set: only loopback may do
+    without; a token, when set, is held to the organiser key's rule."""
+    from .config import split_address
+
+    found = []
+    token = cfg.get("METRICS_TOKEN") or ""
+    address = cfg.get("METRICS_ADDRESS") or ""
+    if token and (why := _weak(token, MIN_TOKEN_LENGTH)):
+        found.append(f"FACILITATOR_METRICS_TOKEN is {why}: use a random value of "
+                     f"{MIN_TOKEN_LENGTH}+ characters")
+    if address and not token:
+        try:
+            host, _port = split_address(address)
+        except ValueError:
+            return found  # config.load said so already
+        if not _loopback(host):
+            found.append(f"FACILITATOR_METRICS_ADDRESS {address} is not a loopback address "
+                         "and FACILITATOR_METRICS_TOKEN is not set: anyone who reaches it "
+                         "reads the metrics (use 127.0.0.1:PORT, or set a metrics token, "
+                         "which the listener then asks for)")
+    return found
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a name: where it points is not known here
+        return False
+
+
+def url_problem(name: str, url: str) -> str | None:
+    """What is wrong with the form of a store or message queue URL, as one line (nothing
+    is opened): an unknown scheme, a port, database number or option that does not
+    parse. None when it is well formed."""
+    store = name == "FACILITATOR_STORE"
+    if store and url.startswith("sqlite:"):
+        return None
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        if store:
+            return (f"{name} {_safe(url)} cannot be opened: use sqlite:///path or "
+                    "redis://host:port/db")
+        return f"{name} {_safe(url)} is not a redis:// URL"
+    from redis.connection import parse_url
+
+    try:
+        parse_url(url)
+    except (ValueError, TypeError) as exc:
+        return f"{name} {_safe(url)} is not a valid URL: {exc}"
+    return None
+
+
+def url_problems(environ: dict[str, str] | None = None) -> list[str]:
+    """``url_problem`` of the store and message queue settings (``serve`` and the other
+    commands say it in one line before they start)."""
+    environ = os.environ if environ is None else environ
+    lines = []
+    for name in ("FACILITATOR_STORE", "FACILITATOR_MESSAGE_QUEUE"):
+        if environ.get(name):
+            bad = url_problem(name, environ[name])
+            if bad:
+                lines.append(bad)
+    return lines
 
 
 def default_instance() -> str:
@@ -163,10 +235,14 @@ def _queue_problems(url: str) -> list[str]:
 
 
 def _safe(url: str) -> str:
-    """A URL without its password, fit for a log line."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+    """A URL without its password, fit for a log line (also one that does not parse)."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return re.sub(r"(://[^/@]*?:)[^/@]*@", r"\1***@", url)
+    if password:
+        netloc = parts.netloc.replace(f":{password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()
     return url
 

@@ -31,8 +31,16 @@ def _patch_for_async_mode() -> str:
 
 
 def _app(**overrides):
+    """The app as configured; a store or message queue URL that does not parse ends the
+    command with one line each (exit 2), not a traceback from deep in the start."""
     from . import create_app
+    from .check import url_problems
 
+    malformed = url_problems()
+    for line in malformed:
+        print(f"facilitator: {line}", file=sys.stderr, flush=True)
+    if malformed:
+        raise SystemExit(2)
     return create_app(overrides or None)
 
 
@@ -60,14 +68,40 @@ def raise_open_files_limit(wanted: int) -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def _serve_eventlet(app, host: str, port: int, max_size: int) -> None:
-    """eventlet's own production WSGI server, with a deep listen backlog."""
-    import eventlet
-    import eventlet.wsgi
-    from eventlet.green import socket
+def _listen(host: str, port: int, mode: str):
+    """The app's listening socket, bound before anything else starts: with SO_REUSEADDR
+    (a restart binds while the old process's connections linger in TIME_WAIT), never
+    with SO_REUSEPORT (eventlet's default on Linux), so a second server on a taken port
+    does not start beside the first with the kernel splitting requests between old and
+    new code. A taken port (or a host that does not resolve) ends the start with one
+    line and exit 2. In eventlet mode the socket is the server's; in the other modes the
+    server binds its own (neither sets SO_REUSEPORT) and this one only checks first."""
+    import socket
 
-    family, _, _, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
-    listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
+    try:
+        family, _, _, _, address = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)[0]
+        if mode == "eventlet":
+            import eventlet
+
+            return eventlet.listen(address, family, backlog=LISTEN_BACKLOG, reuse_addr=True,
+                                   reuse_port=False)
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+        return None
+    except OSError as exc:
+        print(f"facilitator: cannot serve on {host}:{port}: {exc}", file=sys.stderr,
+              flush=True)
+        raise SystemExit(2) from None
+
+
+def _serve_eventlet(app, host: str, port: int, max_size: int, listener=None) -> None:
+    """eventlet's own production WSGI server, on ``listener`` or one bound here
+    (``_listen``: a deep listen backlog, no SO_REUSEPORT)."""
+    import eventlet.wsgi
+
+    if listener is None:
+        listener = _listen(host, port, "eventlet")
     stopping = _graceful_sigterm(listener)
     # max_size: simultaneous connections (green threads) per process; eventlet's default is 1024.
     # debug=False: an error escaping the app gets a plain 500, never a traceback with paths.
@@ -154,6 +188,7 @@ def serve(host: str, port: int, app=None) -> None:
 
     cfg = app.config["FACILITATOR"]
     mode = cfg["ASYNC_MODE"]
+    listener = _listen(host, port, mode)  # a taken port stops here, before any task starts
     # headroom above MAX_CONNECTIONS for the store, Redis and the listening socket
     raise_open_files_limit(cfg["MAX_CONNECTIONS"] + HTTP_HEADROOM + 256)
     if cfg["RETENTION_DAYS"] > 0:
@@ -167,7 +202,7 @@ def serve(host: str, port: int, app=None) -> None:
     if mode == "eventlet":
         # Socket.IO stops at MAX_CONNECTIONS (realtime._guard_engineio); the server has
         # slots above that, so plain HTTP (/healthz, pages) is never starved by sockets
-        _serve_eventlet(app, host, port, cfg["MAX_CONNECTIONS"] + HTTP_HEADROOM)
+        _serve_eventlet(app, host, port, cfg["MAX_CONNECTIONS"] + HTTP_HEADROOM, listener)
         return
     kwargs = {"host": host, "port": port, "use_reloader": False, "log_output": False}
     if mode == "threading":

@@ -54,12 +54,44 @@ def test_a_sound_redis_configuration_passes(tmp_path, redis_url):
     ({"FACILITATOR_MESSAGE_QUEUE": "redis://:pw@127.0.0.1:1/0"},
      "FACILITATOR_MESSAGE_QUEUE redis://:***@127.0.0.1:1/0 does not answer"),
     ({"FACILITATOR_ASYNC_MODE": "twisted"}, "FACILITATOR_ASYNC_MODE must be"),
+    ({"FACILITATOR_MESSAGE_QUEUE": "redis://:pw@127.0.0.1:notaport/0"},
+     "FACILITATOR_MESSAGE_QUEUE redis://:***@127.0.0.1:notaport/0 is not a valid URL: Port"),
+    ({"FACILITATOR_MESSAGE_QUEUE": "redis://:pw@[::1/0"},
+     "FACILITATOR_MESSAGE_QUEUE redis://:***@[::1/0 is not a valid URL"),
+    ({"FACILITATOR_STORE": "redis://127.0.0.1:99999/0"},
+     "FACILITATOR_STORE redis://127.0.0.1:99999/0 is not a valid URL: Port out of range"),
+    ({"FACILITATOR_STORE": "redis://127.0.0.1:6379/0?socket_timeout=soon"},
+     "is not a valid URL: Invalid value for 'socket_timeout'"),
+    ({"FACILITATOR_METRICS_ADDRESS": "0.0.0.0:9100"},
+     "FACILITATOR_METRICS_ADDRESS 0.0.0.0:9100 is not a loopback address and "
+     "FACILITATOR_METRICS_TOKEN is not set"),
+    ({"FACILITATOR_METRICS_ADDRESS": "10.0.0.5:9100"}, "is not a loopback address"),
+    ({"FACILITATOR_METRICS_ADDRESS": "[::]:9100"}, "is not a loopback address"),
+    ({"FACILITATOR_METRICS_ADDRESS": "metrics.internal:9100"}, "is not a loopback address"),
+    ({"FACILITATOR_METRICS_TOKEN": "x"},
+     "FACILITATOR_METRICS_TOKEN is shorter than 16 characters"),
+    ({"FACILITATOR_METRICS_TOKEN": "x", "FACILITATOR_METRICS_ADDRESS": "0.0.0.0:9100"},
+     "FACILITATOR_METRICS_TOKEN is shorter than 16 characters"),
+    ({"FACILITATOR_METRICS_TOKEN": "abc" * 8},
+     "FACILITATOR_METRICS_TOKEN is too guessable"),
 ])
 def test_each_problem_is_one_line(tmp_path, changes, expected):
     found, _ = problems(good(tmp_path, **changes))
     assert len([line for line in found if expected in line]) == 1, found
     assert all("\n" not in line for line in found)
     assert "pw" not in " ".join(found)  # no password in the output
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:9100", "127.0.0.2:9100", "[::1]:9100",
+                                     "localhost:9100"])
+def test_a_loopback_metrics_address_needs_no_token(tmp_path, address):
+    assert problems(good(tmp_path, FACILITATOR_METRICS_ADDRESS=address))[0] == []
+
+
+def test_a_public_metrics_address_passes_with_a_sound_token(tmp_path):
+    found, _ = problems(good(tmp_path, FACILITATOR_METRICS_ADDRESS="0.0.0.0:9100",
+                             FACILITATOR_METRICS_TOKEN=secrets.token_urlsafe(24)))
+    assert found == []
 
 
 def test_several_problems_several_lines(tmp_path):
@@ -85,6 +117,24 @@ def test_the_command_exits_non_zero_with_one_line_per_problem(tmp_path):
     ok = _cli(["check"], good(tmp_path), tmp_path)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.startswith("ok: facilitator ") and "Eventlet" not in ok.stdout + ok.stderr
+
+
+def test_a_malformed_url_is_one_line_for_check_and_for_serve(tmp_path):
+    bad_queue = good(tmp_path, FACILITATOR_MESSAGE_QUEUE="redis://:pw@127.0.0.1:notaport/0")
+    checked = _cli(["check"], bad_queue, tmp_path)
+    assert checked.returncode == 1 and "Traceback" not in checked.stderr, checked.stderr
+    assert checked.stderr.strip().splitlines() == [
+        "problem: FACILITATOR_MESSAGE_QUEUE redis://:***@127.0.0.1:notaport/0 is not a valid "
+        "URL: Port could not be cast to integer value as 'notaport'"], checked.stderr
+    for name in ("FACILITATOR_MESSAGE_QUEUE", "FACILITATOR_STORE"):
+        served = _cli(["serve", "--port", "1"], {**good(tmp_path),
+                                                 name: "redis://:pw@127.0.0.1:notaport/0"},
+                      tmp_path)
+        assert served.returncode == 2, (name, served)
+        assert served.stderr.strip() == (
+            f"facilitator: {name} redis://:***@127.0.0.1:notaport/0 is not a valid URL: "
+            "Port could not be cast to integer value as 'notaport'"), served.stderr
+        assert "serving on" not in served.stdout
 
 
 def test_backup_and_restore_commands(tmp_path):

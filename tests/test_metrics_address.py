@@ -1,5 +1,6 @@
 """``/metrics`` on an address of its own (FACILITATOR_METRICS_ADDRESS): a real
-``facilitator serve`` answers the metrics there without a token, and 404 for
+``facilitator serve`` answers the metrics there (asking the metrics token when one is
+set; without one ``check`` lets only a loopback address pass), and 404 for
 ``/metrics`` on the app's own port, even with the metrics token; an address that is
 not host:port is a problem line of ``facilitator check``."""
 
@@ -40,7 +41,7 @@ def test_the_app_answers_404_for_metrics_that_have_their_own_address(tmp_path):
                        ).status_code == 404
         assert web.get("/healthz").status_code == 200
         listener = Client(metrics_app(app))
-        answer = listener.get("/metrics")
+        answer = listener.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
         assert answer.status_code == 200 and answer.mimetype == "text/plain"
         text = answer.get_data(as_text=True)
         assert 'facilitator_connected_clients{role="participant"} 0.0' in text
@@ -49,6 +50,30 @@ def test_the_app_answers_404_for_metrics_that_have_their_own_address(tmp_path):
         assert listener.post("/metrics").status_code == 404
     finally:
         app.extensions["facilitator.store"].close()
+
+
+def test_the_listener_asks_the_metrics_token_when_one_is_set(tmp_path):
+    """Without a token only a loopback address passes ``check``; with one, the listener
+    asks for it, so a public address is no open door."""
+    from werkzeug.test import Client
+
+    for token in (TOKEN, None):
+        app = create_app({"STORE": f"sqlite:///{tmp_path / 't.db'}", "TESTING": True,
+                          "ASYNC_MODE": "threading", "ORGANISER_TOKEN": ORGANISER,
+                          "SECRET_KEY": "metrics-secret" * 3, "RATE_LIMITS": UNLIMITED,
+                          "METRICS_TOKEN": token, "METRICS_ADDRESS": "0.0.0.0:9100"})
+        try:
+            listener = Client(metrics_app(app))
+            if token:
+                assert listener.get("/metrics").status_code == 401
+                assert listener.get("/metrics", headers={
+                    "Authorization": "Bearer wrong"}).status_code == 401
+                assert listener.get("/metrics", headers={
+                    "Authorization": f"Bearer {TOKEN}"}).status_code == 200
+            else:
+                assert listener.get("/metrics").status_code == 200
+        finally:
+            app.extensions["facilitator.store"].close()
 
 
 @pytest.mark.parametrize("address, expected", [
@@ -89,7 +114,11 @@ def test_serve_puts_the_metrics_on_their_own_address(tmp_path):
             time.sleep(0.1)
         assert requests.get(base + "/metrics", timeout=5,
                             headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 404
-        scraped = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5)
+        # the metrics token is set, so the listener asks for it too
+        refused = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5)
+        assert refused.status_code == 401 and "process_" not in refused.text
+        scraped = requests.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=5,
+                               headers={"Authorization": f"Bearer {TOKEN}"})
         assert scraped.status_code == 200, scraped.text
         assert scraped.headers["Content-Type"].startswith("text/plain; version=0.0.4")
         # the same process's figures: the health checks just made

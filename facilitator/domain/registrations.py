@@ -29,9 +29,24 @@ from .model import Participant
 from .operations import new_id as new_participant_id
 from .rules import Action, Role, require
 
-#: at most this many rows in one list (a congress, not a census)
-MAX_ROWS = 5000
+#: at most this many people in one list (a congress, not a census): empty rows between
+#: them do not count, but a sheet is read no further than ``MAX_SCANNED_ROWS``
+MAX_ROWS = 2000
+MAX_SCANNED_ROWS = 5 * MAX_ROWS
 MAX_BYTES = 5 * 1024 * 1024
+#: columns of one list (an event system's export with its own questions fits)
+MAX_COLUMNS = 100
+#: characters in one cell (a remark column, not a document)
+MAX_CELL = 10_000
+#: what an Excel workbook may unpack to, as its zip directory says before anything is
+#: unpacked (zipfile never reads an entry past its stated size): a few MB for the bound
+#: on rows; a small file that unpacks to hundreds of MB is refused unopened
+MAX_UNPACKED = 20 * 1024 * 1024
+#: entries in the workbook's zip (a workbook has about ten)
+MAX_ENTRIES = 200
+#: how much one entry of some size may unpack to per byte stored (sheet XML: 5-20)
+MAX_RATIO = 100
+RATIO_FROM = 1024 * 1024
 
 #: header spellings -> the field they fill (compared after ``_norm``)
 COLUMNS = {
@@ -108,6 +123,41 @@ class Row:
                 "matched_by": self.matched_by, "duplicate_of": self.duplicate_of}
 
 
+class Matcher:
+    """A synonym table made once for a whole list: the phrase of each perspective of the
+    session, so that a row costs a look-up per run of its words (at most
+    ``MAX_PHRASE_WORDS`` long), not a scan of the table."""
+
+    def __init__(self, perspectives: Iterable[str],
+                 synonyms: Mapping[str, Iterable[str]] | None = None,
+                 keep_defaults: bool = True) -> None:
+        allowed = set(perspectives)
+        table: dict[str, str] = {}
+        for pid, phrases in (SYNONYMS.items() if keep_defaults else ()):
+            for phrase in phrases:
+                table[_norm(phrase)] = pid
+        for pid, phrases in (synonyms or {}).items():
+            for phrase in phrases:
+                table[_norm(phrase)] = pid
+        # the table's order decides between phrases of one length: the first wins
+        self.phrases = {phrase: (pid, order) for order, (phrase, pid) in enumerate(table.items())
+                        if phrase and pid in allowed}
+        self.longest = max((p.count(" ") + 1 for p in self.phrases), default=0)
+
+    def __call__(self, function: str) -> str | None:
+        words = _norm(function).split()
+        best: tuple[int, int, str] | None = None  # (-length, order, perspective)
+        for start in range(len(words)):
+            for end in range(start + 1, min(len(words), start + self.longest) + 1):
+                phrase = " ".join(words[start:end])
+                found = self.phrases.get(phrase)
+                if found is not None:
+                    candidate = (-len(phrase), found[1], found[0])
+                    if best is None or candidate < best:
+                        best = candidate
+        return best[2] if best else None
+
+
 def map_function(function: str, perspectives: Iterable[str],
                  synonyms: Mapping[str, Iterable[str]] | None = None,
                  keep_defaults: bool = True) -> str | None:
@@ -118,23 +168,7 @@ def map_function(function: str, perspectives: Iterable[str],
     default table; with ``keep_defaults=False`` it replaces it (a session's own
     table, where the organiser may have struck a default phrase).
     """
-    allowed = set(perspectives)
-    words = f" {_norm(function)} "
-    if not words.strip():
-        return None
-    table: dict[str, str] = {}
-    for pid, phrases in (SYNONYMS.items() if keep_defaults else ()):
-        for phrase in phrases:
-            table[_norm(phrase)] = pid
-    for pid, phrases in (synonyms or {}).items():
-        for phrase in phrases:
-            table[_norm(phrase)] = pid
-    best: tuple[int, str] | None = None
-    for phrase, pid in table.items():
-        if pid in allowed and phrase and f" {phrase} " in words:
-            if best is None or len(phrase) > best[0]:
-                best = (len(phrase), pid)
-    return best[1] if best else None
+    return Matcher(perspectives, synonyms, keep_defaults)(function)
 
 
 def _decode(data: bytes) -> str:
@@ -146,16 +180,72 @@ def _decode(data: bytes) -> str:
     raise Invalid(N_("The file could not be read as text."), field="file")
 
 
+def _too_long(line: int) -> Invalid:
+    return Invalid(N_("Line %(line)s has a cell of more than %(max)s characters."),
+                   field="file", line=line, max=MAX_CELL)
+
+
+def _bounded(rows: Iterable[list[str]]) -> list[list[str]]:
+    """The rows as read, up to the bounds on people, columns and cells; past a bound a
+    clear error at the file field (the reading stops there)."""
+    out: list[list[str]] = []
+    people = 0
+    for line, cells in enumerate(rows, start=1):
+        if len(cells) > MAX_COLUMNS and any(c for c in cells[MAX_COLUMNS:]):
+            raise Invalid(N_("The list has more than %(max)s columns."), field="file",
+                          max=MAX_COLUMNS)
+        cells = cells[:MAX_COLUMNS]
+        if any(len(c) > MAX_CELL for c in cells):
+            raise _too_long(line)
+        if any(c.strip() for c in cells):
+            people += 1
+        if people > MAX_ROWS + 1 or line > MAX_SCANNED_ROWS:  # the header and the people
+            raise Invalid(N_("The list has more than %(max)s rows."), field="file",
+                          max=MAX_ROWS)
+        out.append(cells)
+    return out
+
+
 def _csv_rows(data: bytes) -> list[list[str]]:
     text = _decode(data)
     sample = text[:4096]
     delimiter = ";" if sample.count(";") >= sample.count(",") else ","
     if "\t" in sample and sample.count("\t") > sample.count(delimiter):
         delimiter = "\t"
-    return [row for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        return _bounded(reader)
+    except csv.Error as exc:  # a field past the reader's own limit (131,072 characters)
+        if "field larger than field limit" in str(exc):
+            raise _too_long(reader.line_num) from None
+        raise Invalid(N_("The file could not be read as a CSV list."), field="file") from None
+
+
+def check_workbook(data: bytes) -> None:
+    """Refuse a workbook whose zip directory says it unpacks too far (in total, or one
+    entry far beyond what sheets compress to), or holds too many entries: from the
+    directory alone, before anything is unpacked."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise Invalid(N_("The file could not be read as an Excel workbook."),
+                      field="file") from exc
+    too_large = Invalid(N_("The workbook unpacks to more than %(max)s MB: save only the list "
+                           "of people in a new workbook."), field="file",
+                        max=MAX_UNPACKED // (1024 * 1024))
+    if len(entries) > MAX_ENTRIES:
+        raise too_large
+    if sum(e.file_size for e in entries) > MAX_UNPACKED:
+        raise too_large
+    for entry in entries:
+        if entry.file_size > RATIO_FROM and \
+                entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise too_large
 
 
 def _xlsx_rows(data: bytes) -> list[list[str]]:
+    check_workbook(data)
     import openpyxl  # optional: only organisers who upload Excel need it
 
     try:
@@ -163,14 +253,22 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     except Exception as exc:  # openpyxl raises many kinds for a broken file
         raise Invalid(N_("The file could not be read as an Excel workbook."),
                       field="file") from exc
-    sheet = book.worksheets[0]
-    rows = []
-    for values in sheet.iter_rows(values_only=True):
-        rows.append(["" if v is None else str(v) for v in values])
-        if len(rows) > MAX_ROWS + 1:
-            break
-    book.close()
-    return rows
+    try:
+        if not book.worksheets:
+            raise Invalid(N_("The workbook has no sheet with the list."), field="file")
+        # a row is never padded out to the last column a sheet claims, and the sheet is
+        # read no further than the bound (its dimension may claim a million rows)
+        values = book.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1,
+                                              max_row=MAX_SCANNED_ROWS)
+        try:
+            return _bounded(["" if v is None else str(v) for v in row] for row in values)
+        except Invalid:
+            raise
+        except Exception as exc:  # noqa: BLE001  # a sheet openpyxl cannot read to the end
+            raise Invalid(N_("The file could not be read as an Excel workbook."),
+                          field="file") from exc
+    finally:
+        book.close()
 
 
 def read_table(data: bytes) -> list[list[str]]:
@@ -180,6 +278,14 @@ def read_table(data: bytes) -> list[list[str]]:
     if data[:4] == b"PK\x03\x04" and zipfile.is_zipfile(io.BytesIO(data)):
         return _xlsx_rows(data)
     return _csv_rows(data)
+
+
+def read_rows(data: bytes, perspectives: Iterable[str],
+              synonyms: Mapping[str, Iterable[str]] | None = None,
+              keep_defaults: bool = True) -> list[Row]:
+    """An uploaded file's registrations (``read_table`` and ``parse``): seconds of work
+    for a long workbook, no store, so the web layer runs it off the event loop."""
+    return parse(read_table(data), perspectives, synonyms, keep_defaults)
 
 
 def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[str],
@@ -194,14 +300,23 @@ def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[s
     """
     known = list(perspectives)
     if rows and isinstance(rows[0], dict):
+        if len(rows) > MAX_ROWS:  # before the table is made: each row's every key
+            raise Invalid(N_("The list has more than %(max)s rows."), field="file",
+                          max=MAX_ROWS)
         keys = list(dict.fromkeys(k for r in rows for k in r))  # every key of every row
+        if len(keys) > MAX_COLUMNS:
+            raise Invalid(N_("The list has more than %(max)s columns."), field="file",
+                          max=MAX_COLUMNS)
         table = [keys] + [[str(r.get(k) or "") for k in keys]
                           for r in rows]  # type: ignore[union-attr]
     else:
         table = [list(r) for r in rows]  # type: ignore[arg-type]
     if not table:
         raise Invalid(N_("The list is empty."), field="file")
-    if len(table) > MAX_ROWS + 1:
+    if len(table[0]) > MAX_COLUMNS:
+        raise Invalid(N_("The list has more than %(max)s columns."), field="file",
+                      max=MAX_COLUMNS)
+    if sum(1 for r in table if any(str(c).strip() for c in r)) > MAX_ROWS + 1:
         raise Invalid(N_("The list has more than %(max)s rows."), field="file", max=MAX_ROWS)
     header = [_norm(h) for h in table[0]]
     where: dict[str, int] = {}
@@ -212,6 +327,7 @@ def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[s
     if "name" not in where:
         raise Invalid(N_("The list needs a column with the name (naam)."), field="file")
     by_label = {_norm(p): p for p in known}
+    matcher = Matcher(known, synonyms, keep_defaults)
     out: list[Row] = []
     seen: dict[tuple[str, str], int] = {}
     for number, cells in enumerate(table[1:], start=2):
@@ -224,12 +340,11 @@ def parse(rows: list[list[str]] | list[dict[str, Any]], perspectives: Iterable[s
             continue
         row = Row(line=number, name=name, organisation=cell("organisation")[:120],
                   function=cell("function")[:200])
-        stated = by_label.get(_norm(cell("perspective"))) or map_function(
-            cell("perspective"), known, synonyms, keep_defaults)
+        stated = by_label.get(_norm(cell("perspective"))) or matcher(cell("perspective"))
         if stated:
             row.perspective, row.matched_by = stated, "column"
         else:
-            row.perspective = map_function(row.function, known, synonyms, keep_defaults)
+            row.perspective = matcher(row.function)
             row.matched_by = "function" if row.perspective else ""
         key = (_norm(name), _norm(row.organisation))
         if key in seen:
@@ -274,6 +389,10 @@ def phrases_from_text(text: Any, field: str) -> list[str]:
         raise Invalid(N_("This field must be text."), field=field)
     phrases = list(dict.fromkeys(
         " ".join(p.split()) for p in re.split(r"[,;\n]", text) if p.strip()))
+    return _bounded_phrases(phrases, field)
+
+
+def _bounded_phrases(phrases: list[str], field: str) -> list[str]:
     if len(phrases) > MAX_PHRASES:
         raise Invalid(N_("At most %(max)s words per perspective."), field=field,
                       max=MAX_PHRASES)
@@ -282,6 +401,29 @@ def phrases_from_text(text: Any, field: str) -> list[str]:
             raise Invalid(N_("Each word or phrase has at most %(max)s characters, letters "
                              "or digits."), field=field, max=MAX_PHRASE_LENGTH)
     return phrases
+
+
+def synonyms_from_json(table: Any, perspectives: Iterable[str]) -> dict[str, list[str]]:
+    """A synonym table sent with a list (``{perspective id: [phrases]}``), held to the
+    bounds of the organiser's own table: only perspectives of the session, at most
+    ``MAX_PHRASES`` phrases of ``MAX_PHRASE_LENGTH`` characters each."""
+    if not isinstance(table, dict):
+        raise Invalid(N_("This field must be an object."), field="synonyms")
+    known = set(perspectives)
+    out: dict[str, list[str]] = {}
+    for pid, phrases in table.items():
+        field = f"synonyms.{str(pid)[:40]}"
+        if pid not in known:
+            raise Invalid(N_("Choose one of the perspectives of this session."), field=field)
+        if not isinstance(phrases, list) or len(phrases) > MAX_PHRASES:
+            raise Invalid(N_("At most %(max)s words per perspective."), field=field,
+                          max=MAX_PHRASES)
+        if not all(isinstance(p, str) and len(p) <= MAX_PHRASE_LENGTH for p in phrases):
+            raise Invalid(N_("Each word or phrase has at most %(max)s characters, letters "
+                             "or digits."), field=field, max=MAX_PHRASE_LENGTH)
+        out[pid] = _bounded_phrases(
+            list(dict.fromkeys(" ".join(p.split()) for p in phrases if p.strip())), field)
+    return out
 
 
 class RegistrationService:
@@ -380,10 +522,10 @@ class RegistrationService:
         """Try the session's synonym table again on every pending row; how many now fit."""
         workshop = self._workshop(role, code)
         ids = [p.id for p in workshop.perspectives]
-        table = self.synonyms(role, workshop.code)
+        matcher = Matcher(ids, self.synonyms(role, workshop.code), keep_defaults=False)
         matched = 0
         for doc in self.pending(role, workshop.code):
-            perspective = map_function(doc.get("function", ""), ids, table, keep_defaults=False)
+            perspective = matcher(doc.get("function", ""))
             if perspective is not None:
                 self._register(workshop, Row(
                     line=doc.get("line", 0), name=doc["name"],

@@ -8,6 +8,7 @@ downloads). Handlers only parse, authenticate, call, publish and answer."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import segno
@@ -194,25 +195,31 @@ def _registrations() -> RegistrationService:
 @bp.post("/sessions/<code>/registrations")
 def import_registrations(code: str):
     """The event's registration list: a CSV or Excel file in the field ``file``, or JSON
-    ``{rows: [{naam, organisatie, functie, perspectief?}, ...], synonyms?: {id: [...]}}``."""
+    ``{rows: [{naam, organisatie, functie, perspectief?}, ...], synonyms?: {id: [...]}}``.
+    The list is read off the event loop (an Excel file takes seconds), then stored."""
+    from .exports import made_off_the_loop
+
     actor = bearer_actor(code)
     workshop = find_workshop(code)
     require(actor.role, Action.IMPORT_REGISTRATIONS, workshop.current_kind())  # before reading
     ids = [p.id for p in workshop.perspectives]
+    service = _registrations()
     upload = request.files.get("file")
     if upload is not None:  # with the session's synonym table, as the organiser page does
-        result = _registrations().import_table(actor.role, workshop.code, registrations.read_table(
-            upload.read(registrations.MAX_BYTES + 1)))
+        data = upload.read(registrations.MAX_BYTES + 1)
+        synonyms = service.synonyms(actor.role, workshop.code)
+        rows = made_off_the_loop(functools.partial(
+            registrations.read_rows, data, ids, synonyms, keep_defaults=False),
+            starts_processes=False)
     else:
         data = body("rows", "synonyms")
-        raw, synonyms = data.get("rows"), data.get("synonyms") or {}
-        if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw) or not (
-                isinstance(synonyms, dict) and all(
-                    isinstance(v, list) and all(isinstance(x, str) for x in v)
-                    for v in synonyms.values())):
+        raw = data.get("rows")
+        if not isinstance(raw, list) or not all(isinstance(r, dict) for r in raw):
             raise Invalid(N_("This field must be a list."), field="rows")
-        rows = registrations.parse(raw, ids, synonyms)
-        result = _registrations().import_rows(actor.role, workshop.code, rows)
+        synonyms = registrations.synonyms_from_json(data.get("synonyms") or {}, ids)
+        rows = made_off_the_loop(functools.partial(registrations.parse, raw, ids, synonyms),
+                                 starts_processes=False)
+    result = service.import_rows(actor.role, workshop.code, rows)
     base = base_url()
     return jsonify({"matched": result["matched"], "unmatched": result["unmatched"],
                     "participants": [
@@ -222,12 +229,24 @@ def import_registrations(code: str):
                         for r in result["registrations"]]})
 
 
+def _cards(people: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each person's card with the QR code of their link (about 10 ms a code)."""
+    return [{**{k: v for k, v in person.items() if k != "link"},
+             "qr": segno.make(person["link"], error="m").svg_inline(scale=3, omitsize=True)}
+            for person in people]
+
+
 @bp.get("/sessions/<code>/registrations/cards")
 def registration_cards(code: str):
     """A printable A4 sheet: one card per registered person, with a personal QR code
-    (``?format=html``, the default, or ``pdf``). Besides a bearer token, the logged-in
+    (``?format=html``, the default, or ``pdf``), at most ``name_cards.MAX_CARDS`` at a
+    time (``?part=1, 2, ...`` for a longer list). Besides a bearer token, the logged-in
     organiser's page session opens it (the links on the registrations page): a GET that
-    changes nothing, so no form to forge; the rules table decides for either."""
+    changes nothing, so no form to forge; the rules table decides for either. The codes
+    and the PDF are made off the event loop."""
+    from ..domain.export import name_cards
+    from .exports import made_off_the_loop
+
     if bearer_token() is None and organiser_logged_in():
         workshop = find_workshop(code)
         actor = Actor(Role.ORGANISER, workshop.code)
@@ -238,25 +257,28 @@ def registration_cards(code: str):
     fmt = request.args.get("format", "html")
     if fmt not in ("html", "pdf"):
         raise Invalid(N_("Unknown format."), field="format")
+    people = people[name_cards.chosen_part(len(people), request.args.get("part"))]
     base = base_url()
-    cards = []
+    wanted = []
     for r in people:
-        link = base + url_for("participant.personal", code=workshop.code, token=r["token"])
         perspective = workshop.perspective(r["perspective"])
-        cards.append({"name": r["name"], "organisation": r.get("organisation", ""),
-                      "perspective": perspective.label if perspective else r["perspective"],
-                      "qr": segno.make(link, error="m").svg_inline(scale=3, omitsize=True)})
+        wanted.append({"name": r["name"], "organisation": r.get("organisation", ""),
+                       "perspective": perspective.label if perspective else r["perspective"],
+                       "link": base + url_for("participant.personal", code=workshop.code,
+                                              token=r["token"])})
     if fmt == "pdf":
-        from ..domain.export import name_cards, slug
+        from ..domain.export import slug
 
-        content = name_cards.pdf(f"{gettext('Name cards')}: {workshop.title}",
-                                 [name_cards.Card(**c) for c in cards],
-                                 lang=select_locale(),
-                                 empty=gettext("No registrations yet."))
+        title = f"{gettext('Name cards')}: {workshop.title}"
+        lang, empty = select_locale(), gettext("No registrations yet.")
+        content = made_off_the_loop(lambda: name_cards.pdf(
+            title, [name_cards.Card(**c) for c in _cards(wanted)], lang=lang, empty=empty))
+        part = request.args.get("part")
+        name = f"{slug(workshop.title)}-naamkaartjes" + (f"-deel-{int(part)}" if part else "")
         return Response(content, content_type="application/pdf", headers={
-            "Content-Disposition":
-                f'attachment; filename="{slug(workshop.title)}-naamkaartjes.pdf"'})
-    return render_template("organiser/cards.html", workshop=workshop, cards=cards)
+            "Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return render_template("organiser/cards.html", workshop=workshop, cards=made_off_the_loop(
+        functools.partial(_cards, wanted), starts_processes=False))
 
 
 @bp.get("/sessions/<code>")

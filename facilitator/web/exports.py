@@ -88,14 +88,15 @@ def prepare_pdf(code: str) -> None:
         log.warning("pdf: could not get children ready for %s", code, exc_info=True)
 
 
-def made_off_the_loop(make: Callable[[], Any]) -> Any:
+def made_off_the_loop(make: Callable[[], Any], starts_processes: bool = True) -> Any:
     """``make()`` (an export: seconds of CPU for a long session) off the event loop, so
     the room's live events keep flowing: in eventlet's thread pool (a PDF's parts in
-    child processes). Not in gevent mode: gevent watches child processes only from its
-    main loop, and WeasyPrint's first import runs ``ldconfig``; there the export is
-    made on the loop, a PDF's parts still laid out by child processes."""
+    child processes). In gevent mode only what ``starts_processes=False`` (reading an
+    uploaded list): gevent watches child processes only from its main loop, and
+    WeasyPrint's first import runs ``ldconfig``; there an export is made on the loop,
+    a PDF's parts still laid out by child processes."""
     from ..patterns_service import run_blocking
 
-    if current_app.config["FACILITATOR"]["ASYNC_MODE"] == "gevent":
+    if starts_processes and current_app.config["FACILITATOR"]["ASYNC_MODE"] == "gevent":
         return make()
     return run_blocking(make)

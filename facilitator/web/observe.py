@@ -9,8 +9,9 @@
   ``Authorization: Bearer <FACILITATOR_METRICS_TOKEN>``; without that setting
   the endpoint does not exist (404).  Or, with ``FACILITATOR_METRICS_ADDRESS``
   (``127.0.0.1:9100``), on a listener of its own at that address
-  (``metrics_app``, started by ``facilitator serve``), where the network is the
-  protection and no token is asked; the app itself then answers 404 for
+  (``metrics_app``, started by ``facilitator serve``), where the token is asked
+  only when one is set (``facilitator check`` lets only a loopback address do
+  without); the app itself then answers 404 for
   ``/metrics``.  Per worker process: connected clients per role, Socket.IO
   events (their rate is events per second), ack latency, HTTP requests, store
   call latency.
@@ -172,13 +173,21 @@ def init_app(app: Flask) -> None:
 
 def metrics_app(app: Flask) -> Callable[..., Any]:
     """The WSGI app of the metrics listener (``FACILITATOR_METRICS_ADDRESS``): ``GET
-    /metrics`` in the Prometheus text format, no token; anything else 404."""
+    /metrics`` in the Prometheus text format; anything else 404. No token is asked
+    unless ``FACILITATOR_METRICS_TOKEN`` is set (``facilitator check`` lets only a
+    loopback address do without one)."""
+    token = app.config["FACILITATOR"].get("METRICS_TOKEN") or ""
 
     def serve_metrics(environ: dict[str, Any], start_response: Callable[..., Any]):
         if environ.get("PATH_INFO") != "/metrics" or environ.get("REQUEST_METHOD") not in (
                 "GET", "HEAD"):
             start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
             return [b"not found: the metrics are at /metrics\n"]
+        given = environ.get("HTTP_AUTHORIZATION", "")
+        if token and not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            start_response("401 Unauthorized", [("Content-Type", "text/plain; charset=utf-8"),
+                                                ("WWW-Authenticate", "Bearer")])
+            return [b"metrics need Authorization: Bearer <FACILITATOR_METRICS_TOKEN>\n"]
         with app.app_context():  # the connected-clients gauge reads the app's live table
             body = generate_latest(REGISTRY)
         start_response("200 OK", [("Content-Type", CONTENT_TYPE),

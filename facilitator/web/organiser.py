@@ -27,6 +27,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..domain import registrations as registrations_domain
 from ..domain import series as series_domain
 from ..domain.errors import N_, DomainError, Invalid, RateLimited
+from ..domain.export import name_cards
 from ..domain.export.style import LOGO_PREFIX, MAX_LOGO_BYTES
 from ..domain.model import StepKind, Workshop
 from ..domain.operations import Actor, new_token
@@ -49,7 +50,7 @@ from .auth import (
     organiser_logged_in,
     start_organiser_login,
 )
-from .exports import export_response, prepare_pdf
+from .exports import export_response, made_off_the_loop, prepare_pdf
 from .i18n import error_body
 from .i18n import gettext as _
 from .links import base_url, links_for
@@ -504,6 +505,7 @@ def _render_registrations(code: str, errors: dict[str, str] | None = None,
         "organiser/registrations.html", workshop=workshop, people=people,
         pending=service.pending(Role.ORGANISER, workshop.code), synonyms=synonyms,
         perspectives=workshop.perspectives, errors=errors or {}, chosen=chosen or {},
+        card_parts=name_cards.part_count(len(people)),
         max_megabytes=(current_max_bytes() // (1024 * 1024)) or 1), status
 
 
@@ -513,8 +515,10 @@ def current_max_bytes() -> int:
     return min(limit, registrations_domain.MAX_BYTES)
 
 
-def _uploaded_table() -> list[list[str]]:
-    """The rows of the uploaded list; a clear error at the file field otherwise."""
+def _uploaded_rows(code: str) -> list[registrations_domain.Row]:
+    """The people of the uploaded list, matched with the session's synonym table; a
+    clear error at the file field otherwise. Read off the event loop: an Excel file
+    takes seconds, and the room's live events keep flowing meanwhile."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise Invalid(N_("Choose a file with the registration list."), field="file")
@@ -523,7 +527,12 @@ def _uploaded_table() -> list[list[str]]:
     data = upload.read(registrations_domain.MAX_BYTES + 1)
     if not data.strip():
         raise Invalid(N_("The list is empty."), field="file")
-    return registrations_domain.read_table(data)
+    workshop = ops().workshop(code)
+    ids = [p.id for p in workshop.perspectives]
+    synonyms = _registrations().synonyms(Role.ORGANISER, workshop.code)
+    return made_off_the_loop(functools.partial(
+        registrations_domain.read_rows, data, ids, synonyms, keep_defaults=False),
+        starts_processes=False)
 
 
 @bp.route("/<code>/registrations", methods=["GET", "POST"])
@@ -533,8 +542,8 @@ def registrations(code: str):
     workshop = ops().workshop(code)
     if request.method == "POST":
         try:
-            result = _registrations().import_table(Role.ORGANISER, workshop.code,
-                                                   _uploaded_table())
+            result = _registrations().import_rows(Role.ORGANISER, workshop.code,
+                                                  _uploaded_rows(workshop.code))
         except DomainError as exc:
             return _render_registrations(workshop.code, {"file": _message(exc)},
                                          status=exc.status)

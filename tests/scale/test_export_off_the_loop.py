@@ -9,6 +9,7 @@ next one, and go with their worker."""
 
 from __future__ import annotations
 
+import io
 import re
 import threading
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from facilitator.domain import registrations
+from facilitator.domain.export import name_cards
 from facilitator.domain.export.archive import restore
 from facilitator.domain.joincode import new_code
 from facilitator.domain.operations import new_token
@@ -60,6 +63,85 @@ def test_a_long_export_leaves_the_worker_answering(tmp_path, spawn, mode, fmt):
     # the export took a while (0.8-2 s, by machine and format): the room asked meanwhile
     assert len(waits) > 5, (took, len(waits))
     assert max(waits) < took / 4, (max(waits), took)
+
+
+def _long_registration_list() -> bytes:
+    """A workbook of the most people a list may have, each with an event system's 40
+    answers: about 300 kB, seconds for openpyxl to read."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Naam", "Organisatie", "Functie"] + [f"Vraag {i}" for i in range(40)])
+    for i in range(registrations.MAX_ROWS):
+        sheet.append([f"Deelnemer {i}", f"Gemeente {i % 40}", "raadslid"]
+                     + [f"antwoord {i}-{j}" for j in range(40)])
+    data = io.BytesIO()
+    book.save(data)
+    return data.getvalue()
+
+
+@pytest.mark.parametrize(("mode", "what", "kind"), [
+    ("eventlet", "registrations", "sqlite"), ("eventlet", "cards", "sqlite"),
+    ("threading", "registrations", "sqlite"), ("gevent", "registrations", "redis")])
+def test_a_long_upload_or_name_cards_leave_the_worker_answering(tmp_path, spawn, request,
+                                                                mode, what, kind):
+    """The registration list is read and the name cards (QR codes and PDF) are made off
+    the event loop: the room's requests are answered meanwhile. In gevent mode the list
+    is read off the loop too (on Redis: there SQLite commits inline, 2,000 of them hold
+    the loop for seconds), and the PDF is made on the loop, as every PDF there (see
+    ``made_off_the_loop``)."""
+    code = new_code()
+    if kind == "redis":
+        from facilitator.store.redis import RedisStore
+
+        url = request.getfixturevalue("redis_server").url
+        store = RedisStore.from_url(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'cards.db'}"
+        store = SQLiteStore(str(tmp_path / "cards.db"))
+    restore(store, make_session(reflections=10, per_perspective=2), code, new_token)
+    store.close()
+    worker = spawn("w", store=url, mode=mode)
+    organiser = {"Authorization": f"Bearer {ORGANISER}"}
+    url = f"{worker.url}/api/sessions/{code}/registrations"
+    if what == "cards":
+        rows = [{"naam": f"Deelnemer {i}", "functie": "raadslid"}
+                for i in range(name_cards.MAX_CARDS)]
+        imported = requests.post(url, json={"rows": rows}, headers=organiser, timeout=120)
+        assert imported.json()["matched"] == name_cards.MAX_CARDS, imported.text[:300]
+    else:
+        workbook = _long_registration_list()
+
+    answer: dict[str, requests.Response] = {}
+
+    def ask() -> None:
+        if what == "cards":
+            answer["r"] = requests.get(f"{url}/cards?format=pdf", headers=organiser,
+                                       timeout=300)
+        else:
+            answer["r"] = requests.post(url, headers=organiser, timeout=300, files={
+                "file": ("aanmeldingen.xlsx", workbook)})
+
+    started = time.perf_counter()
+    thread = threading.Thread(target=ask)
+    thread.start()
+    waits = []
+    while thread.is_alive():
+        before = time.perf_counter()
+        assert requests.get(f"{worker.url}/healthz", timeout=30).status_code == 200
+        waits.append(time.perf_counter() - before)
+        time.sleep(0.05)
+    took = time.perf_counter() - started
+    response = answer["r"]
+    assert response.status_code == 200, response.text[:300]
+    if what == "cards":
+        assert response.content.startswith(b"%PDF-")
+    else:
+        assert response.json()["matched"] == registrations.MAX_ROWS
+    assert len(waits) > 5, (took, len(waits))
+    # made on the loop, the list held the worker silent for a third of the time or more
+    assert max(waits) < took / 8, (max(waits), took)
 
 
 def _stat(pid: int | str) -> list[str]:

@@ -11,11 +11,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
+from ..errors import N_, Invalid
 from . import needs
 
 #: cards on one A4 sheet (two columns, four rows)
 PER_PAGE = 8
+#: cards in one PDF or printable sheet (50 A4 pages, some seconds of layout and QR
+#: codes): a longer list comes in parts of this many (``?part=2``)
+MAX_CARDS = 400
+
+
+def part_count(people: int) -> int:
+    """How many parts the cards of ``people`` come in (one for none)."""
+    return max(1, -(-people // MAX_CARDS))
+
+
+def chosen_part(people: int, part: Any) -> slice:
+    """Which of ``people`` cards one download makes: ``part`` 1, 2, ... of
+    ``MAX_CARDS`` each, or all without one while they fit one part; anything else is
+    refused at the field ``part``."""
+    parts = part_count(people)
+    if part in (None, ""):
+        if parts > 1:
+            raise Invalid(N_("More than %(max)s name cards: download them in parts "
+                             "(part 1 to %(parts)s)."), field="part", max=MAX_CARDS,
+                          parts=parts)
+        return slice(0, MAX_CARDS)
+    if not isinstance(part, str) or not part.isdigit() or not 1 <= int(part) <= parts:
+        raise Invalid(N_("Choose a part from 1 to %(parts)s."), field="part", parts=parts)
+    start = (int(part) - 1) * MAX_CARDS
+    return slice(start, start + MAX_CARDS)
 
 CSS = """
 @page { size: A4; margin: 10mm; }
