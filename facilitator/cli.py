@@ -242,6 +242,11 @@ def demo(host: str, port: int) -> None:
     print("  Organiser:      ", f"{base}/organiser/login  (key: {cfg['ORGANISER_TOKEN']})")
     if cfg.get("GENERATED_ORGANISER_TOKEN"):
         print("  (organiser key generated for this run; set FACILITATOR_ORGANISER_TOKEN to fix it)")
+    from .laptop import url_is_loopback
+
+    if url_is_loopback(base):
+        print("  (these links work on this computer only: for the phones in a room, start "
+              "./dev room or facilitator room; docs/on-location.md)")
     print(flush=True)
     serve(host, port, app)
 

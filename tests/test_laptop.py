@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 
 import pytest
@@ -158,3 +159,41 @@ def test_room_without_a_network_address_warns(room_env):
     assert warning and "phones cannot reach" in warning
     _, _, warning = cli.room_settings(8000, "localhost", lambda: [])
     assert warning
+
+
+@pytest.fixture
+def no_serving(room_env, monkeypatch):
+    """``room`` and ``demo`` in this process, up to the point where they would serve."""
+    monkeypatch.setenv("FACILITATOR_ASYNC_MODE", "threading")
+    served = []
+    monkeypatch.setattr(cli, "serve", lambda host, port, app: served.append((host, port)))
+    return served
+
+
+def test_room_prints_the_detected_address_and_the_others_to_choose_from(no_serving, capsys):
+    def detect():
+        return [laptop.Candidate("192.0.2.10", "wlan0", True),
+                laptop.Candidate("198.51.100.7", "eth1")]
+
+    cli.room("127.0.0.1", 8000, detect=detect)
+    out = capsys.readouterr().out
+    assert no_serving == [("127.0.0.1", 8000)]
+    code = re.search(r"\(code (\w+)\)", out).group(1)
+    assert f"Phone (join):    http://192.0.2.10:8000/j/{code}" in out
+    assert re.search(r"Facilitator:\s+http://192\.0\.2\.10:8000/f/", out)
+    assert re.search(r"Screen:\s+http://192\.0\.2\.10:8000/s/", out)
+    assert "choose one with --address): 198.51.100.7 (eth1)" in out
+    assert "localhost" not in out and "WARNING" not in out
+    # the next start serves the same session (no second demo) with the same secrets
+    cli.room("127.0.0.1", 8000, detect=detect)
+    again = capsys.readouterr().out
+    assert re.findall(r"\(code (\w+)\)", again) == [code]
+    key = re.compile(r"\(key: (\S+)\)")
+    assert key.search(again).group(1) == key.search(out).group(1)
+
+
+def test_demo_on_this_computer_says_its_links_do_not_reach_phones(no_serving, capsys):
+    cli.demo("0.0.0.0", 5000)
+    out = capsys.readouterr().out
+    assert "http://localhost:5000" in out
+    assert "work on this computer only" in out and "./dev room" in out
