@@ -195,6 +195,10 @@ def test_a_restart_keeps_every_phone_its_participant_and_loses_nothing_typed(roo
                             check_interval=0.3).connect()
         phones.append((browser, token, client))
     me_before = [client.snapshot["me"]["id"] for _, _, client in phones]
+    # the console, as the facilitator's browser opened it (a page token, not the secret)
+    _, console_page = open_secret_link(room, links["facilitator_url"])
+    console = LiveClient(room.local, page_token(console_page), code, name="console",
+                         check_interval=0.3).connect()
     assert len(set(me_before)) == 2
 
     first, second = phones[0][2], phones[1][2]
@@ -220,6 +224,8 @@ def test_a_restart_keeps_every_phone_its_participant_and_loses_nothing_typed(roo
                            for (_, _, c), me in zip(phones, me_before, strict=True)), 10,
                message="each phone's own participant after the restart")
     wait_until(lambda: second.pending == 0, 10, message="the outbox after the restart")
+    wait_until(lambda: console.connects >= 2 and "Getypt zonder verbinding" in console.texts(),
+               20, message="the console to reconnect and see the post from the outbox")
     # the answer to the first post was lost (say): the page sends it again, same client id
     first.post("Voor de herstart getypt", client_id="typed-before")
     wait_until(lambda: first.pending == 0, 10, message="the retried post")
@@ -240,6 +246,6 @@ def test_a_restart_keeps_every_phone_its_participant_and_loses_nothing_typed(roo
                            name=f"reloaded{index}").connect()
         assert again.snapshot["me"]["id"] == me
         reloads.append(again)
-    for client in [c for _, _, c in phones] + reloads:
+    for client in [c for _, _, c in phones] + reloads + [console]:
         client.close()
     api.close()
