@@ -121,8 +121,7 @@ def open_secret_link(room: Room, url: str) -> tuple[requests.Session, str]:
     browser = requests.Session()
     entered = browser.get(room.to_local(url), allow_redirects=False, timeout=10)
     assert entered.status_code in (302, 303), entered.text
-    page = browser.get(room.local + entered.headers["Location"].removeprefix(room.local),
-                       timeout=10)
+    page = browser.get(local_location(room, entered), timeout=10, allow_redirects=False)
     assert page.status_code == 200, page.text
     return browser, page.text
 
@@ -130,13 +129,25 @@ def open_secret_link(room: Room, url: str) -> tuple[requests.Session, str]:
 def join_as_phone(room: Room, join_url: str, perspective: str) -> tuple[requests.Session, str]:
     """Pick a perspective on the printed join link; (the phone's session, its page token)."""
     phone = requests.Session()
-    pick = phone.get(room.to_local(join_url), timeout=10)
+    pick = phone.get(room.to_local(join_url), timeout=10, allow_redirects=False)
     assert pick.status_code == 200, pick.text
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', pick.text).group(1)
-    joined = phone.post(room.to_local(join_url), timeout=10,
+    joined = phone.post(room.to_local(join_url), timeout=10, allow_redirects=False,
                         data={"perspective": perspective, "csrf_token": csrf})
-    assert joined.status_code == 200 and "/p/" in joined.url, (joined.status_code, joined.url)
-    return phone, page_token(joined.text)
+    assert joined.status_code in (302, 303), joined.text
+    page = phone.get(local_location(room, joined), timeout=10, allow_redirects=False)
+    assert page.status_code == 200 and "/p/" in page.url, (page.status_code, page.url)
+    return phone, page_token(page.text)
+
+
+def local_location(room: Room, response: requests.Response) -> str:
+    """Where a redirect goes, on the server's loopback address (a redirect is followed
+    by hand: nothing may be sent to the printed address)."""
+    location = response.headers["Location"]
+    if location.startswith("/"):
+        return room.local + location
+    assert location.startswith(room.local), location
+    return location
 
 
 def page_token(page: str) -> str:
