@@ -149,15 +149,25 @@ def addresses_from_hostname(resolve: Callable[..., list] = socket.getaddrinfo,
     return seen
 
 
+#: interfaces of containers, virtual machines and VPN tunnels: no phone is on them
+VIRTUAL_PREFIXES = ("docker", "br-", "veth", "virbr", "vmnet", "vboxnet", "lxc", "lxd",
+                    "podman", "cni", "flannel", "tun", "tap", "utun", "wg", "zt", "tailscale")
+
+
+def is_virtual(interface: str | None) -> bool:
+    return bool(interface) and interface.lower().startswith(VIRTUAL_PREFIXES)
+
+
 def choose(pairs: list[tuple[str | None, str]], default: str | None) -> list[Candidate]:
-    """The candidates, the default route's interface first, each address once."""
+    """The candidates, each address once: the default route's interface first, then real
+    interfaces (a hotspot without internet has no default route), virtual ones last."""
     candidates: list[Candidate] = []
     for interface, address in pairs:
         if any(c.address == address for c in candidates):
             continue
         candidates.append(Candidate(address, interface, default is not None
                                     and interface == default))
-    return sorted(candidates, key=lambda c: not c.default_route)
+    return sorted(candidates, key=lambda c: (not c.default_route, is_virtual(c.interface)))
 
 
 def _run(args: list[str]) -> str:

@@ -65,9 +65,16 @@ def test_the_address_on_the_default_route_comes_first_and_the_others_stay_a_choi
     commands = {"ip": IP_JSON}
     found = laptop.detect_addresses(run=lambda args: commands.get(args[0], ""),
                                     read=lambda path: files.get(path, ""))
-    assert [c.address for c in found] == ["192.168.1.40", "172.17.0.1", "192.168.0.23"]
+    assert [c.address for c in found] == ["192.168.1.40", "192.168.0.23", "172.17.0.1"]
     assert found[0].default_route and found[0].interface == "enp0s31f6"
     assert not any(c.default_route for c in found[1:])
+
+
+def test_without_a_default_route_a_real_interface_comes_before_a_container_bridge():
+    # the laptop's own hotspot, no internet: no default route at all
+    pairs = [("docker0", "172.17.0.1"), ("wg0", "10.8.0.2"), ("wlp2s0", "10.42.0.1")]
+    found = laptop.choose(pairs, None)
+    assert [c.address for c in found] == ["10.42.0.1", "172.17.0.1", "10.8.0.2"]
 
 
 def test_on_a_mac_the_route_command_and_ifconfig_are_read():
