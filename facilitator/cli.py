@@ -1,5 +1,7 @@
 """The ``facilitator`` command: serve, demo, create, export, import, purge, check, backup, restore.
 
+``room`` is laptop mode: ``serve`` for a room of phones on the laptop's network.
+
 With the eventlet async mode the standard library must be monkey-patched
 before anything else is imported, so this module imports the app lazily.
 """
@@ -275,6 +277,95 @@ def demo(host: str, port: int) -> None:
     print("  Organiser:      ", f"{base}/organiser/login  (key: {cfg['ORGANISER_TOKEN']})")
     if cfg.get("GENERATED_ORGANISER_TOKEN"):
         print("  (organiser key generated for this run; set FACILITATOR_ORGANISER_TOKEN to fix it)")
+    from .laptop import url_is_loopback
+
+    if url_is_loopback(base):
+        print("  (these links work on this computer only: for the phones in a room, start "
+              "./dev room or facilitator room; docs/on-location.md)")
+    print(flush=True)
+    serve(host, port, app)
+
+
+#: open sessions whose links laptop mode prints at its start (newest first)
+ROOM_SESSIONS_LISTED = 5
+
+
+def room_settings(port: int, address: str | None,
+                  detect=None) -> tuple[dict[str, str], list, str | None]:
+    """Laptop mode's settings: the secrets kept in the instance folder and the public
+    base URL phones reach; with the candidates found and a line to warn with (or None).
+
+    ``FACILITATOR_*`` variables win over both; ``address`` (``--address``) over the
+    detected one; ``detect`` replaces the detection (tests)."""
+    from . import laptop
+    from .check import default_instance
+
+    instance = default_instance()
+    overrides: dict[str, str] = {"INSTANCE_PATH": instance}
+    kept = laptop.kept_secrets(instance)
+    for name, value in kept.items():
+        if not os.environ.get(f"FACILITATOR_{name}"):
+            overrides[name] = value
+    configured = os.environ.get("FACILITATOR_PUBLIC_URL", "")
+    candidates = [] if configured or address else (detect or laptop.detect_addresses)()
+    if configured:
+        base = configured.rstrip("/")
+    elif address:
+        base = laptop.base_url(address, port)
+    elif candidates:
+        base = laptop.base_url(candidates[0].address, port)
+    else:
+        base = laptop.base_url("127.0.0.1", port)
+    overrides["PUBLIC_URL"] = base
+    warning = None
+    if laptop.url_is_loopback(base):
+        warning = ("phones cannot reach this address: connect the laptop to the room's "
+                   "network (or its own hotspot) and start again, or give --address")
+    return overrides, candidates, warning
+
+
+def room(host: str, port: int, address: str | None = None, new_demo: bool = False,
+         detect=None) -> None:
+    """Laptop mode: serve the room's phones from this laptop (docs/on-location.md).
+
+    Serves on every interface, prints the links with the laptop's address on its
+    default network, and keeps secrets and data in the instance folder, so that a
+    restart keeps every phone in its session. The open sessions are served (the
+    organiser's own, or the demo session made on the first start or with --demo)."""
+    from urllib.parse import urlsplit
+
+    overrides, candidates, warning = room_settings(port, address, detect)
+    app = _app(**overrides)
+    cfg = app.config["FACILITATOR"]
+    base = cfg["PUBLIC_URL"].rstrip("/")
+    ops = app.extensions["facilitator.ops"]
+    sessions = [w for w in ops.list_workshops() if not w.ended_at]
+    if new_demo or not sessions:
+        sessions.insert(0, ops.create_demo())
+    with app.test_request_context(base_url=base):
+        from .web.links import links_for
+
+        print("\nLaptop mode (facilitator room): phones join at", base, flush=True)
+        if warning:
+            print(f"  WARNING: {warning}")
+        shown = urlsplit(base).hostname
+        others = [c for c in candidates if c.address != shown]
+        if others:
+            print("  Other addresses of this laptop (choose one with --address): "
+                  + ", ".join(c.address + (f" ({c.interface})" if c.interface else "")
+                              for c in others))
+        for workshop in sessions[:ROOM_SESSIONS_LISTED]:
+            links = links_for(workshop)
+            print(f"\nSession: {workshop.title} (code {workshop.code})")
+            print("  Phone (join):   ", links["join_url"])
+            print("  Join by code:   ", f"{base}/join  ->  {workshop.code}")
+            print("  Facilitator:    ", links["facilitator_url"])
+            print("  Screen:         ", links["screen_url"])
+        if len(sessions) > ROOM_SESSIONS_LISTED:
+            print(f"\n  (and {len(sessions) - ROOM_SESSIONS_LISTED} more open session(s): "
+                  "see the organiser page)")
+    print("\n  Organiser:      ", f"{base}/organiser/login  (key: {cfg['ORGANISER_TOKEN']})")
+    print("  Secrets and data are kept in", app.instance_path, "(a restart keeps every phone)")
     print(flush=True)
     serve(host, port, app)
 
@@ -409,6 +500,14 @@ def main(argv: list[str] | None = None) -> int:
         p = sub.add_parser(name, help=f"{name} the web app")
         p.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    p = sub.add_parser("room", help="laptop mode: serve the room's phones from this laptop")
+    p.add_argument("--host", default=os.environ.get("HOST", "0.0.0.0"),
+                   help="the interface to serve on (default: every one)")
+    # not 5000, which a Mac's AirPlay receiver often holds
+    p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    p.add_argument("--address", help="the address phones reach this laptop at "
+                   "(default: its address on the default network)")
+    p.add_argument("--demo", action="store_true", help="create a new demo session too")
     p = sub.add_parser("create", help="create a session from a JSON or YAML file")
     p.add_argument("file")
     p = sub.add_parser("export", help="export a session")
@@ -432,6 +531,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("serve", "demo"):
         _patch_for_async_mode()
         (serve if args.command == "serve" else demo)(args.host, args.port)
+        return 0
+    if args.command == "room":
+        _patch_for_async_mode()
+        room(args.host, args.port, args.address, args.demo)
         return 0
     if args.command == "create":
         return create(args.file)

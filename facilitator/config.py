@@ -19,6 +19,9 @@ SETTINGS: dict[str, tuple[Any, Any]] = {
     "MESSAGE_QUEUE": (None, str),  # redis://... to fan out across worker processes
     "ASYNC_MODE": ("eventlet", str),  # eventlet | threading | gevent
     "PUBLIC_URL": ("", str),  # base URL printed in links and QR codes
+    # QR codes and the join text may show a loopback address (everything on one computer,
+    # as the browser tests run); off: the screen and the console warn instead
+    "LOOPBACK_LINKS": (False, lambda v: v.lower() in ("1", "true", "yes")),
     "MAX_REFLECTION_LENGTH": (1000, int),
     "MIN_GROUP": (3, int),  # smallest group a per-perspective figure may show
     # processes a long PDF report is laid out by side by side; 0: the CPUs, at most 4

@@ -204,6 +204,8 @@ class Live:
         self._numbering = threading.Lock()
         #: Socket.IO sid -> its connection (as many as this process has sockets)
         self.connections: dict[str, Connection] = {}
+        #: code -> participant id -> this process's connections of that participant
+        self._phones: dict[str, dict[str, int]] = {}
         self.coalescer = Coalescer(socketio)
 
     # -- snapshots ----------------------------------------------------------
@@ -438,6 +440,34 @@ class Live:
             # the position of its new circle's stream
             self.socketio.emit("snapshot", self.snapshot(connection.actor), to=sid,
                                ignore_queue=True)
+
+    # -- phones connected now -----------------------------------------------
+    def phone_came(self, code: str, participant: str) -> int | None:
+        """Count a participant's connection; the phones connected now when that changed
+        (a second tab of the same person is no new phone: None)."""
+        with self._lock:
+            present = self._phones.setdefault(code, {})
+            present[participant] = present.get(participant, 0) + 1
+            return len(present) if present[participant] == 1 else None
+
+    def phone_went(self, code: str, participant: str) -> int | None:
+        """Forget a participant's connection; the phones connected now when that changed."""
+        with self._lock:
+            present = self._phones.get(code, {})
+            if participant not in present:
+                return None
+            present[participant] -= 1
+            if present[participant] > 0:
+                return None
+            del present[participant]
+            if not present:
+                self._phones.pop(code, None)
+            return len(present)
+
+    def phones_connected(self, code: str) -> int:
+        """How many participants have a live connection to this process."""
+        with self._lock:
+            return len(self._phones.get(code, {}))
 
     def notify(self, code: str, notices: list[tuple[str, dict[str, Any]]],
                workshop: Workshop | None = None) -> None:

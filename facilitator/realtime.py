@@ -298,13 +298,51 @@ def on_connect(auth: Any = None):
                 if not name.endswith(":organiser"):
                     join_room(name)
     socketio.emit("snapshot", live().snapshot(actor), to=request.sid)
+    _count_phone(actor, workshop, came=True)
     return True
+
+
+def _counts_phones() -> bool:
+    """Whether this process knows every phone of a session: with a message queue the
+    phones spread over several workers, and one worker's count would mislead."""
+    return not current_app.config["FACILITATOR"].get("MESSAGE_QUEUE")
+
+
+def phones_notice(connected: int) -> dict[str, Any]:
+    """The console's unnumbered notice: how many phones are connected now."""
+    return {"type": "phones", "connected": connected}
+
+
+def _count_phone(actor: Actor, workshop: Any, came: bool) -> None:
+    """Keep the count of phones connected now and tell the facilitator's pages when it
+    changes; a console that connects hears it at once."""
+    if not _counts_phones():
+        return
+    if actor.role == Role.FACILITATOR and came:
+        socketio.emit("notice", phones_notice(live().phones_connected(actor.code)),
+                      to=request.sid)
+        return
+    if actor.role != Role.PARTICIPANT or actor.participant is None:
+        return
+    counted = (live().phone_came if came else live().phone_went)(actor.code,
+                                                                 actor.participant.id)
+    if counted is not None:
+        live().notify(actor.code, [(views.FACILITATORS, phones_notice(counted))], workshop)
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_args: Any) -> None:
-    """Forget the connection's actor."""
-    live().connections.pop(request.sid, None)
+    """Forget the connection's actor (and count its phone out)."""
+    connection = live().connections.pop(request.sid, None)
+    if connection is None:
+        return
+    try:
+        _count_phone(connection.actor, None, came=False)
+    except Exception as exc:
+        if as_outage(exc) is None:
+            raise
+        # the store away while phones leave: the count here is right all the same; the
+        # console hears it with the next change
 
 
 @socketio.on("*")

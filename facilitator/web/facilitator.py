@@ -11,7 +11,7 @@ from flask import (
 from ..domain.rules import Action, Role, require
 from .auth import cookie_actor, enter_with_secret, find_workshop
 from .exports import export_response
-from .links import links_for
+from .links import join_target, links_for
 from .pages import socket_context
 
 bp = Blueprint("facilitator", __name__, url_prefix="/f")
@@ -32,7 +32,8 @@ def console(code: str):
         abort(403)
     require(actor.role, Action.VIEW_SESSION, workshop.current_kind())
     return render_template("facilitator/console.html", workshop=workshop,
-                           links=links_for(workshop), **socket_context(actor))
+                           links=links_for(workshop), target=join_target(workshop),
+                           **socket_context(actor))
 
 
 @bp.get("/<code>/export")

@@ -104,6 +104,10 @@ def client_strings() -> dict[str, str]:
         # counts
         "participants_one": ngettext("%(n)s participant", "%(n)s participants", 1, n=KEEP_N),
         "participants_other": ngettext("%(n)s participant", "%(n)s participants", 2, n=KEEP_N),
+        "phones_one": ngettext("%(n)s phone connected", "%(n)s phones connected", 1,
+                               n=KEEP_N),
+        "phones_other": ngettext("%(n)s phone connected", "%(n)s phones connected", 2,
+                                 n=KEEP_N),
         "reflections_one": ngettext("%(n)s reflection", "%(n)s reflections", 1, n=KEEP_N),
         "reflections_other": ngettext("%(n)s reflection", "%(n)s reflections", 2, n=KEEP_N),
         "absent_one": ngettext("%(n)s perspective not yet present",
@@ -205,7 +209,8 @@ NOT_ON_PHONE = frozenset({
     "pin_map", "group_needs_selection", "group_added", "open_before", "close_before",
     "open_after", "close_after", "raters", "findings_on_screen", "finding_to_conclusion",
     "why_list", "recognition_map", "recognition_explained", "general_conclusions", "thanks",
-    "sent", "locked", "rating_done", "previous", "next", "why_save", "before", "after"})
+    "sent", "locked", "rating_done", "previous", "next", "why_save", "before", "after",
+    "phones_one", "phones_other"})
 
 
 #: The phone's dialogue strings (issue 17): they come with the dialogue part the phone

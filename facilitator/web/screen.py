@@ -8,7 +8,7 @@ from flask import Blueprint, abort, render_template
 from ..domain.operations import Actor
 from ..domain.rules import Action, Role, require
 from .auth import cookie_actor, enter_with_secret, find_workshop
-from .links import links_for
+from .links import join_target
 from .pages import socket_context
 
 bp = Blueprint("screen", __name__, url_prefix="/s")
@@ -31,9 +31,12 @@ def show(code: str):
     require(viewer.role, Action.VIEW_SCREEN, workshop.current_kind())
     # the console's preview shows (and connects as) the screen itself
     actor = Actor(Role.SCREEN, workshop.code)
-    join_url = links_for(workshop)["join_url"]
-    qr_svg = segno.make(join_url, error="m").svg_inline(scale=8, dark="#000", light="#fff",
-                                                        omitsize=True)
+    target = join_target(workshop)
+    # no QR code of an address no phone can reach: the page warns instead
+    qr_svg = None if target["unreachable"] else segno.make(
+        target["join_url"], error="m").svg_inline(scale=8, dark="#000", light="#fff",
+                                                  omitsize=True)
     via = Role.FACILITATOR if viewer.role == Role.FACILITATOR else None
-    return render_template("screen/screen.html", workshop=workshop, join_url=join_url,
-                           qr_svg=qr_svg, **socket_context(actor, via))
+    return render_template("screen/screen.html", workshop=workshop, target=target,
+                           join_url=target["join_url"], qr_svg=qr_svg,
+                           **socket_context(actor, via))

@@ -23,8 +23,18 @@ const live = new Live({
   onSnapshot: (snap) => { state = snap; render(); schedulePatterns(); },
   onEvent: (event) => { if (state) { apply(event); render(); schedulePatterns(); } },
   onStatus: (status) => showStatus($("[data-connection]"), status, T),
-  onNotice: (notice) => { if (notice.type === "rating") scheduleResync(); },
+  onNotice: (notice) => {
+    if (notice.type === "rating") scheduleResync();
+    if (notice.type === "phones") renderPhones(notice.connected);
+  },
 });
+
+// Phones connected now (one server process knows them all; with several workers no
+// notice comes and the line stays empty). None: maybe the network keeps guests apart.
+function renderPhones(connected) {
+  setText($("[data-phones]"), plural(T, "phones", connected));
+  $("[data-phones-hint]").hidden = connected > 0;
+}
 
 function can(action) {
   return Boolean(state && state.can.includes(action));

@@ -68,6 +68,8 @@ def server(tmp_path_factory):
            "FACILITATOR_SECRET_KEY": "browser-test-secret-key-browser-test",
            "FACILITATOR_ASYNC_MODE": os.environ.get("FACILITATOR_E2E_ASYNC_MODE", "eventlet"),
            "FACILITATOR_PUBLIC_URL": f"http://127.0.0.1:{port}",
+           # phones and projector are all on this computer: the QR code may say 127.0.0.1
+           "FACILITATOR_LOOPBACK_LINKS": "1",
            "PYTHONUNBUFFERED": "1"}
     log = (tmp / "server.log").open("wb")
     proc = subprocess.Popen([sys.executable, "-m", "facilitator", "serve", "--host", "127.0.0.1",

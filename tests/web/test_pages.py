@@ -133,7 +133,9 @@ def test_console_needs_the_facilitator_cookie(client, make_session):
     assert client.get(f"/f/{s.code}").status_code == 403
 
 
-def test_screen_shows_qr_and_code(client, make_session):
+def test_screen_shows_qr_and_code(client, make_session, app, monkeypatch):
+    # a public address phones reach (a loopback one gets a warning instead: test_join_address)
+    monkeypatch.setitem(app.config["FACILITATOR"], "PUBLIC_URL", "https://dialoog.example.nl")
     s = make_session()
     client.get(f"/s/{s.code}/{s.screen}")
     page = client.get(f"/s/{s.code}", headers=NL).get_data(as_text=True)
